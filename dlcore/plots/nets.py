@@ -1,0 +1,102 @@
+"""Plots for chapter 01 (dlcore.nets): units, joints, linear regions. Each draws on an Axes."""
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import ListedColormap
+
+from . import COLORS, PALETTE, label
+
+__all__ = [
+    "plot_units",
+    "plot_joints",
+    "plot_piecewise",
+    "plot_region_map",
+    "plot_unit_lines",
+    "region_cmap",
+]
+
+
+def plot_units(ax, x, rows, name="h", colors=None, **kwargs):
+    """One line per row of ``rows`` (D, I) against x (I,), labelled name_1..name_D."""
+    colors = colors or COLORS
+    lines = []
+    for d, row in enumerate(np.atleast_2d(rows)):
+        (line,) = ax.plot(x, row, color=colors[d % len(colors)], label=f"${name}_{{{d + 1}}}$",
+                          **kwargs)
+        lines.append(line)
+    return lines
+
+
+def plot_joints(ax, joints, ymin=-10, ymax=10, **kwargs):
+    """Dashed vertical lines at the joints (x positions); nan entries are skipped."""
+    style = dict(colors=PALETTE["grey"], linestyles="dashed", linewidth=0.9)
+    style.update(kwargs)
+    segs = [[(j, ymin), (j, ymax)] for j in np.asarray(joints, float) if np.isfinite(j)]
+    coll = LineCollection(segs, **style)
+    ax.add_collection(coll)
+    return coll
+
+
+def set_joints(coll, joints, ymin=-10, ymax=10):
+    """Move the joint lines drawn by ``plot_joints``."""
+    coll.set_segments([[(j, ymin), (j, ymax)] for j in np.asarray(joints, float)
+                       if np.isfinite(j)])
+    return coll
+
+
+def plot_piecewise(ax, x, y, ids, **kwargs):
+    """The curve y(x) with each linear region in its own colour (ids from ``region_ids``)."""
+    segs, colors = _piecewise_segments(x, y, ids)
+    coll = LineCollection(segs, colors=colors, linewidth=2.2, **kwargs)
+    ax.add_collection(coll)
+    return coll
+
+
+def _piecewise_segments(x, y, ids):
+    pts = np.stack([x, y], axis=1)  # (I, 2)
+    segs = np.stack([pts[:-1], pts[1:]], axis=1)  # (I-1, 2, 2)
+    colors = [COLORS[i % len(COLORS)] for i in np.asarray(ids)[:-1]]
+    return segs, colors
+
+
+def set_piecewise(coll, x, y, ids):
+    """Update a curve drawn by ``plot_piecewise``."""
+    segs, colors = _piecewise_segments(x, y, ids)
+    coll.set_segments(segs)
+    coll.set_color(colors)
+    return coll
+
+
+def region_cmap(n=None):
+    """A qualitative colour map for region labels (colours repeat after seven)."""
+    return ListedColormap(COLORS)
+
+
+def plot_region_map(ax, ids, extent, **kwargs):
+    """Regions of a 2-input net as a coloured map; ids (n_y, n_x) from ``region_ids``."""
+    img = ax.imshow(np.asarray(ids) % len(COLORS), origin="lower", extent=extent,
+                    cmap=region_cmap(), vmin=-0.5, vmax=len(COLORS) - 0.5, alpha=0.55,
+                    interpolation="nearest", aspect="auto", **kwargs)
+    label(ax, "$x_1$", "$x_2$")
+    return img
+
+
+def plot_unit_lines(ax, theta, extent, **kwargs):
+    """For a 2-input shallow net, the line theta_d0 + theta_d1 x1 + theta_d2 x2 = 0 where unit
+    d switches on, with a short tick pointing to the side where it is active."""
+    x0, x1, y0, y1 = extent
+    lines = []
+    for d, (b, w1, w2) in enumerate(np.asarray(theta, float)):
+        color = COLORS[d % len(COLORS)]
+        if abs(w2) > 1e-12:
+            xs = np.array([x0, x1])
+            ys = -(b + w1 * xs) / w2
+        else:
+            xs = np.full(2, -b / w1 if abs(w1) > 1e-12 else np.nan)
+            ys = np.array([y0, y1])
+        (line,) = ax.plot(xs, ys, color=color, linewidth=2, label=f"$h_{{{d + 1}}}$ = 0",
+                          **kwargs)
+        lines.append(line)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    return lines
