@@ -100,7 +100,12 @@ def shallow_net(x, theta, phi, activation=relu):
     phi: (D_o, 1 + D), column 0 the offsets phi_j0. Returns (D_o, I), or (D_o,) for one point.
     """
     theta, phi = _split_shallow(theta, phi)
-    x2, was_1d = as_points(x, "x", D=theta.shape[1] - 1)
+    x2, was_1d = as_points(x, "x")
+    if x2.shape[0] != theta.shape[1] - 1:
+        raise ShapeError(
+            f"x has {x2.shape[0]} row(s) (shape {x2.shape}) but theta has shape {theta.shape}, "
+            f"i.e. D_i = {theta.shape[1] - 1} inputs; theta must be (D, 1 + D_i)"
+        )
     _, _, y = shallow_parts(x2, theta, phi, activation)
     return restore_points(y, was_1d)
 
@@ -161,11 +166,19 @@ def activation_patterns(x, betas, omegas):
 def region_ids(x, betas, omegas):
     """Label each point by its activation pattern: ints (I,) numbered 0, 1, ... in order of
     first appearance, so neighbouring points in one linear region share a label."""
-    patterns = activation_patterns(x, betas, omegas)  # (H, I)
-    packed = np.packbits(patterns, axis=0).T  # (I, ceil(H / 8)) bytes, one row per point
-    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    patterns = activation_patterns(x, betas, omegas)
+    if patterns.shape[0] == 0:
+        return np.zeros(patterns.shape[1], dtype=np.int64)  # no hidden units: one region
+    keys = _pattern_keys(patterns)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))  # renumber by first appearance
     return order[inverse.ravel()]
+
+
+def _pattern_keys(patterns):
+    """One hashable scalar per column of a boolean (H, I) pattern array, for fast np.unique."""
+    packed = np.ascontiguousarray(np.packbits(patterns, axis=0).T)  # (I, ceil(H / 8)) bytes
+    return packed.view(np.dtype((np.void, packed.shape[1])))[:, 0]  # (I,) one key per point
 
 
 def count_regions(x, betas, omegas):
@@ -177,8 +190,9 @@ def count_regions(x, betas, omegas):
     patterns = activation_patterns(x, betas, omegas)
     if patterns.shape[1] == 0:
         return 0
-    packed = np.packbits(patterns, axis=0).T  # (I, bytes)
-    return int(np.unique(packed, axis=0).shape[0])
+    if patterns.shape[0] == 0:
+        return 1  # no hidden units: the whole input is one region
+    return int(np.unique(_pattern_keys(patterns)).shape[0])
 
 
 def num_params_shallow(D_i, D, D_o):
@@ -227,8 +241,9 @@ def montufar_lower_bound(n0, widths):
 def fit_shallow_lstsq(x, y, D, x_min=None, x_max=None):
     """Fit a 1-input shallow net with D ReLU units to samples (x, y).
 
-    The joints are spread evenly over [x_min, x_max] (theta fixed: slope 1, joint at t_d) and
-    the output weights phi are the least-squares solution, which is linear once theta is fixed.
+    The joints t_d are spread evenly over [x_min, x_max), the first at x_min so that unit acts
+    as the linear term (theta fixed: z_d = x - t_d), and the output weights phi are the
+    least-squares solution, a linear problem once theta is fixed.
     x, y: (I,). Returns (theta (D, 2), phi (1, D + 1)).
     """
     x = check_ndim(as_float_array(x, "x"), "x", (1,), "(I,) sample inputs")
@@ -238,7 +253,7 @@ def fit_shallow_lstsq(x, y, D, x_min=None, x_max=None):
     D = check_int(D, "D", 0)
     lo = x.min() if x_min is None else float(x_min)
     hi = x.max() if x_max is None else float(x_max)
-    joints = lo + (hi - lo) * (np.arange(D) + 0.5) / max(D, 1)  # (D,) evenly spaced
+    joints = lo + (hi - lo) * np.arange(D) / max(D, 1)  # (D,) evenly spaced, first at x_min
     theta = np.stack([-joints, np.ones(D)], axis=1)  # z_d = x - t_d, (D, 2)
     h = relu(theta[:, :1] + theta[:, 1:] @ x[None, :])  # (D, I)
     design = np.vstack([np.ones_like(x), h]).T  # (I, 1 + D): [1, h_1, ..., h_D]
@@ -249,26 +264,24 @@ def fit_shallow_lstsq(x, y, D, x_min=None, x_max=None):
 def zigzag_net(D, K):
     """A deep 1-input net that folds [0, 1] onto itself D times per layer (the folding picture).
 
-    Each hidden layer holds D units h_j = a[y - (j - 1) / D]; the next layer's pre-activations
-    combine them into a zig-zag with slopes +-D, so every layer multiplies the number of
-    linear pieces on [0, 1] by D. The last hidden layer cuts each piece into D + 1, so the net
-    has D^(K-1) (D + 1) regions, Montufar's lower bound for n0 = 1. Returns (betas, omegas).
+    Each hidden layer holds D units: h_1 = a[y + 1/(2D)] (always on, it carries y itself) and
+    h_j = a[y - (j - 1)/D] for j = 2..D. The next layer's pre-activations combine them into the
+    zig-zag g(y) = D (h_1 - 1/(2D)) - 2D h_2 + 2D h_3 - ..., which has slopes +-D and maps each
+    of its D pieces onto [0, 1]. So every layer multiplies the number of linear pieces by D; the
+    last hidden layer cuts each piece into D + 1, giving D^(K-1) (D + 1) regions: Montufar's
+    lower bound for n0 = 1. Returns (betas, omegas).
     """
     D, K = check_int(D, "D", 2), check_int(K, "K", 1)
-    shifts = np.arange(D) / D  # joints at 0, 1/D, ..., (D-1)/D
-    # zig-zag g(y) = sum_j c_j a[y - shifts_j], slopes alternate +D, -D, ...
-    c = np.array([D] + [2 * D * (-1) ** j for j in range(1, D)], dtype=float)  # (D,)
-    last_shifts = (np.arange(D) + 0.5) / D  # interior joints for the last layer
-    betas = [-shifts]
-    omegas = [np.ones((D, 1))]
+    shifts = np.r_[-0.5 / D, np.arange(1, D) / D]  # (D,) where each unit switches on
+    c = np.array([D] + [2.0 * D * (-1) ** j for j in range(1, D)])  # (D,) zig-zag weights
+    last = (np.arange(D) + 0.5) / D  # the last layer's D joints, inside (0, 1)
+    betas = [-(last if K == 1 else shifts)]
+    omegas = [np.ones((D, 1))]  # (D, 1): every unit sees x
     for k in range(1, K):
-        s = last_shifts if k == K - 1 else shifts
-        # pre-activation of unit j: g(h) - s_j = c . h - s_j
-        omegas.append(np.tile(c, (D, 1)))  # (D, D)
-        betas.append(-s)
-    if K == 1:
-        betas[0], omegas[0] = -last_shifts, np.ones((D, 1))
-    omegas.append(np.ones((1, D)) * ((-1.0) ** np.arange(D)))  # (1, D) output
+        s = last if k == K - 1 else shifts
+        omegas.append(np.tile(c, (D, 1)))  # (D, D): each unit sees g = c . h - 1/2
+        betas.append(-s - 0.5)
+    omegas.append(c[None, :] / D)  # (1, D) output weights 1, -2, 2, ...: a zig-zag again
     betas.append(np.zeros(1))
     return betas, omegas
 

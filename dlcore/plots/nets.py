@@ -100,3 +100,45 @@ def plot_unit_lines(ax, theta, extent, **kwargs):
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     return lines
+
+
+def plot_network_diagram(ax, widths, annotate=True):
+    """A fully connected network drawn as nodes and edges, widths = [D_i, D_1, ..., D_o].
+
+    With ``annotate``, the parts are labelled with the course's terms (input layer, hidden
+    layers, output layer, weights Omega_k, biases beta_k, depth, width).
+    """
+    widths = list(widths)
+    K = len(widths)
+    xs = np.arange(K, dtype=float)
+    pos = []
+    for k, n in enumerate(widths):
+        ys = (np.arange(n) - (n - 1) / 2.0) * 0.9
+        pos.append(np.stack([np.full(n, xs[k]), ys], axis=1))
+    for k in range(K - 1):
+        for a in pos[k]:
+            for b in pos[k + 1]:
+                ax.plot([a[0], b[0]], [a[1], b[1]], color=PALETTE["grey"], linewidth=0.6,
+                        zorder=1)
+    colors = [PALETTE["sky"]] + [PALETTE["orange"]] * (K - 2) + [PALETTE["green"]]
+    for k, p in enumerate(pos):
+        ax.scatter(p[:, 0], p[:, 1], s=260, color=colors[k], edgecolor="black", zorder=3)
+        # the bias node of each layer that feeds another: a small square below
+    top = max(widths) * 0.45 + 0.6
+    if annotate:
+        names = (["input $x$\n$D_i = %d$" % widths[0]]
+                 + [f"hidden $h_{k}$\n$D_{k} = {w}$" for k, w in enumerate(widths[1:-1], 1)]
+                 + ["output $y$\n$D_o = %d$" % widths[-1]])
+        for k, name in enumerate(names):
+            ax.text(xs[k], top, name, ha="center", va="bottom", fontsize=8)
+        for k in range(K - 1):
+            ax.text(xs[k] + 0.5, -top, f"$\\Omega_{k}$, $\\beta_{k}$", ha="center",
+                    va="top", fontsize=9, color=PALETTE["vermillion"])
+        ax.annotate("", xy=(xs[-2] + 0.1, -top - 0.8), xytext=(xs[1] - 0.1, -top - 0.8),
+                    arrowprops={"arrowstyle": "<->", "color": PALETTE["black"]})
+        ax.text((xs[1] + xs[-2]) / 2, -top - 0.95,
+                f"depth: K = {K - 2} hidden layers", ha="center", va="top", fontsize=8)
+    ax.set_xlim(-0.6, K - 0.4)
+    ax.set_ylim(-top - 1.6, top + 1.1)
+    ax.axis("off")
+    return ax

@@ -88,5 +88,299 @@ shallow_steps = InteractiveFigure(
     figsize=(11.0, 2.9),
 )
 
-__all__ = ["shallow_steps", "compute_shallow_steps", "shallow_params", "COLORS", "Checkbox",
-           "Dropdown"]
+
+# ------------------------------------------------------------------------------------------
+# 2. Hidden units are joints: D units -> D joints -> D + 1 regions.
+# ------------------------------------------------------------------------------------------
+def random_shallow_1d(D, seed):
+    """A shallow net with D units whose joints fall inside [-2, 2] (theta (D, 2), phi (1, D+1))."""
+    rng = np.random.default_rng(seed)
+    joints = rng.uniform(-1.9, 1.9, size=D)
+    slopes = rng.choice([-1.0, 1.0], size=D) * rng.uniform(0.5, 1.5, size=D)
+    theta = np.stack([-joints * slopes, slopes], axis=1)  # z_d = 0 at x = joints_d
+    phi = rng.normal(0.0, 1.0, size=(1, D + 1))
+    return theta, phi
+
+
+def compute_hidden_units(D, seed):
+    theta, phi = random_shallow_1d(D, seed)
+    y = nets.shallow_net(X_1D[None, :], theta, phi)[0]
+    ids = nets.region_ids(X_1D[None, :], [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
+    return {"y": y, "ids": ids, "joints": nets.shallow_joints(theta), "n": int(ids.max()) + 1}
+
+
+def draw_hidden_units(fig):
+    ax = fig.subplots()
+    curve = plot_piecewise(ax, X_1D, np.zeros_like(X_1D), np.zeros(X_1D.size, int),
+                           animated=True)
+    joints = plot_joints(ax, [], animated=True)
+    label(ax, "$x$", r"$y = f[x, \phi]$", "a shallow ReLU net: each hidden unit adds one joint")
+    ax.set_xlim(X_1D[0], X_1D[-1])
+    ax.set_ylim(-6, 6)
+    text = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", animated=True)
+    return {"curve": curve, "joints": joints, "text": text}
+
+
+def update_hidden_units(h, data):
+    set_piecewise(h["curve"], X_1D, np.clip(data["y"], -50, 50), data["ids"])
+    set_joints(h["joints"], data["joints"])
+    D = len(data["joints"])
+    h["text"].set_text(f"D = {D} hidden units -> {D} joints -> {data['n']} linear regions")
+    return None
+
+
+hidden_units = InteractiveFigure(
+    name="ch01.hidden_units",
+    controls=(Slider("D", 1, 20, 3, kind="int", description="hidden units D"),
+              Slider("seed", 0, 20, 0, kind="int", description="random net #")),
+    compute=compute_hidden_units, draw=draw_hidden_units, update=update_hidden_units,
+    figsize=(8.0, 3.0),
+)
+
+# ------------------------------------------------------------------------------------------
+# 3. Universal approximation: more units, smaller error.
+# ------------------------------------------------------------------------------------------
+X_FIT = np.linspace(-1.0, 1.0, 401)
+TARGETS = {
+    "sine": lambda x: np.sin(3.0 * x) + 0.3 * x,
+    "bump": lambda x: np.exp(-8.0 * x ** 2),
+    "step (discontinuous)": lambda x: (x > 0.2).astype(float),
+    "wiggle": lambda x: np.sin(9.0 * x) * np.exp(-x ** 2),
+}
+
+
+def compute_universal(D, target):
+    y_true = TARGETS[target](X_FIT)
+    theta, phi = nets.fit_shallow_lstsq(X_FIT, y_true, D, -1.0, 1.0)
+    y_fit = nets.shallow_net(X_FIT[None, :], theta, phi)[0]
+    err = np.abs(y_fit - y_true)
+    return {"y_true": y_true, "y_fit": y_fit, "joints": nets.shallow_joints(theta),
+            "max_err": float(err.max()), "rms": float(np.sqrt(np.mean(err ** 2)))}
+
+
+def draw_universal(fig):
+    ax = fig.subplots()
+    (true,) = ax.plot(X_FIT, np.zeros_like(X_FIT), color=PALETTE["grey"], linewidth=4,
+                      alpha=0.6, label="target", animated=True)
+    (fit,) = ax.plot(X_FIT, np.zeros_like(X_FIT), color=PALETTE["blue"], linewidth=1.6,
+                     label="shallow net, D units", animated=True)
+    joints = plot_joints(ax, [], ymin=-1.5, ymax=1.5, animated=True, alpha=0.5)
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1.5, 1.5)
+    label(ax, "$x$", "$y$", "fitting a target with D ReLU units (least-squares output weights)")
+    ax.legend(loc="lower right")
+    text = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", animated=True)
+    return {"true": true, "fit": fit, "joints": joints, "text": text}
+
+
+def update_universal(h, data):
+    h["true"].set_ydata(data["y_true"])
+    h["fit"].set_ydata(data["y_fit"])
+    set_joints(h["joints"], data["joints"], -1.5, 1.5)
+    h["text"].set_text(f"max |error| = {data['max_err']:.3f}   RMS error = {data['rms']:.4f}")
+    return None
+
+
+universal = InteractiveFigure(
+    name="ch01.universal",
+    controls=(Slider("D", 1, 60, 4, kind="int", description="hidden units D"),
+              Dropdown("target", tuple(TARGETS), "sine", description="target")),
+    compute=compute_universal, draw=draw_universal, update=update_universal,
+    figsize=(8.0, 3.0),
+)
+
+# ------------------------------------------------------------------------------------------
+# 4. Two inputs: each unit switches on along a line; the lines cut the plane into regions.
+# ------------------------------------------------------------------------------------------
+G2 = np.linspace(-3.0, 3.0, 181)
+X_2D = np.stack([a.ravel() for a in np.meshgrid(G2, G2)])  # (2, 181 * 181), columns = points
+EXTENT = (-3.0, 3.0, -3.0, 3.0)
+
+
+def random_shallow_2d(D, seed, spread=2.0):
+    rng = np.random.default_rng(seed)
+    # directions spread around the circle (no two lines nearly parallel, so they cross nearby)
+    angles = (np.arange(D) + rng.uniform(0.2, 0.8, size=D)) * np.pi / D
+    angles = angles + np.pi * rng.integers(0, 2, size=D)  # which side of the line is active
+    offsets = rng.uniform(-spread, spread, size=D)  # distance of each line from the origin
+    theta = np.stack([-offsets, np.cos(angles), np.sin(angles)], axis=1)  # (D, 3)
+    phi = rng.normal(size=(1, D + 1))
+    return theta, phi
+
+
+def compute_two_inputs(D, seed, show):
+    theta, phi = random_shallow_2d(D, seed)
+    betas, omegas = [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]]
+    ids = nets.region_ids(X_2D, betas, omegas).reshape(G2.size, G2.size)
+    y = nets.shallow_net(X_2D, theta, phi)[0].reshape(G2.size, G2.size)
+    return {"theta": theta, "ids": ids, "y": y, "show": show, "n": int(ids.max()) + 1,
+            "zaslavsky": nets.max_regions_shallow(D, 2)}
+
+
+def _line_xy(b, w1, w2):
+    if abs(w2) > abs(w1):
+        xs = np.array([-3.0, 3.0])
+        return xs, -(b + w1 * xs) / w2
+    ys = np.array([-3.0, 3.0])
+    return -(b + w2 * ys) / w1, ys
+
+
+def draw_two_inputs(fig):
+    ax = fig.subplots()
+    img = ax.imshow(np.zeros((G2.size, G2.size)), origin="lower", extent=EXTENT,
+                    cmap="viridis", vmin=0, vmax=1, interpolation="nearest", animated=True)
+    lines = [ax.plot([], [], color="white", linewidth=1.2, animated=True)[0] for _ in range(12)]
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    label(ax, "$x_1$", "$x_2$")
+    text = ax.set_title(" ", animated=True)
+    return {"img": img, "lines": lines, "text": text}
+
+
+def update_two_inputs(h, data):
+    if data["show"] == "regions":
+        h["img"].set_data(data["ids"] % len(COLORS))
+        h["img"].set_cmap(_REGION_CMAP)
+        h["img"].set_clim(-0.5, len(COLORS) - 0.5)
+    else:
+        y = data["y"]
+        h["img"].set_data(y)
+        h["img"].set_cmap("viridis")
+        h["img"].set_clim(y.min(), y.max() + 1e-12)
+    for k, line in enumerate(h["lines"]):
+        if k < len(data["theta"]):
+            line.set_data(*_line_xy(*data["theta"][k]))
+            line.set_visible(True)
+        else:
+            line.set_visible(False)
+    D = len(data["theta"])
+    h["text"].set_text(f"D = {D} units: {data['n']} regions in view "
+                       f"(at most {data['zaslavsky']} in the whole plane)")
+    return None
+
+
+from ..plots.nets import region_cmap  # noqa: E402
+
+_REGION_CMAP = region_cmap()
+
+two_inputs = InteractiveFigure(
+    name="ch01.two_inputs",
+    controls=(Slider("D", 1, 12, 3, kind="int", description="hidden units D"),
+              Slider("seed", 0, 20, 0, kind="int", description="random net #"),
+              Dropdown("show", ("regions", "output y"), "regions", description="colour by")),
+    compute=compute_two_inputs, draw=draw_two_inputs, update=update_two_inputs,
+    figsize=(4.6, 4.2),
+)
+
+# ------------------------------------------------------------------------------------------
+# 5. Folding: network 1 folds x, network 2 is replicated on every fold.
+# ------------------------------------------------------------------------------------------
+FOLD_THETA = np.array([[0.0, 1.0], [-1 / 3, 1.0], [-2 / 3, 1.0]])  # joints at 0, 1/3, 2/3
+FOLD_PHI = np.array([[0.0, 3.0, -6.0, 6.0]])  # y zig-zags 0 -> 1 -> 0 -> 1 on [0, 1]
+X_FOLD = np.linspace(0.0005, 0.9995, 901)  # inside (0, 1): x = 0 is a joint itself
+Y_FOLD = np.linspace(-0.1, 1.1, 301)
+
+
+def compute_folding(t1, t2, t3):
+    """Network 2 has joints at y = t1, t2, t3 (theta'_d1 = 1, alternating output weights)."""
+    theta2 = np.array([[-t1, 1.0], [-t2, 1.0], [-t3, 1.0]])
+    phi2 = np.array([[0.0, 4.0, -8.0, 8.0]])
+    y = nets.shallow_net(X_FOLD[None, :], FOLD_THETA, FOLD_PHI)[0]
+    y2_of_y = nets.shallow_net(Y_FOLD[None, :], theta2, phi2)[0]
+    betas = [FOLD_THETA[:, 0], theta2[:, 0] + theta2[:, 1] * FOLD_PHI[0, 0], phi2[:, 0]]
+    omegas = [FOLD_THETA[:, 1:], np.outer(theta2[:, 1], FOLD_PHI[0, 1:]), phi2[:, 1:]]
+    y2 = nets.deep_net(X_FOLD[None, :], betas, omegas)[0]
+    ids = nets.region_ids(X_FOLD[None, :], betas, omegas)
+    return {"y": y, "y2_of_y": y2_of_y, "y2": y2, "ids": ids, "n": int(ids.max()) + 1,
+            "joints2": np.array([t1, t2, t3])}
+
+
+def draw_folding(fig):
+    axes = fig.subplots(1, 3)
+    (l1,) = axes[0].plot(X_FOLD, nets.shallow_net(X_FOLD[None], FOLD_THETA, FOLD_PHI)[0],
+                         color=PALETTE["blue"], linewidth=2)
+    label(axes[0], "$x$", "$y$", "network 1 folds $x$")
+    (l2,) = axes[1].plot(Y_FOLD, np.zeros_like(Y_FOLD), color=PALETTE["orange"], linewidth=2,
+                         animated=True)
+    j2 = plot_joints(axes[1], [], animated=True)
+    label(axes[1], "$y$", "$y'$", "network 2: $y \\to y'$")
+    curve = plot_piecewise(axes[2], X_FOLD, np.zeros_like(X_FOLD), np.zeros(X_FOLD.size, int),
+                           animated=True)
+    label(axes[2], "$x$", "$y'$", " ")
+    text = axes[2].set_title(" ", animated=True)
+    for ax, xlim in zip(axes, [(0, 1), (-0.1, 1.1), (0, 1)]):
+        ax.set_xlim(*xlim)
+    axes[0].set_ylim(-0.1, 1.1)
+    axes[1].set_ylim(-0.2, 1.6)
+    axes[2].set_ylim(-0.2, 1.6)
+    return {"l2": l2, "j2": j2, "curve": curve, "text": text}
+
+
+def update_folding(h, data):
+    h["l2"].set_ydata(data["y2_of_y"])
+    set_joints(h["j2"], data["joints2"])
+    set_piecewise(h["curve"], X_FOLD, data["y2"], data["ids"])
+    h["text"].set_text(f"composed $y'[y[x]]$: {data['n']} linear regions")
+    return None
+
+
+folding = InteractiveFigure(
+    name="ch01.folding",
+    controls=(Slider("t1", -0.1, 1.1, 0.25, step=0.01, description="joint 1 of net 2"),
+              Slider("t2", -0.1, 1.1, 0.5, step=0.01, description="joint 2 of net 2"),
+              Slider("t3", -0.1, 1.1, 0.75, step=0.01, description="joint 3 of net 2")),
+    compute=compute_folding, draw=draw_folding, update=update_folding,
+    figsize=(10.0, 3.0),
+)
+
+# ------------------------------------------------------------------------------------------
+# 6. Depth: a random deep net vs the folding construction, K and D on sliders.
+# ------------------------------------------------------------------------------------------
+X_DEEP = np.linspace(1e-6, 1 - 1e-6, 3001)
+
+
+def compute_depth(K, D, construction):
+    if construction == "folding (zig-zag)":
+        betas, omegas = nets.zigzag_net(D, K)
+    else:
+        betas, omegas = nets.random_net([1] + [D] * K + [1], np.random.default_rng(K * 100 + D))
+        betas[0] = betas[0] - omegas[0][:, 0] * 0.5  # centre the first joints in [0, 1]
+    y = nets.deep_net(X_DEEP[None, :], betas, omegas)[0]
+    ids = nets.region_ids(X_DEEP[None, :], betas, omegas)
+    y = (y - y.min()) / (np.ptp(y) + 1e-12)  # rescaled to [0, 1] for display
+    return {"y": y, "ids": ids, "n": int(ids.max()) + 1, "K": K, "D": D,
+            "bound": nets.max_regions_deep_1d(D, K), "params": nets.num_params_deep(1, [D] * K, 1)}
+
+
+def draw_depth(fig):
+    ax = fig.subplots()
+    curve = plot_piecewise(ax, X_DEEP, np.zeros_like(X_DEEP), np.zeros(X_DEEP.size, int),
+                           animated=True)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.05)
+    label(ax, "$x$", "$y$ (rescaled to [0, 1])")
+    text = ax.set_title(" ", animated=True)
+    return {"curve": curve, "text": text}
+
+
+def update_depth(h, data):
+    set_piecewise(h["curve"], X_DEEP, data["y"], data["ids"])
+    h["text"].set_text(f"K = {data['K']} layers of D = {data['D']}: {data['n']} regions "
+                       f"(upper bound (D+1)^K = {data['bound']}), {data['params']} parameters")
+    msg = None
+    if data["n"] > X_DEEP.size / 8:
+        msg = "more regions than the plot can resolve: count is a lower bound"
+    return msg
+
+
+depth = InteractiveFigure(
+    name="ch01.depth",
+    controls=(Slider("K", 1, 6, 2, kind="int", description="hidden layers K"),
+              Slider("D", 2, 6, 3, kind="int", description="units per layer D"),
+              Dropdown("construction", ("folding (zig-zag)", "random weights"),
+                       "folding (zig-zag)", description="weights")),
+    compute=compute_depth, draw=draw_depth, update=update_depth,
+    figsize=(8.0, 3.0),
+)

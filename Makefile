@@ -1,0 +1,53 @@
+# Two commands: `make lab` (set up, open JupyterLab) and `make test` (set up, run every test).
+# Both create .venv with python3 -m venv when it is missing and install the course into it.
+# The install is skipped while pyproject.toml is unchanged (a stamp keyed on its hash).
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+HASH    := $(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
+STAMP   := $(VENV)/.installed-$(HASH)
+PORT    ?= 8888
+NB      ?=
+
+.PHONY: lab test setup bench notebooks lint clean help
+
+help:
+	@echo "make lab     set up .venv and open JupyterLab at notebooks/00_start_here.ipynb"
+	@echo "make test    set up .venv, then ruff and every test (dlcore, exercises, widgets, notebooks, browser)"
+	@echo "make bench   measure figure updates, notebook run times, import time -> benchmarks/RESULTS.md"
+	@echo "make notebooks [NB=01]  rebuild + execute notebooks from notebooks/src (maintainers)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@mkdir -p $(VENV)/lab-settings
+	@echo "JupyterLab: open the URL printed below (it carries a login token)."
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
+		$$( [ -z "$$DISPLAY" ] && echo --no-browser ) \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
+		--ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+
+lint: $(STAMP)
+	$(BIN)/ruff check dlcore tests tools benchmarks notebooks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py $(NB)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

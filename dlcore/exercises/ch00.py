@@ -1,0 +1,58 @@
+"""Start page warm-ups: how exercises and their checks work."""
+
+import numpy as np
+
+from . import FunctionExercise, Mistake, ValueExercise
+
+_Z = np.array([-2.0, -0.5, 0.0, 1.5, 3.0])
+
+relu_values = ValueExercise(
+    title="ReLU by hand",
+    task="Apply the ReLU a[z] = max(0, z) to z = [-2, -0.5, 0, 1.5, 3]; answer with an array.",
+    hint_text="Negative entries become 0; the others are unchanged.",
+    value=np.maximum(_Z, 0.0),
+    mistakes=(
+        Mistake("absolute value", "|z| flips negative inputs; ReLU sets them to zero",
+                np.abs(_Z)),
+        Mistake("kept the negative part", "that is min(0, z); ReLU keeps the positive part",
+                np.minimum(_Z, 0.0)),
+    ),
+    explanation="ReLU clips negative inputs to zero and passes positive ones unchanged.",
+)
+
+
+def _relu(z):
+    return np.maximum(np.asarray(z, dtype=float), 0.0)
+
+
+relu_function = FunctionExercise(
+    title="ReLU as a function",
+    task="Write relu(z) that works element-wise on a NumPy array of any shape.",
+    hint_text="np.maximum(z, 0) compares element by element (Python's max(z, 0) does not).",
+    reference=_relu,
+    probes=((_Z,), (np.array([[-1.0, 2.0], [0.5, -3.0]]),), (np.linspace(-1, 1, 7),)),
+    mistakes=(
+        Mistake("absolute value", "|z| flips negative inputs; ReLU sets them to zero",
+                lambda z: np.abs(z)),
+        Mistake("inverted condition", "z * (z < 0) keeps the negative part; use z > 0",
+                lambda z: z * (z < 0)),
+    ),
+    explanation="np.maximum(z, 0) is the whole of ReLU.",
+)
+
+omega_shape = ValueExercise(
+    title="The shape of a weight matrix",
+    task=("A layer maps D_0 = 3 inputs to D_1 = 5 hidden units. What is the shape of Omega_0? "
+          "Answer with a tuple such as (2, 7)."),
+    hint_text="Omega_k has one row per unit it feeds and one column per unit it reads.",
+    value=(5, 3),
+    mistakes=(
+        Mistake("transposed", "Omega_0 @ x must give 5 values from 3: (rows, columns) = (5, 3)",
+                (3, 5)),
+        Mistake("bias column included", "in the deep-net notation biases live in beta_0, "
+                "not in an extra column of Omega_0", (5, 4)),
+    ),
+    explanation="Omega_k has shape (D_{k+1}, D_k).",
+)
+
+EXERCISES = (relu_values, relu_function, omega_shape)

@@ -1,0 +1,166 @@
+"""Every notebook in JupyterLab in headless Chromium: Run All, no error anywhere, every
+interactive figure rendered, every slider and dropdown changes its figure (timed)."""
+
+import hashlib
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+ERROR_TEXTS = ("Error displaying widget", "Model not found", "model not found")
+
+
+def wait_idle(page, timeout=240, stable=0.6):
+    """Wait until no cell is queued or running and the kernel reports idle, for `stable` s."""
+    deadline = time.time() + timeout
+    calm_since = None
+    while time.time() < deadline:
+        busy = page.evaluate("""() => {
+            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            const status = ind ? ind.getAttribute('data-status') : 'unknown';
+            const running = [...document.querySelectorAll('.jp-InputArea-prompt')]
+                .some(p => p.textContent.includes('*'));
+            return running || status !== 'idle';
+        }""")
+        if busy:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.time()
+        elif time.time() - calm_since >= stable:
+            return
+        time.sleep(0.1)
+    raise AssertionError("kernel did not become idle in time")
+
+
+def figure_digest(img):
+    return hashlib.sha1(img.screenshot()).hexdigest()
+
+
+def settle(page, img, previous_src, timeout=20):
+    """Wait until the figure's image changed from previous_src (or timeout) and then stayed
+    the same for 250 ms with the kernel idle. Returns (seconds until settled, changed?)."""
+    t0 = time.perf_counter()
+    deadline = time.time() + timeout
+    last, last_change = img.get_attribute("src"), time.perf_counter()
+    changed = last != previous_src
+    while time.time() < deadline:
+        src = img.get_attribute("src")
+        if src != last:
+            last, last_change, changed = src, time.perf_counter(), True
+        idle = page.evaluate("""() => {const i = document.querySelector(
+            '.jp-Notebook-ExecutionIndicator'); return !i || i.getAttribute('data-status') === 'idle';}""")
+        if changed and idle and time.perf_counter() - last_change > 0.25:
+            return last_change - t0, True
+        if not changed and time.perf_counter() - t0 > 3:
+            return None, False
+        time.sleep(0.02)
+    return None, changed
+
+
+def assert_no_errors(page, name):
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+    assert errors.count() == 0, f"{name}: error output: {errors.first.inner_text()[:300]}"
+    assert page.locator(".jupyter-widgets-error-widget").count() == 0, f"{name}: widget error"
+    text = page.locator(".jp-Notebook").inner_text()
+    for bad in ERROR_TEXTS:
+        assert bad not in text, f"{name}: '{bad}' on the page"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_in_browser(name, lab, browser, report):
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab['url']}/lab/tree/{name}?token={lab['token']}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
+                               timeout=90_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        time.sleep(1.0)
+        wait_idle(page)
+        # every figure box rendered an image
+        boxes = page.locator(".dlcore-interactive")
+        n_boxes = boxes.count()
+        for i in range(n_boxes):
+            img = boxes.nth(i).locator("img.dlcore-figure")
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("(el) => el.complete && el.naturalWidth > 0",
+                                   arg=img.element_handle(), timeout=30_000)
+        assert_no_errors(page, name)
+        page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"), full_page=False)
+
+        latencies, results, responded = [], [], 0
+        for i in range(n_boxes):
+            box = boxes.nth(i)
+            classes = box.get_attribute("class") or ""
+            fig_name = next((c[len("dlcore-name-"):].replace("--", ".") for c in classes.split()
+                             if c.startswith("dlcore-name-")), f"{name}#{i}")
+            img = box.locator("img.dlcore-figure")
+            fig_ok, fig_lat = True, []
+            handles = box.locator(".noUi-handle")
+            selects = box.locator("select")
+            for j in range(handles.count()):
+                handle = handles.nth(j)
+                handle.scroll_into_view_if_needed()
+                before_src, before = img.get_attribute("src"), figure_digest(img)
+                handle.focus()
+                key = "ArrowRight" if handle.get_attribute("aria-valuenow") != \
+                    handle.get_attribute("aria-valuemax") else "ArrowLeft"
+                page.keyboard.press(key)
+                lat, changed = settle(page, img, before_src)
+                if changed and figure_digest(img) == before:
+                    # one step too small to move a pixel: try five more steps
+                    for _ in range(5):
+                        page.keyboard.press(key)
+                    lat, changed = settle(page, img, img.get_attribute("src"))
+                changed = changed and figure_digest(img) != before
+                fig_ok &= changed
+                if lat is not None:
+                    fig_lat.append(1000 * lat)
+            for j in range(selects.count()):
+                sel = selects.nth(j)
+                options = sel.locator("option").all_inner_texts()
+                current = sel.evaluate("(s) => s.options[s.selectedIndex].text")
+                other = next(o for o in options if o != current)
+                before_src, before = img.get_attribute("src"), figure_digest(img)
+                sel.select_option(label=other)
+                lat, changed = settle(page, img, before_src)
+                changed = changed and figure_digest(img) != before
+                fig_ok &= changed
+                if lat is not None:
+                    fig_lat.append(1000 * lat)
+            if i == 0 and handles.count():
+                # drag the first slider past both ends of its track
+                track = box.locator(".noUi-target").first.bounding_box()
+                h = handles.first.bounding_box()
+                for x_end in (track["x"] + track["width"] + 40, track["x"] - 40):
+                    before_src = img.get_attribute("src")
+                    page.mouse.move(h["x"] + h["width"] / 2, h["y"] + h["height"] / 2)
+                    page.mouse.down()
+                    page.mouse.move(x_end, h["y"] + h["height"] / 2, steps=8)
+                    page.mouse.up()
+                    settle(page, img, before_src)
+                    h = handles.first.bounding_box()
+                    at = handles.first.get_attribute("aria-valuenow")
+                    end = "aria-valuemax" if x_end > track["x"] else "aria-valuemin"
+                    assert at == handles.first.get_attribute(end), \
+                        f"{fig_name}: dragging past the end did not reach the {end[11:]}"
+                box.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}-after-drag.png"))
+            responded += fig_ok
+            results.append({"name": fig_name, "responded": fig_ok,
+                            "median_ms": round(statistics.median(fig_lat), 1) if fig_lat else None})
+            assert_no_errors(page, name)
+        all_lat = [r["median_ms"] for r in results if r["median_ms"] is not None]
+        report["notebooks"].append({
+            "name": name, "widgets": n_boxes, "responded": responded,
+            "median_ms": round(statistics.median(all_lat), 1) if all_lat else None})
+        report["figures"].extend(results)
+        dead = [r["name"] for r in results if not r["responded"]]
+        assert not dead, f"{name}: these figures did not change when a control moved: {dead}"
+    finally:
+        page.close()

@@ -1,0 +1,251 @@
+"""dlcore.nets against PyTorch and closed forms."""
+
+from itertools import product
+from math import comb, floor
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import nets
+
+torch.set_default_dtype(torch.float64)
+
+
+def torch_deep(x, betas, omegas):
+    """The same net written with torch.nn.functional (data points as columns)."""
+    h = torch.as_tensor(x)
+    for k, (b, o) in enumerate(zip(betas, omegas)):
+        f = torch.nn.functional.linear(h.T, torch.as_tensor(o), torch.as_tensor(b).reshape(-1)).T
+        h = f if k == len(omegas) - 1 else torch.relu(f)
+    return to_numpy(h)
+
+
+# -- relu ---------------------------------------------------------------------------------------
+def test_relu_matches_torch(rng):
+    z = rng.normal(size=(4, 7)) * 3
+    assert_close(nets.relu(z), to_numpy(torch.relu(torch.as_tensor(z))))
+    assert nets.relu(0.0) == 0.0 and nets.relu(-1e300) == 0.0 and nets.relu(2.5) == 2.5
+
+
+# -- shallow net --------------------------------------------------------------------------------
+@pytest.mark.parametrize("D_i,D,D_o,I", [(1, 3, 1, 11), (2, 5, 3, 7), (4, 1, 2, 1)])
+def test_shallow_net_matches_torch(rng, D_i, D, D_o, I):
+    x = rng.normal(size=(D_i, I))
+    theta = rng.normal(size=(D, 1 + D_i))
+    phi = rng.normal(size=(D_o, 1 + D))
+    want = torch_deep(x, [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
+    assert_close(nets.shallow_net(x, theta, phi), want)
+
+
+def test_shallow_net_notes_formula():
+    """y = theta_0 + sum_d theta_d a[theta_d0 + theta_d1 x], written out term by term."""
+    x = np.linspace(-3, 3, 13)
+    theta = np.array([[0.3, -1.0], [-1.0, 2.0], [-0.5, 0.65]])
+    phi = np.array([[-0.3, 2.0, -1.0, 7.0]])
+    want = phi[0, 0] + sum(phi[0, d + 1] * np.maximum(theta[d, 0] + theta[d, 1] * x, 0)
+                           for d in range(3))
+    assert_close(nets.shallow_net(x[None, :], theta, phi)[0], want)
+
+
+def test_shallow_single_point_is_1d(rng):
+    theta, phi = rng.normal(size=(4, 3)), rng.normal(size=(2, 5))
+    x = rng.normal(size=2)
+    y = nets.shallow_net(x, theta, phi)
+    assert y.shape == (2,)
+    assert_close(y, nets.shallow_net(x[:, None], theta, phi)[:, 0])
+
+
+def test_shallow_float32_in_float64_out(rng):
+    x = rng.normal(size=(1, 5)).astype(np.float32)
+    y = nets.shallow_net(x, np.ones((2, 2), np.float32), np.ones((1, 3), np.float32))
+    assert y.dtype == np.float64
+
+
+def test_shallow_other_activation(rng):
+    x, theta, phi = rng.normal(size=(1, 6)), rng.normal(size=(3, 2)), rng.normal(size=(1, 4))
+    y = nets.shallow_net(x, theta, phi, activation=np.tanh)
+    want = phi[:, :1] + phi[:, 1:] @ np.tanh(theta[:, :1] + theta[:, 1:] @ x)
+    assert_close(y, want)
+
+
+@pytest.mark.parametrize("bad,match", [
+    (dict(theta=np.ones((3, 3))), "x has 1 row.* theta has shape \\(3, 3\\)"),
+    (dict(phi=np.ones((1, 3))), "phi has shape \\(1, 3\\); expected \\(1, 4\\)"),
+    (dict(x=np.ones((2, 5))), "x has 2 row"),
+    (dict(x="abc"), "x must be a number"),
+    (dict(x=np.array([[np.nan]])), "x contains NaN"),
+])
+def test_shallow_bad_input_one_line(bad, match):
+    args = dict(x=np.ones((1, 5)), theta=np.ones((3, 2)), phi=np.ones((1, 4)))
+    args.update(bad)
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        nets.shallow_net(**args)
+    assert "\n" not in str(info.value)
+
+
+def test_shallow_joints():
+    theta = np.array([[1.0, 2.0], [-3.0, -1.5], [2.0, 0.0]])
+    joints = nets.shallow_joints(theta)
+    assert_close(joints[:2], [-0.5, -2.0])
+    assert np.isnan(joints[2])
+
+
+# -- deep net -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("widths", [[1, 3, 1], [2, 4, 4, 3], [3, 5, 2, 6, 1], [1, 1]])
+def test_deep_net_matches_torch(rng, widths):
+    betas, omegas = nets.random_net(widths, rng)
+    x = rng.normal(size=(widths[0], 9))
+    assert_close(nets.deep_net(x, betas, omegas), torch_deep(x, betas, omegas))
+
+
+def test_deep_net_accepts_column_betas(rng):
+    betas, omegas = nets.random_net([2, 3, 1], rng)
+    x = rng.normal(size=(2, 4))
+    cols = [b[:, None] for b in betas]
+    assert_close(nets.deep_net(x, cols, omegas), nets.deep_net(x, betas, omegas))
+
+
+def test_deep_net_equals_composed_shallow_nets(rng):
+    """Two shallow nets composed = one deep net with Omega_1 = theta' phi (the notes' algebra)."""
+    theta, phi = rng.normal(size=(3, 2)), rng.normal(size=(1, 4))
+    theta2, phi2 = rng.normal(size=(3, 2)), rng.normal(size=(1, 4))
+    x = np.linspace(-2, 2, 50)[None, :]
+    composed = nets.shallow_net(nets.shallow_net(x, theta, phi), theta2, phi2)
+    beta_1 = theta2[:, 0] + theta2[:, 1] * phi[0, 0]  # psi_d0 = theta'_d0 + theta'_d1 phi_0
+    omega_1 = np.outer(theta2[:, 1], phi[0, 1:])  # psi_dj = theta'_d1 phi_j
+    deep = nets.deep_net(x, [theta[:, 0], beta_1, phi2[:, 0]],
+                         [theta[:, 1:], omega_1, phi2[:, 1:]])
+    assert_close(deep, composed)
+
+
+def test_deep_net_bad_shapes_name_the_layer(rng):
+    betas, omegas = nets.random_net([2, 3, 1], rng)
+    omegas[1] = np.ones((1, 4))
+    with pytest.raises(ValueError, match=r"omegas\[1\] has shape \(1, 4\); expected \(1, 3\)"):
+        nets.deep_net(np.ones((2, 3)), betas, omegas)
+    with pytest.raises(ValueError, match="betas has 1 entries and omegas has 2"):
+        nets.deep_net(np.ones((2, 3)), betas[:1], omegas)
+    with pytest.raises(TypeError, match="betas must be a list"):
+        nets.deep_net(np.ones((2, 3)), np.ones(3), omegas)
+
+
+# -- counting -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("D", [1, 2, 3, 10])
+def test_num_params_closed_forms(D):
+    assert nets.num_params_shallow(1, D, 1) == 3 * D + 1
+    for K in (1, 2, 5):
+        assert nets.num_params_deep(1, [D] * K, 1) == 3 * D + 1 + (K - 1) * D * (D + 1)
+
+
+@pytest.mark.parametrize("D_i,widths,D_o", [(3, [4, 2, 3], 2), (5, [7], 1), (2, [3, 3], 4)])
+def test_num_params_equals_torch(D_i, widths, D_o):
+    sizes = [D_i, *widths, D_o]
+    model = torch.nn.Sequential(*[torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+    want = sum(p.numel() for p in model.parameters())
+    assert nets.num_params_deep(D_i, widths, D_o) == want
+    if len(widths) == 1:
+        assert nets.num_params_shallow(D_i, widths[0], D_o) == want
+
+
+def test_max_regions_formulas():
+    assert nets.max_regions_shallow(3, 1) == 4
+    assert nets.max_regions_shallow(3, 2) == 7  # three lines in general position
+    assert nets.max_regions_shallow(5, 10) == 2 ** 5  # D <= D_i: every pattern is possible
+    assert nets.max_regions_deep_1d(3, 2) == 16
+
+
+@pytest.mark.parametrize("n0,widths", [(1, [3, 3, 3]), (2, [5, 5, 4]), (3, [7, 3]), (2, [2])])
+def test_montufar_closed_form(n0, widths):
+    want = 1
+    for n in widths[:-1]:
+        want *= floor(n / n0) ** n0
+    want *= sum(comb(widths[-1], j) for j in range(n0 + 1))
+    assert nets.montufar_lower_bound(n0, widths) == want
+
+
+def test_montufar_requires_width_at_least_n0():
+    with pytest.raises(ValueError, match="widths\\[1\\] = 1"):
+        nets.montufar_lower_bound(2, [4, 1])
+
+
+@pytest.mark.parametrize("D", [2, 3, 5, 9])
+def test_count_regions_shallow_1d_is_d_plus_one(rng, D):
+    """D joints inside the sampled interval -> exactly D + 1 regions."""
+    joints = np.sort(rng.uniform(-0.9, 0.9, size=D))
+    slopes = rng.choice([-1.0, 1.0], size=D) * rng.uniform(0.5, 2, size=D)
+    theta = np.stack([-joints * slopes, slopes], axis=1)
+    x = np.linspace(-1, 1, 20001)[None, :]
+    n = nets.count_regions(x, [theta[:, 0], np.zeros(1)], [theta[:, 1:], np.ones((1, D))])
+    assert n == D + 1
+
+
+def test_count_regions_2d_reaches_zaslavsky(rng):
+    """Random lines in general position: a wide grid sees every one of the sum C(D, j) regions."""
+    D = 6
+    theta = rng.normal(size=(D, 3))
+    g = np.linspace(-60, 60, 1201)
+    x = np.stack([a.ravel() for a in np.meshgrid(g, g)])  # (2, I)
+    n = nets.count_regions(x, [theta[:, 0], np.zeros(1)], [theta[:, 1:], np.ones((1, D))])
+    assert n == nets.max_regions_shallow(D, 2)
+
+
+def test_count_regions_is_number_of_distinct_patterns(rng):
+    """Against a brute-force count of on/off patterns written independently."""
+    betas, omegas = nets.random_net([2, 4, 3, 1], rng)
+    x = rng.uniform(-3, 3, size=(2, 4000))
+    h, patterns = x, []
+    for b, o in zip(betas[:-1], omegas[:-1]):
+        f = b[:, None] + o @ h
+        patterns.append(f > 0)
+        h = np.maximum(f, 0)
+    brute = len({tuple(col) for col in np.concatenate(patterns).T})
+    assert nets.count_regions(x, betas, omegas) == brute
+
+
+@pytest.mark.parametrize("D,K", [(2, 1), (3, 2), (3, 3), (4, 3), (5, 2)])
+def test_zigzag_reaches_montufar_bound(D, K):
+    betas, omegas = nets.zigzag_net(D, K)
+    x = np.linspace(1e-7, 1 - 1e-7, 400001)[None, :]
+    n = nets.count_regions(x, betas, omegas)
+    assert n == nets.montufar_lower_bound(1, [D] * K) == D ** (K - 1) * (D + 1)
+    assert n <= nets.max_regions_deep_1d(D, K)
+
+
+def test_region_ids_numbered_by_first_appearance(rng):
+    betas, omegas = nets.random_net([1, 5, 1], rng)
+    x = np.linspace(-3, 3, 3001)[None, :]
+    ids = nets.region_ids(x, betas, omegas)
+    firsts = [int(np.argmax(ids == k)) for k in range(ids.max() + 1)]
+    assert firsts == sorted(firsts) and ids[0] == 0
+    assert ids.max() + 1 == nets.count_regions(x, betas, omegas)
+
+
+def test_fit_shallow_error_falls_with_D():
+    x = np.linspace(-1, 1, 400)
+    y = np.sin(3 * x) + 0.3 * x ** 2
+    errors = []
+    for D in (2, 4, 8, 16, 32):
+        theta, phi = nets.fit_shallow_lstsq(x, y, D)
+        errors.append(np.max(np.abs(nets.shallow_net(x[None], theta, phi)[0] - y)))
+    assert all(a > b for a, b in zip(errors, errors[1:]))
+    assert errors[-1] < 5e-3
+
+
+@pytest.mark.parametrize("fn,args", [
+    (nets.num_params_shallow, (1.5, 3, 1)),
+    (nets.num_params_deep, (1, 3, 1)),
+    (nets.max_regions_shallow, ("3", 1)),
+    (nets.max_regions_deep_1d, (3, -1)),
+    (nets.montufar_lower_bound, (1, [])),
+])
+def test_counting_bad_input(fn, args):
+    with pytest.raises((ValueError, TypeError)) as info:
+        fn(*args)
+    assert "\n" not in str(info.value)
+
+
+def test_integers_given_as_numpy_ints():
+    for D, K in product([np.int64(3)], [np.int32(2)]):
+        assert nets.max_regions_deep_1d(D, K) == 16
