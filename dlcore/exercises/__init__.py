@@ -15,8 +15,9 @@ attempted). It never raises.
 """
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -91,9 +92,8 @@ class _Exercise:
 
     # -- the public interface -------------------------------------------------------------
     def hint(self):
-        """Print the hint and return it."""
+        """Print the hint (returns None, so a notebook shows it once)."""
         print(f"Hint: {self.hint_text}")
-        return self.hint_text
 
     def check(self, answer):
         """Print one line of feedback; return True, False or None (not attempted). Never raises."""
@@ -215,9 +215,10 @@ def show_solution(q):
     if callable(sol):
         from ..notebook import show_source
 
-        return show_source(sol)
+        show_source(sol)
+        return None
     print(f"Solution to '{q.title}': {_fmt(sol) if not isinstance(sol, float) else sol}")
     if q.explanation:
         print(q.explanation)
-    return sol
+    return None
 

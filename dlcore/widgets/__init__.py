@@ -24,8 +24,9 @@ import importlib
 import io
 import pkgutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np

@@ -5,7 +5,7 @@ import numpy as np
 from .. import nets
 from ..plots import COLORS, PALETTE, label
 from ..plots.nets import plot_joints, plot_piecewise, plot_units, set_joints, set_piecewise
-from . import Checkbox, Dropdown, InteractiveFigure, Slider
+from . import Dropdown, InteractiveFigure, Slider
 
 X_1D = np.linspace(-2.0, 2.0, 801)  # the input grid of the 1-D figures
 

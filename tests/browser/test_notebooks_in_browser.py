@@ -94,7 +94,7 @@ def test_notebook_in_browser(name, lab, browser, report):
         assert_no_errors(page, name)
         page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"), full_page=False)
 
-        latencies, results, responded = [], [], 0
+        results, responded = [], 0
         for i in range(n_boxes):
             box = boxes.nth(i)
             classes = box.get_attribute("class") or ""

@@ -1,0 +1,132 @@
+"""Double descent on MNIST-1D (chapter 06) with random ReLU features, in plain NumPy.
+
+The model is a shallow net h = a[beta + Omega x], f = phi [1; h] whose hidden layer (beta,
+Omega) is random and fixed; only phi (K, 1 + D) is fitted, by minimum-norm least squares to
+one-hot targets (``dlcore.generalization.fit_min_norm``). Each output row of phi has 1 + D
+parameters and sees the I training targets of its class column, so the model can fit every
+training target exactly once 1 + D >= I: the interpolation threshold.
+Data points are columns: x (D_i, I), labels y (I,).
+"""
+
+from contextlib import nullcontext
+
+import numpy as np
+
+from .checks import (
+    InputTypeError,
+    ShapeError,
+    as_float_array,
+    check_int,
+    check_labels,
+    check_ndim,
+    check_probability,
+)
+from .generalization import relu_features
+
+__all__ = ["one_hot", "add_label_noise", "random_relu_params", "random_feature_curve",
+           "interpolation_threshold"]
+
+
+def _one_blas_thread():
+    """Run the linear algebra on one BLAS thread: on a busy 2-core machine, BLAS threads
+    that wait for each other make these mid-sized products ten times slower, not faster."""
+    try:
+        from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    except ImportError:  # pragma: no cover
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def one_hot(y, K):
+    """Labels y (I,) in 0..K-1 as one-hot columns (K, I)."""
+    K = check_int(K, "K", 1)
+    y = check_labels(y, "y", K)
+    out = np.zeros((K, y.size))
+    out[y, np.arange(y.size)] = 1.0  # (K, I)
+    return out
+
+
+def add_label_noise(y, p, K, rng):
+    """Replace each label, with probability p, by a class drawn uniformly from 0..K-1 (it may
+    come out unchanged). y (I,) -> a new array (I,)."""
+    K = check_int(K, "K", 1)
+    y = check_labels(y, "y", K).copy()
+    p = check_probability(p, "p")
+    if not isinstance(rng, np.random.Generator):
+        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    flip = rng.random(y.size) < p  # (I,)
+    y[flip] = rng.integers(0, K, int(flip.sum()))
+    return y
+
+
+def random_relu_params(D_max, D_i, rng, bias_std=0.5):
+    """A random hidden layer of D_max units: Omega (D_max, D_i) ~ Norm(0, 1/D_i),
+    beta (D_max,) ~ Norm(0, bias_std^2). A model with D units uses the first D rows, so the
+    models along a curve are nested."""
+    D_max, D_i = check_int(D_max, "D_max", 1), check_int(D_i, "D_i", 1)
+    if not isinstance(rng, np.random.Generator):
+        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    omega = rng.standard_normal((D_max, D_i)) / np.sqrt(D_i)
+    beta = bias_std * rng.standard_normal(D_max)
+    return beta, omega
+
+
+def interpolation_threshold(n_points):
+    """The number of hidden units D at which 1 + D parameters per output equal n_points."""
+    return check_int(n_points, "n_points", 1) - 1
+
+
+def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, bias_std=0.5,
+                         rcond=1e-13):
+    """Train and test error of random-ReLU-feature models of each width D in Ds.
+
+    x (D_i, I) and labels y (I,) train; x_test (D_i, I_test), y_test (I_test,) test. With
+    ``label_noise`` p, a fraction p of the training labels are redrawn at random first.
+    Each model is the minimum-norm least-squares fit phi = Y H^+ (as ``fit_min_norm``),
+    computed here through the I x I matrix M = H^T H, which grows by one term per hidden unit:
+    H^+ = M^+ H^T, so f_test = phi H_test = Y M^+ (H^T H_test) and ||phi||^2 = tr(Y M^+ Y^T).
+    (One eigendecomposition of M per width instead of an SVD of the wide H: much faster.)
+    Returns a dict of (len(Ds),) arrays: ``D``, ``train_error`` and ``test_error`` (fraction
+    misclassified; the train error counts against the noisy labels the model saw),
+    ``test_mse`` (mean over test points of ||f - one_hot||^2) and ``phi_norm`` (||phi||).
+    """
+    x = check_ndim(as_float_array(x, "x"), "x", (2,), "(D_i, I) with examples as columns")
+    x_test = check_ndim(as_float_array(x_test, "x_test"), "x_test", (2,), "(D_i, I_test)")
+    y = check_labels(y, "y", K, x.shape[1])
+    y_test = check_labels(y_test, "y_test", K, x_test.shape[1])
+    Ds = [check_int(D, "Ds[...]", 0) for D in np.atleast_1d(Ds)]
+    if any(b <= a for a, b in zip(Ds[:-1], Ds[1:], strict=True)):
+        raise ShapeError(f"Ds must be increasing; got {Ds}")
+    label_noise = check_probability(label_noise, "label_noise")
+    y_seen = add_label_noise(y, label_noise, K, rng)
+    beta, omega = random_relu_params(max(Ds[-1], 1), x.shape[0], rng, bias_std)
+    Y, Y_test = one_hot(y_seen, K), one_hot(y_test, K)  # (K, I), (K, I_test)
+    H_all = relu_features(x, beta, omega)  # (1 + D_max, I): a model uses the first 1 + D rows
+    H_test_all = relu_features(x_test, beta, omega)  # (1 + D_max, I_test)
+    M = np.zeros((x.shape[1], x.shape[1]))  # (I, I): H^T H, summed row by row of H
+    C = np.zeros((x.shape[1], x_test.shape[1]))  # (I, I_test): H^T H_test
+    with _one_blas_thread():
+        rows = _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond)
+    rows = np.array(rows)  # (len(Ds), 4)
+    return {"D": np.array(Ds), "train_error": rows[:, 0], "test_error": rows[:, 1],
+            "test_mse": rows[:, 2], "phi_norm": rows[:, 3]}
+
+
+def _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond):
+    """The loop of ``random_feature_curve``: one row of errors per width D."""
+    rows, done = [], 0
+    for D in Ds:
+        H_new, Ht_new = H_all[done:1 + D], H_test_all[done:1 + D]  # rows added since last D
+        M += H_new.T @ H_new
+        C += H_new.T @ Ht_new
+        done = 1 + D
+        lam, V = np.linalg.eigh(M)  # M = V diag(lam) V^T
+        keep = lam > rcond * lam[-1]  # the pseudo-inverse drops the null directions
+        A = (Y @ V[:, keep]) / lam[keep]  # (K, r): Y V Lambda^+
+        f = A @ (V[:, keep].T @ M)  # (K, I) = Y M^+ M
+        f_test = A @ (V[:, keep].T @ C)  # (K, I_test) = Y M^+ H^T H_test
+        rows.append((np.mean(f.argmax(axis=0) != y_seen),
+                     np.mean(f_test.argmax(axis=0) != y_test),
+                     np.mean(np.sum((f_test - Y_test) ** 2, axis=0)),
+                     np.sqrt(np.sum(A * (Y @ V[:, keep])))))  # tr(Y M^+ Y^T)
+    return rows

@@ -1,0 +1,178 @@
+"""Chapter 02 exercises: negative log-likelihoods for regression and classification."""
+
+import numpy as np
+
+from .. import losses
+from . import FunctionExercise, Mistake, ValueExercise
+
+# -- 1. The Gaussian NLL by hand ---------------------------------------------------------------
+Y1 = np.array([1.0, 2.0, 4.0])
+MU1 = np.array([1.5, 2.0, 3.0])
+SIGMA1 = 0.5
+_R2 = (Y1 - MU1) ** 2
+
+gaussian_by_hand = ValueExercise(
+    title="A Gaussian NLL by hand",
+    task=("Three targets y = [1, 2, 4], the model predicts means mu = [1.5, 2, 3] and the "
+          "noise has sigma = 0.5. Compute L = -sum_i log Norm_{y_i}[mu_i, sigma^2] "
+          "(natural log, summed over the three points)."),
+    hint_text=("-log Norm_y[mu, sigma^2] = 0.5 log(2 pi sigma^2) + (y - mu)^2 / (2 sigma^2); "
+               "add the three terms."),
+    value=losses.gaussian_nll(Y1, MU1, SIGMA1),
+    mistakes=(
+        Mistake("missing minus sign",
+                "that is the log-likelihood; the loss is its negative, so that maximising the "
+                "likelihood becomes minimising L", -losses.gaussian_nll(Y1, MU1, SIGMA1)),
+        Mistake("dropped the normalising term",
+                "0.5 log(2 pi sigma^2) does not move the argmin over phi, but it is part of L "
+                "(and it matters as soon as sigma is learned)",
+                float(np.sum(_R2 / (2 * SIGMA1**2)))),
+        Mistake("sigma where sigma^2 belongs",
+                "the normal density has the variance sigma^2 in both places",
+                float(np.sum(0.5 * np.log(2 * np.pi * SIGMA1) + _R2 / (2 * SIGMA1)))),
+        Mistake("averaged instead of summed",
+                "the notes' losses are sums over the data points",
+                losses.gaussian_nll(Y1, MU1, SIGMA1) / 3),
+    ),
+    explanation="3 * 0.5 log(2 pi 0.25) + (0.25 + 0 + 1) / (2 * 0.25) = 0.677 + 2.5 = 3.177.",
+)
+
+# -- 2. Fitting sigma ---------------------------------------------------------------------------
+Y2 = np.array([0.3, -0.2, 1.1, 0.4, 0.9, -0.5])
+F2 = np.array([0.0, 0.1, 0.5, 0.6, 0.4, -0.1])
+_R = Y2 - F2
+
+sigma_fit = ValueExercise(
+    title="Fitting sigma by maximum likelihood",
+    task=("A homoscedastic model predicted the means f = [0, 0.1, 0.5, 0.6, 0.4, -0.1] for "
+          "targets y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]. Keeping the means fixed, which sigma "
+          "minimises the Gaussian NLL? Give sigma (the standard deviation), not sigma^2."),
+    hint_text=("Differentiate L = sum_i 0.5 log(2 pi sigma^2) + (y_i - f_i)^2 / (2 sigma^2) "
+               "with respect to sigma and set it to zero: I / sigma = sum_i r_i^2 / sigma^3."),
+    value=losses.sigma_mle(Y2, F2),
+    mistakes=(
+        Mistake("divided by I - 1",
+                "maximum likelihood divides by I; the I - 1 of the unbiased estimate does not "
+                "come out of setting dL/dsigma = 0", float(np.sqrt(np.sum(_R**2) / (_R.size - 1)))),
+        Mistake("returned the variance",
+                "that is sigma^2; the question asks for sigma", float(np.mean(_R**2))),
+        Mistake("mean absolute residual",
+                "the Gaussian's maximum-likelihood sigma is the root of the mean *squared* "
+                "residual", float(np.mean(np.abs(_R)))),
+    ),
+    explanation="sigma_hat = sqrt(mean (y_i - f_i)^2) = sqrt(0.99 / 6) ~ 0.406.",
+)
+
+# -- 3. Binary cross-entropy ----------------------------------------------------------------------
+Y3 = np.array([1.0, 0.0, 1.0, 1.0])
+F3 = np.array([2.0, -1.0, -0.5, 3.0])
+_LAM = 1 / (1 + np.exp(-F3))
+
+bce_by_hand = ValueExercise(
+    title="Binary cross-entropy",
+    task=("A binary classifier outputs logits f = [2, -1, -0.5, 3] for four examples whose "
+          "labels are y = [1, 0, 1, 1]. With lambda = sig[f], compute the summed binary "
+          "cross-entropy L = sum_i -(1 - y_i) log(1 - lambda_i) - y_i log lambda_i."),
+    hint_text=("lambda = 1 / (1 + exp(-f)). A label y = 1 costs -log lambda, a label y = 0 "
+               "costs -log(1 - lambda)."),
+    value=losses.bernoulli_nll(Y3, F3),
+    mistakes=(
+        Mistake("labels swapped",
+                "lambda = sig[f] is Pr(y = 1), so y = 1 pays -log lambda and y = 0 pays "
+                "-log(1 - lambda)",
+                float(np.sum(-Y3 * np.log(1 - _LAM) - (1 - Y3) * np.log(_LAM)))),
+        Mistake("missing minus sign", "log-probabilities are negative; the loss is their negative",
+                -losses.bernoulli_nll(Y3, F3)),
+        Mistake("averaged instead of summed", "the notes' losses are sums over the data points",
+                losses.bernoulli_nll(Y3, F3) / 4),
+    ),
+    explanation="0.127 + 0.313 + 0.974 + 0.049 = 1.463: the third example (f = -0.5, y = 1) "
+                "costs most.",
+)
+
+
+# -- 4. A stable log-softmax ---------------------------------------------------------------------
+def _log_softmax(f):
+    """log softmax_k[f] = f_k - m - log sum_k' exp(f_k' - m), m = max_k f_k, over axis 0."""
+    f = np.asarray(f, dtype=float)
+    m = np.max(f, axis=0, keepdims=True)  # (1, I)
+    return f - m - np.log(np.sum(np.exp(f - m), axis=0, keepdims=True))  # (K, I)
+
+
+def _naive(f):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return f - np.log(np.sum(np.exp(f), axis=0, keepdims=True))
+
+
+def _shift_inside_only(f):
+    m = np.max(f, axis=0, keepdims=True)
+    return f - np.log(np.sum(np.exp(f - m), axis=0, keepdims=True))
+
+
+def _wrong_axis(f):
+    m = np.max(f, axis=1, keepdims=True)
+    return f - m - np.log(np.sum(np.exp(f - m), axis=1, keepdims=True))
+
+
+def _probabilities(f):
+    return np.exp(_log_softmax(f))
+
+
+_rng = np.random.default_rng(202)
+_PROBES = ((_rng.normal(size=(3, 4)),), (_rng.normal(size=(4, 5)) * 3,),
+           (np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, -1200.0]]),))
+
+log_softmax = FunctionExercise(
+    title="A stable log-softmax",
+    task=("Write log_softmax(f) for logits f of shape (K, I) (classes along axis 0): return "
+          "log softmax_k[f] for every entry, shape (K, I). It must stay finite for logits "
+          "like 1000 and -1000. (Then L = -sum_i log_softmax(f)[y_i, i].)"),
+    hint_text=("log softmax_k[f] = f_k - log sum_k' exp(f_k'). Subtract m = max_k f_k inside the "
+               "exp and add it back outside: log sum exp(f) = m + log sum exp(f - m). Use "
+               "axis=0, keepdims=True."),
+    reference=_log_softmax,
+    probes=_PROBES,
+    mistakes=(
+        Mistake("softmax without subtracting the max",
+                "exp(1000) overflows to inf and log(inf) is inf, so every log-probability "
+                "becomes -inf; subtract m = max_k f_k first", _naive),
+        Mistake("max subtracted inside the sum but not outside",
+                "log sum exp(f) = m + log sum exp(f - m): the m must be added back (or "
+                "subtracted from f_k as well)", _shift_inside_only),
+        Mistake("normalised over the wrong axis",
+                "classes run along axis 0 (rows); each column is one data point and must "
+                "normalise on its own", _wrong_axis),
+        Mistake("returned probabilities",
+                "that is the softmax itself; take its log (computed stably)", _probabilities),
+    ),
+    explanation="your log-softmax matches on ordinary and on huge logits.",
+)
+
+# -- 5. KL divergence from an empirical distribution ----------------------------------------
+Y5 = np.array([0, 0, 1, 2, 0, 1, 0, 2, 2, 0])  # ten labels of three classes
+Q5 = losses.empirical_distribution(Y5, 3)  # [0.5, 0.2, 0.3]
+P5 = np.array([0.6, 0.3, 0.1])
+
+kl_empirical = ValueExercise(
+    title="KL divergence from the data",
+    task=("Ten labels y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0] define the empirical distribution q "
+          "(the fraction of each class). A model predicts p = [0.6, 0.3, 0.1] for every "
+          "example. Compute D_KL[q || p] in nats (natural log)."),
+    hint_text=("q = [0.5, 0.2, 0.3]. D_KL[q || p] = sum_k q_k log(q_k / p_k), which equals the "
+               "cross-entropy H[q, p] minus the entropy H[q]."),
+    value=losses.kl_divergence(Q5, P5),
+    mistakes=(
+        Mistake("KL the wrong way round",
+                "D_KL is not symmetric: the data distribution q weights the log-ratio, "
+                "sum_k q_k log(q_k / p_k)", losses.kl_divergence(P5, Q5)),
+        Mistake("returned the cross-entropy",
+                "H[q, p] = D_KL[q || p] + H[q]; subtract the entropy of q",
+                losses.cross_entropy(Q5, P5)),
+        Mistake("log base 2",
+                "np.log2 measures in bits; the course uses nats, the natural log np.log",
+                losses.kl_divergence(Q5, P5) / np.log(2)),
+    ),
+    explanation="0.5 log(0.5/0.6) + 0.2 log(0.2/0.3) + 0.3 log(0.3/0.1) ~ 0.157 nats.",
+)
+
+EXERCISES = (gaussian_by_hand, sigma_fit, bce_by_hand, log_softmax, kl_empirical)

@@ -1,0 +1,170 @@
+"""Chapter 04 exercises: one backward step, one layer's gradients, a chain by hand, AD modes."""
+
+import numpy as np
+
+from .. import backprop
+from . import FunctionExercise, Mistake, ValueExercise
+
+_rng = np.random.default_rng(404)  # fixed probes: the same check for every student
+
+
+# -- 1. One step of the backward recursion ---------------------------------------------------
+def _ref_backward_step(dl_df, f_prev, omega):
+    """dl/df_{k-1} = a'[f_{k-1}] * Omega_k^T dl/df_k."""
+    return backprop.relu_derivative(f_prev) * (omega.T @ dl_df)
+
+
+def _step_transposed(dl_df, f_prev, omega):
+    return backprop.relu_derivative(f_prev) * (omega @ dl_df)
+
+
+def _step_no_derivative(dl_df, f_prev, omega):
+    return omega.T @ dl_df
+
+
+def _step_relu_not_derivative(dl_df, f_prev, omega):
+    return np.maximum(f_prev, 0) * (omega.T @ dl_df)
+
+
+# square Omega_k, so that the transposed mistake has the right shape and can be named
+_STEP_PROBES = tuple(
+    (_rng.normal(size=(4, 3)), _rng.normal(size=(4, 3)), _rng.normal(size=(4, 4)))
+    for _ in range(3)
+)
+
+backward_step = FunctionExercise(
+    title="One step of the backward pass",
+    task=("Write backward_step(dl_df, f_prev, omega) that returns dl/df_{k-1} from "
+          "dl_df = dl/df_k (D_{k+1}, I), the stored pre-activations f_prev = f_{k-1} (D_k, I) "
+          "and omega = Omega_k (D_{k+1}, D_k)."),
+    hint_text=("Two factors: Omega_k^T carries the gradient from f_k back to h_k; the ReLU's "
+               "derivative, the indicator f_{k-1} > 0, then multiplies element by element."),
+    reference=_ref_backward_step,
+    probes=_STEP_PROBES,
+    mistakes=(
+        Mistake("Omega not transposed",
+                "f_k = beta_k + Omega_k h_k, so dl/dh_k = Omega_k^T dl/df_k; the transpose sends "
+                "the gradient back along the same weights", _step_transposed),
+        Mistake("missing the activation derivative",
+                "h_k = a[f_{k-1}]: the chain rule needs a'[f_{k-1}] = I[f_{k-1} > 0], which zeroes "
+                "the gradient of every unit that is off", _step_no_derivative),
+        Mistake("used a[f] instead of a'[f]",
+                "multiply by the derivative, the 0/1 indicator f_{k-1} > 0, not by the ReLU's "
+                "value max(0, f_{k-1})", _step_relu_not_derivative),
+    ),
+    explanation="your step matches a'[f_{k-1}] * Omega_k^T dl/df_k on every probe.",
+)
+
+
+# -- 2. The gradients of one layer's parameters ----------------------------------------------
+def _ref_layer_grads(dl_df, h):
+    """dl/dbeta_k = sum_i dl/df_k (a column), dl/dOmega_k = dl/df_k h_k^T."""
+    return dl_df.sum(axis=1, keepdims=True), dl_df @ h.T
+
+
+def _grads_transposed(dl_df, h):
+    return dl_df.sum(axis=1, keepdims=True), h @ dl_df.T
+
+
+def _grads_mean(dl_df, h):
+    I = dl_df.shape[1]
+    return dl_df.mean(axis=1, keepdims=True), dl_df @ h.T / I
+
+
+def _grads_first_point(dl_df, h):
+    return dl_df[:, :1], dl_df[:, :1] @ h[:, :1].T
+
+
+_LAYER_PROBES = tuple(
+    (_rng.normal(size=(3, 5)), np.maximum(_rng.normal(size=(4, 5)), 0)) for _ in range(3)
+)
+
+layer_gradients = FunctionExercise(
+    title="The gradients of one layer",
+    task=("Write layer_gradients(dl_df, h) that returns (dl_dbeta, dl_domega) for layer k, "
+          "given dl_df = dl/df_k (D_{k+1}, I) and the stored activations h = h_k (D_k, I), for "
+          "the loss summed over the I points of the batch. Return dl_dbeta as a column "
+          "(D_{k+1}, 1) and dl_domega with the shape of Omega_k, (D_{k+1}, D_k)."),
+    hint_text=("f_k = beta_k + Omega_k h_k: each point's dl_i/dbeta_k is its column of dl/df_k, "
+               "and dl_i/dOmega_k is that column times h_k's column transposed (an outer "
+               "product). Summing the outer products over the batch is one matrix product."),
+    reference=_ref_layer_grads,
+    probes=_LAYER_PROBES,
+    mistakes=(
+        Mistake("weight gradient transposed",
+                "dl/dOmega_k must have Omega_k's shape (D_{k+1}, D_k): dl/df_k h_k^T, not "
+                "h_k dl/df_k^T", _grads_transposed),
+        Mistake("averaged instead of summed",
+                "the notes' loss is a sum over data points, so its gradient is the sum of the "
+                "per-point gradients (divide by I only if the loss is a mean)", _grads_mean),
+        Mistake("used only the first data point",
+                "every column of the batch contributes: sum over i, which dl/df_k h_k^T does "
+                "for you", _grads_first_point),
+    ),
+    explanation="dl/dbeta_k = sum over the batch of dl/df_k and dl/dOmega_k = dl/df_k h_k^T.",
+)
+
+
+# -- 3. A chain of single units, by hand -----------------------------------------------------
+# f_0 = beta_0 + omega_0 x, h_1 = a[f_0], f_1 = beta_1 + omega_1 h_1, l = (f_1 - y)^2
+_CHAIN = {"x": 3.0, "y": 1.0, "beta_0": -0.5, "omega_0": 1.5, "beta_1": 1.0, "omega_1": -0.5}
+_x, _y = _CHAIN["x"], _CHAIN["y"]
+_f0 = _CHAIN["beta_0"] + _CHAIN["omega_0"] * _x  # 4.0
+_f1 = _CHAIN["beta_1"] + _CHAIN["omega_1"] * max(_f0, 0.0)  # -1.0
+_dl_df0 = 2 * (_f1 - _y) * _CHAIN["omega_1"] * (_f0 > 0)  # 2.0
+_CHAIN_ANSWER = float(backprop.backward_pass(
+    np.array([_x]), np.array([_y]),
+    [np.array([_CHAIN["beta_0"]]), np.array([_CHAIN["beta_1"]])],
+    [np.array([[_CHAIN["omega_0"]]]), np.array([[_CHAIN["omega_1"]]])])[1][0][0, 0])  # 6.0
+
+chain_by_hand = ValueExercise(
+    title="dl/domega_0 by hand",
+    task=("A net with one input, one hidden unit and one output: f_0 = beta_0 + omega_0 x, "
+          "h_1 = a[f_0], f_1 = beta_1 + omega_1 h_1, loss l = (f_1 - y)^2. With x = 3, y = 1, "
+          "beta_0 = -0.5, omega_0 = 1.5, beta_1 = 1, omega_1 = -0.5, compute dl/domega_0."),
+    hint_text=("Forward: f_0 = 4, h_1 = 4, f_1 = -1. Backward: dl/df_1 = 2 (f_1 - y), "
+               "dl/df_0 = a'[f_0] omega_1 dl/df_1, and the first layer's weight gradient "
+               "multiplies by the input: dl/domega_0 = dl/df_0 x."),
+    value=_CHAIN_ANSWER,
+    mistakes=(
+        Mistake("gave dl/dbeta_0",
+                "that is dl/df_0; the first layer's weight gradient also multiplies by the "
+                "input x (the first-layer exception, h_0 = x)", _dl_df0),
+        Mistake("dropped the 2 of the square",
+                "d/df (f - y)^2 = 2 (f - y), not (f - y)", _CHAIN_ANSWER / 2),
+        Mistake("sign of the error flipped",
+                "the derivative of (f_1 - y)^2 with respect to f_1 is 2 (f_1 - y), not "
+                "2 (y - f_1)", -_CHAIN_ANSWER),
+    ),
+    rtol=1e-9,
+    explanation=("dl/df_1 = 2(-1 - 1) = -4, dl/df_0 = 1 * (-0.5) * (-4) = 2, "
+                 "dl/domega_0 = 2 * x = 6."),
+)
+
+
+# -- 4. Forward or reverse mode? -------------------------------------------------------------
+passes = ValueExercise(
+    title="How many passes for a Jacobian?",
+    task=("A function maps D_i = 1000 inputs to D_o = 10 outputs. Forward mode gets one column "
+          "of the Jacobian per pass, reverse mode one row per backward pass. What is the "
+          "fewest passes that give the whole (10, 1000) Jacobian?"),
+    hint_text=("Forward mode needs one pass per input direction, reverse mode one per output "
+               "direction; pick the cheaper mode."),
+    value=10,
+    mistakes=(
+        Mistake("chose forward mode",
+                "forward mode needs one pass per input: 1000 passes; reverse needs one per "
+                "output", 1000),
+        Mistake("one pass gives everything",
+                "a pass carries a single direction: reverse mode returns one row J^T e_j per "
+                "backward pass, and there are 10 outputs", 1),
+        Mistake("one pass per entry",
+                "each pass gives a whole row (reverse) or column (forward), not one entry",
+                10 * 1000),
+    ),
+    explanation=("reverse mode: 10 backward passes (one per output), each reusing the stored "
+                 "forward pass. For a scalar loss that is 1 pass, whatever the number of "
+                 "parameters."),
+)
+
+EXERCISES = (backward_step, layer_gradients, chain_by_hand, passes)

@@ -1,0 +1,206 @@
+"""Chapter 07 exercises: the prior behind L2, the modified loss of gradient descent, inverted
+dropout, early stopping with patience, the Bayesian predictive variance."""
+
+import numpy as np
+
+from .. import regularization as R
+from . import FunctionExercise, Mistake, ValueExercise
+
+# -- 1. L2 as a Gaussian prior --------------------------------------------------------------------
+SIGMA, SIGMA_P = 0.2, 0.5
+
+map_lambda = ValueExercise(
+    title="Which lambda is this prior?",
+    task=("The targets are y_i ~ Norm(f[x_i, phi], sigma^2) with sigma = 0.2, and the prior on "
+          "each weight is phi_d ~ Norm(0, sigma_p^2) with sigma_p = 0.5. Minimising the negative "
+          "log posterior is the same as minimising sum_i (y_i - f[x_i, phi])^2 + "
+          "lam sum_d phi_d^2 for which lam?"),
+    hint_text=("Write -log Pr(phi | data) = sum_i (y_i - f_i)^2 / (2 sigma^2) + "
+               "sum_d phi_d^2 / (2 sigma_p^2) + const, then multiply through by 2 sigma^2."),
+    value=round(R.lam_from_prior(SIGMA, SIGMA_P), 12),  # 0.16
+    mistakes=(
+        Mistake("ratio of standard deviations",
+                "the penalty compares variances: lam = sigma^2 / sigma_p^2, not sigma / sigma_p",
+                SIGMA / SIGMA_P),
+        Mistake("ratio upside down",
+                "a narrower prior (small sigma_p) must mean a stronger penalty, so sigma_p "
+                "belongs in the denominator", SIGMA_P ** 2 / SIGMA ** 2),
+        Mistake("prior term without rescaling",
+                "1 / (2 sigma_p^2) is the prior's weight next to a likelihood scaled by "
+                "1 / (2 sigma^2); multiply both by 2 sigma^2 to get the least-squares form",
+                1 / (2 * SIGMA_P ** 2)),
+    ),
+    explanation="lam = sigma^2 / sigma_p^2 = 0.04 / 0.25 = 0.16.",
+)
+
+# -- 2. The modified loss of gradient descent, for a quadratic -----------------------------------
+_rng = np.random.default_rng(707)  # fixed probes: the same check for every student
+
+
+def _probe():
+    M = _rng.normal(size=(3, 3))
+    return (M @ M.T + np.eye(3), _rng.normal(size=3), _rng.normal(size=3), 0.1)
+
+
+_PROBES = tuple(_probe() for _ in range(3))
+
+
+def _ref_modified(A, b, theta, alpha):
+    """L_GD for L = 1/2 theta^T A theta - b^T theta, whose gradient is A theta - b."""
+    L = 0.5 * theta @ A @ theta - b @ theta
+    g = A @ theta - b
+    return L + alpha / 4 * g @ g
+
+
+def _half_instead_of_quarter(A, b, theta, alpha):
+    g = A @ theta - b
+    return 0.5 * theta @ A @ theta - b @ theta + alpha / 2 * g @ g
+
+
+def _norm_not_squared(A, b, theta, alpha):
+    g = A @ theta - b
+    return 0.5 * theta @ A @ theta - b @ theta + alpha / 4 * np.linalg.norm(g)
+
+
+def _minus_sign(A, b, theta, alpha):
+    g = A @ theta - b
+    return 0.5 * theta @ A @ theta - b @ theta - alpha / 4 * g @ g
+
+
+def _gradient_of_theta(A, b, theta, alpha):
+    return 0.5 * theta @ A @ theta - b @ theta + alpha / 4 * theta @ theta
+
+
+modified_loss = FunctionExercise(
+    title="The loss gradient descent really minimises",
+    task=("For the quadratic loss L[theta] = 1/2 theta^T A theta - b^T theta, write "
+          "l_gd(A, b, theta, alpha) that returns L_GD[theta] = L[theta] + alpha/4 "
+          "||dL/dtheta||^2 as a float. A is (3, 3), b and theta are (3,)."),
+    hint_text="dL/dtheta = A theta - b; the squared norm of a vector g is g @ g.",
+    reference=_ref_modified,
+    probes=_PROBES,
+    mistakes=(
+        Mistake("alpha/2 instead of alpha/4",
+                "backward error analysis gives alpha/4 ||dL/dtheta||^2; alpha/2 is the factor "
+                "in the modified *gradient* g + alpha/2 (d2L/dtheta2) g", _half_instead_of_quarter),
+        Mistake("norm not squared",
+                "the penalty is the squared norm ||g||^2 = g @ g", _norm_not_squared),
+        Mistake("penalty subtracted",
+                "the discrete steps are repelled from steep places, so the penalty on the "
+                "gradient norm is added", _minus_sign),
+        Mistake("penalised theta, not the gradient",
+                "alpha/4 ||theta||^2 would be weight decay; the implicit term penalises the "
+                "gradient's norm ||A theta - b||^2", _gradient_of_theta),
+    ),
+    explanation="your l_gd matches L + alpha/4 ||A theta - b||^2 on every probe.",
+)
+
+# -- 3. Inverted dropout with a given mask ---------------------------------------------------------
+_H = np.arange(1.0, 13.0).reshape(3, 4) / 4
+_DROP_PROBES = tuple(
+    (_H, (np.random.default_rng(s).random(_H.shape) >= p).astype(float), p)
+    for s, p in ((1, 0.25), (2, 0.5), (3, 0.8))
+)
+
+
+def _ref_dropout(h, mask, p):
+    return h * mask / (1 - p)
+
+
+def _no_scaling(h, mask, p):
+    return h * mask
+
+
+def _scaled_by_keep(h, mask, p):
+    return h * mask * (1 - p)
+
+
+def _divided_by_p(h, mask, p):
+    return h * mask / p
+
+
+def _mask_inverted(h, mask, p):
+    return h * (1 - mask) / (1 - p)
+
+
+apply_dropout = FunctionExercise(
+    title="Inverted dropout",
+    task=("Write apply_dropout(h, mask, p): mask has the shape of h, 1 where a unit survives "
+          "and 0 where it is dropped (each dropped with probability p). Return the training-time "
+          "activations of inverted dropout, whose expectation equals h."),
+    hint_text=("A survivor is kept with probability 1 - p; to keep E[output] = h, divide the "
+               "survivors by that probability."),
+    reference=_ref_dropout,
+    probes=_DROP_PROBES,
+    mistakes=(
+        Mistake("no rescaling",
+                "without the 1/(1-p) the expected activation shrinks to (1-p) h during training, "
+                "and the next layer sees larger inputs at test time", _no_scaling),
+        Mistake("multiplied by 1 - p",
+                "scaling by (1-p) is the old test-time correction; inverted dropout divides "
+                "the survivors by (1-p) during training", _scaled_by_keep),
+        Mistake("divided by p",
+                "p is the probability of being dropped; survivors occur with probability 1 - p",
+                _divided_by_p),
+        Mistake("mask used the wrong way round",
+                "mask = 1 marks the units that survive: keep h where mask is 1", _mask_inverted),
+    ),
+    explanation="h * mask / (1 - p): same as dlcore.regularization.dropout with that mask.",
+)
+
+# -- 4. Early stopping with patience --------------------------------------------------------------
+VAL = np.array([2.10, 1.62, 1.35, 1.21, 1.24, 1.19, 1.22, 1.25, 1.31, 1.05, 1.40])
+PATIENCE = 3
+
+stop_step = ValueExercise(
+    title="Early stopping with patience",
+    task=("The validation loss after each epoch t = 0, 1, ... is VAL below. Training stops as "
+          "soon as the loss has failed to beat the best value so far for PATIENCE = 3 epochs in "
+          "a row, and the parameters from the best epoch are kept. Which epoch's parameters do "
+          "we keep? VAL = " + ", ".join(f"{v:.2f}" for v in VAL)),
+    hint_text=("Walk along the list and count epochs since the last improvement; when the count "
+               "reaches 3, stop. Epochs after that are never seen."),
+    value=R.early_stopping_point(VAL, patience=PATIENCE),  # 5
+    mistakes=(
+        Mistake("the global minimum",
+                "epoch 9 is the lowest value, but training stopped at epoch 8 and never saw it",
+                int(np.argmin(VAL))),
+        Mistake("the epoch training stopped",
+                "at epoch 8 the patience ran out; we keep the parameters of the best epoch "
+                "seen, not the last ones", 8),
+        Mistake("first rise",
+                "a patience of 3 forgives the small rise at epoch 4: the loss improved again "
+                "at epoch 5", 3),
+    ),
+    explanation=("epoch 5 (loss 1.19); epochs 6, 7 and 8 fail to beat it, so training stops "
+                 "at 8 and never sees the 1.05 at epoch 9."),
+)
+
+# -- 5. The Bayesian predictive variance ----------------------------------------------------------
+_S = np.array([[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]])
+_h_star = np.array([1.0, 0.8, 0.3])
+_sig = 0.25
+
+predictive_var = ValueExercise(
+    title="How uncertain is a prediction?",
+    task=("A linear-in-features model has posterior covariance S (below) over phi, the noise "
+          "standard deviation is sigma = 0.25, and a new input has features h* = [1.0, 0.8, 0.3]. "
+          "What is the variance of the predictive distribution Pr(y* | x*, data)? "
+          "S = [[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]]"),
+    hint_text=("y* = phi^T h* + noise: the two sources of uncertainty add, "
+               "Var = h*^T S h* + sigma^2."),
+    value=round(float(R.bayes_predictive(_h_star[:, None], np.zeros(3), _S, _sig)[1][0]), 12),
+    mistakes=(
+        Mistake("forgot the noise",
+                "h*^T S h* is the uncertainty in f[x*, phi] only; an observation y* adds the "
+                "noise variance sigma^2", float(_h_star @ _S @ _h_star)),
+        Mistake("added sigma, not sigma^2",
+                "variances add: use sigma^2 = 0.0625", float(_h_star @ _S @ _h_star + _sig)),
+        Mistake("ignored the correlations",
+                "S is not diagonal; h*^T S h* includes the off-diagonal terms",
+                float(np.sum(_h_star ** 2 * np.diag(_S)) + _sig ** 2)),
+    ),
+    explanation="h*^T S h* + sigma^2 = 0.514 + 0.0625 = 0.5765.",
+)
+
+EXERCISES = (map_lambda, modified_loss, apply_dropout, stop_step, predictive_var)

@@ -1,0 +1,184 @@
+"""Chapter 10 exercises: self-attention, scaling, multi-head parameters, the causal mask,
+sampling temperature."""
+
+import numpy as np
+
+from .. import attention
+from . import FunctionExercise, Mistake, ValueExercise
+
+_rng = np.random.default_rng(1010)  # fixed probes: the same check for every student
+_ATT_PROBES = tuple(
+    (_rng.normal(size=(4, N)), _rng.normal(size=(3, 4)), _rng.normal(size=(3, 4)),
+     _rng.normal(size=(2, 4)))
+    for N in (5, 3)
+)
+
+
+def _softmax(z, axis):
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _ref_attend(X, omega_q, omega_k, omega_v):
+    """The reference: dlcore's self_attention with zero biases."""
+    z = np.zeros
+    return attention.self_attention(X, z(omega_v.shape[0]), omega_v, z(omega_q.shape[0]), omega_q,
+                                    z(omega_k.shape[0]), omega_k)
+
+
+def _parts(X, omega_q, omega_k, omega_v):
+    return omega_q @ X, omega_k @ X, omega_v @ X
+
+
+def _softmax_over_queries(X, omega_q, omega_k, omega_v):
+    Q, K, V = _parts(X, omega_q, omega_k, omega_v)
+    return V @ _softmax(K.T @ Q / np.sqrt(Q.shape[0]), axis=1)
+
+
+def _no_scaling(X, omega_q, omega_k, omega_v):
+    Q, K, V = _parts(X, omega_q, omega_k, omega_v)
+    return V @ _softmax(K.T @ Q, axis=0)
+
+
+def _divided_by_D_q(X, omega_q, omega_k, omega_v):
+    Q, K, V = _parts(X, omega_q, omega_k, omega_v)
+    return V @ _softmax(K.T @ Q / Q.shape[0], axis=0)
+
+
+def _queries_as_keys(X, omega_q, omega_k, omega_v):
+    Q, K, V = _parts(X, omega_q, omega_k, omega_v)
+    return V @ _softmax(Q.T @ K / np.sqrt(Q.shape[0]), axis=0)
+
+
+attend = FunctionExercise(
+    title="Self-attention by hand",
+    task=("Write attend(X, omega_q, omega_k, omega_v) for one head without biases: X is (D, N) "
+          "with tokens as columns, omega_q and omega_k are (D_q, D), omega_v is (D_v, D). "
+          "Return Sa[X] = V Softmax[K^T Q / sqrt(D_q)] of shape (D_v, N), the softmax taken "
+          "over the keys (down each column)."),
+    hint_text=("Q = omega_q @ X, K = omega_k @ X, V = omega_v @ X. S = K.T @ Q / sqrt(D_q) is "
+               "(N keys, N queries); subtract S.max(axis=0) before np.exp, divide each column "
+               "by its sum, then return V @ A."),
+    reference=_ref_attend,
+    probes=_ATT_PROBES,
+    mistakes=(
+        Mistake("softmax over the wrong axis",
+                "each query n needs weights over the keys m that sum to one: normalise down "
+                "the columns of K^T Q (axis 0), not along the rows", _softmax_over_queries),
+        Mistake("missing 1/sqrt(D_q)",
+                "without the scale the scores have variance D_q and the softmax saturates",
+                _no_scaling),
+        Mistake("divided by D_q, not sqrt(D_q)",
+                "the standard deviation of k.q grows like sqrt(D_q); dividing by D_q shrinks "
+                "the scores too much", _divided_by_D_q),
+        Mistake("Q^T K instead of K^T Q",
+                "the attention matrix is indexed [key, query]: K^T Q puts keys down the rows, "
+                "so each column (one query) is softmaxed over keys", _queries_as_keys),
+    ),
+    explanation="your head matches dlcore.attention.self_attention on every probe.",
+)
+
+score_sd = ValueExercise(
+    title="How large are unscaled scores?",
+    task=("Queries and keys have D_q = 64 entries, each independent with mean 0 and variance 1. "
+          "What is the standard deviation of the unscaled score k^T q?"),
+    hint_text=("k^T q = sum_d k_d q_d is a sum of D_q independent terms, each with mean 0 and "
+               "variance E[k_d^2] E[q_d^2] = 1. Variances of independent terms add."),
+    value=8.0,
+    mistakes=(
+        Mistake("gave the variance",
+                "the variance is D_q = 64; the standard deviation is its square root", 64.0),
+        Mistake("gave the scaled value",
+                "after dividing by sqrt(D_q) the standard deviation is 1; the question asks "
+                "before the scaling", 1.0),
+        Mistake("variance of a single term",
+                "one product k_d q_d has variance 1, but the score sums D_q of them", 0.125),
+    ),
+    explanation="Var[k^T q] = D_q = 64, so the standard deviation is sqrt(64) = 8.",
+)
+
+_D, _H = 64, 4
+_head = 3 * (_D // _H * _D + _D // _H)  # Omega_q, Omega_k, Omega_v and their biases
+mh_params = ValueExercise(
+    title="Parameters of multi-head attention",
+    task=("A multi-head self-attention layer has D = 64, H = 4 heads, each with "
+          "D_q = D_v = D / H = 16, biases on the queries, keys and values, and an output mix "
+          "beta_c + Omega_c stacked with Omega_c of shape (64, 64). How many parameters?"),
+    hint_text=("Per head: Omega_q, Omega_k, Omega_v are (16, 64) and beta_q, beta_k, beta_v have "
+               "16 entries each. Then Omega_c (64, 64) and beta_c (64,)."),
+    value=_H * _head + _D * _D + _D,  # 16640
+    mistakes=(
+        Mistake("forgot the biases",
+                "beta_q, beta_k, beta_v (per head) and beta_c are parameters too",
+                _H * 3 * (_D // _H) * _D + _D * _D),
+        Mistake("forgot the output mix",
+                "Omega_c and beta_c combine the stacked heads into D outputs", _H * _head),
+        Mistake("gave every head the full dimension",
+                "with H heads each head works in D / H = 16 dimensions, so the heads together "
+                "cost the same as one big head", _H * 3 * (_D * _D + _D) + _D * _D + _D),
+    ),
+    explanation=("4 heads x 3 x (16*64 + 16) = 12480, plus 64*64 + 64 = 4160: 16640, the same "
+                 "as one head with D_q = D_v = 64."),
+)
+
+
+def _ref_mask(N):
+    return attention.causal_mask(N)
+
+
+def _mask_sees_future(N):
+    return np.arange(N)[:, None] >= np.arange(N)[None, :]
+
+
+def _mask_no_self(N):
+    return np.arange(N)[:, None] < np.arange(N)[None, :]
+
+
+def _mask_everything(N):
+    return np.ones((N, N), dtype=bool)
+
+
+causal = FunctionExercise(
+    title="The causal mask",
+    task=("Write mask(N) returning a boolean (N, N) array indexed [key m, query n] that is True "
+          "where query n may attend to key m in a decoder (GPT)."),
+    hint_text=("A query may look at its own position and every earlier one: m <= n. Build the "
+               "positions as a column np.arange(N)[:, None] (keys) and a row (queries)."),
+    reference=_ref_mask,
+    probes=((3,), (5,)),
+    mistakes=(
+        Mistake("a mask that lets a query see the future",
+                "True where m >= n lets query n attend to the later keys it is meant to predict "
+                "(the transpose of the causal mask, since rows are keys)", _mask_sees_future),
+        Mistake("the query cannot see itself",
+                "m < n hides the diagonal: token n's own value must stay visible, and the first "
+                "query would have no key at all", _mask_no_self),
+        Mistake("no mask",
+                "every entry True is an encoder's attention: nothing stops a query from "
+                "reading the answer", _mask_everything),
+    ),
+    explanation="m <= n: the lower-left triangle of the [query, key] picture, diagonal included.",
+)
+
+_LOGITS = np.array([2.0, 1.0, 0.0, -1.0])
+temperature = ValueExercise(
+    title="Sampling temperature",
+    task=("A decoder outputs next-token logits [2, 1, 0, -1]. Give the four probabilities of "
+          "sampling each token at temperature T = 0.5 (as an array)."),
+    hint_text="Divide the logits by T, then softmax: exp(z / T) / sum exp(z / T).",
+    value=attention.softmax_temperature(_LOGITS, 0.5),
+    mistakes=(
+        Mistake("multiplied by T",
+                "the logits are divided by T: a small T sharpens the distribution",
+                attention.softmax_temperature(_LOGITS * 0.5, 1.0)),
+        Mistake("ignored the temperature",
+                "that is the distribution at T = 1", attention.softmax_temperature(_LOGITS, 1.0)),
+        Mistake("divided the probabilities by T",
+                "the temperature acts on the logits before the softmax, and the answer must "
+                "still sum to one", attention.softmax_temperature(_LOGITS, 1.0) / 0.5),
+    ),
+    explanation="softmax([4, 2, 0, -2]) = [0.865, 0.117, 0.016, 0.002]: sharper than at T = 1.",
+)
+
+EXERCISES = (attend, score_sd, mh_params, causal, temperature)

@@ -1,0 +1,475 @@
+"""Fitting by descent (chapter 03): gradient descent, line search, SGD, momentum, Nesterov, Adam,
+and the small two-parameter losses the chapter draws them on.
+
+Conventions: a parameter vector ``theta`` has shape ``(D,)`` (``D = 2`` in every figure); a
+gradient has the same shape. Each ``*_step`` is a pure function that returns the new state.
+``run_*`` repeat a step and return the path, an array ``(T + 1, D)`` whose row t is theta_t;
+once a run overflows (|theta| > 1e100 or not finite) the remaining rows are NaN ("diverged").
+Losses are sums over the data points, as in the notes.
+"""
+
+import math
+
+import numpy as np
+
+from .checks import (
+    InputTypeError,
+    ShapeError,
+    as_float_array,
+    check_int,
+    check_ndim,
+    check_positive,
+    check_probability,
+)
+
+__all__ = [
+    # the steps (API.md)
+    "gd_step",
+    "momentum_step",
+    "nesterov_step",
+    "adam_step",
+    "minibatches",
+    "line_search",
+    # schedules and runs
+    "lr_schedule",
+    "run_gd",
+    "run_momentum",
+    "run_adam",
+    "run_sgd",
+    "run_line_search",
+    "diverged",
+    # the losses of the figures
+    "linreg_data",
+    "linreg_loss",
+    "linreg_grad",
+    "gabor",
+    "gabor_data",
+    "gabor_loss",
+    "gabor_grad",
+    "quadratic_loss",
+    "quadratic_grad",
+    "numerical_hessian",
+    "critical_point",
+]
+
+BLOW_UP = 1e100  # |theta| beyond this counts as diverged
+
+
+# ------------------------------------------------------------------------------------------
+# Argument checks shared by the steps
+# ------------------------------------------------------------------------------------------
+def _vector(value, name):
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 1:
+        return value  # already checked (the fast path that run_* loops take)
+    return check_ndim(as_float_array(value, name, allow_nan=True), name, (1,), "(D,) parameters")
+
+
+def _like(value, name, theta):
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == theta.shape:
+        return value
+    arr = as_float_array(value, name, allow_nan=True)
+    if arr.shape != theta.shape:
+        raise ShapeError(f"{name} has shape {arr.shape}; expected {theta.shape} like theta")
+    return arr
+
+
+def _rate(alpha, name="alpha"):
+    if isinstance(alpha, float) and 0 < alpha < math.inf:
+        return float(alpha)
+    alpha = check_positive(alpha, name)
+    if alpha.ndim:
+        raise ShapeError(f"{name} must be one number; got shape {alpha.shape}")
+    return float(alpha)
+
+
+def _fraction(value, name):
+    """A beta or gamma in [0, 1)."""
+    if isinstance(value, float) and 0.0 <= value < 1.0:
+        return float(value)
+    return check_probability(value, name, upper_open=True)
+
+
+def _callable(fn, name):
+    if not callable(fn):
+        raise InputTypeError(f"{name} must be a function of theta; got {type(fn).__name__}")
+    return fn
+
+
+# ------------------------------------------------------------------------------------------
+# The steps
+# ------------------------------------------------------------------------------------------
+def gd_step(theta, grad, alpha):
+    """One gradient-descent step: theta_{t+1} = theta_t - alpha dL/dtheta.
+
+    theta, grad: (D,); alpha > 0. Returns the new theta (D,).
+    """
+    theta = _vector(theta, "theta")
+    grad = _like(grad, "grad", theta)
+    alpha = _rate(alpha)
+    return theta - alpha * grad
+
+
+def momentum_step(theta, m, grad, alpha, beta):
+    """One momentum step (the notes' damped form):
+
+    m_{t+1} = beta m_t + (1 - beta) dL/dtheta;   theta_{t+1} = theta_t - alpha m_{t+1}.
+
+    theta, m, grad: (D,); 0 <= beta < 1. Returns (theta, m), both (D,).
+    """
+    theta = _vector(theta, "theta")
+    m, grad = _like(m, "m", theta), _like(grad, "grad", theta)
+    alpha, beta = _rate(alpha), _fraction(beta, "beta")
+    m = beta * m + (1.0 - beta) * grad  # running average of the gradients
+    return theta - alpha * m, m
+
+
+def nesterov_step(theta, m, grad_fn, alpha, beta):
+    """One Nesterov step: the gradient is taken at the look-ahead point theta - alpha beta m.
+
+    m_{t+1} = beta m_t + (1 - beta) dL/dtheta[theta_t - alpha beta m_t];
+    theta_{t+1} = theta_t - alpha m_{t+1}.
+
+    theta, m: (D,); grad_fn(theta) -> (D,). Returns (theta, m).
+    """
+    theta = _vector(theta, "theta")
+    m = _like(m, "m", theta)
+    grad_fn = _callable(grad_fn, "grad_fn")
+    alpha, beta = _rate(alpha), _fraction(beta, "beta")
+    lookahead = theta - alpha * beta * m  # where the momentum alone would carry theta
+    grad = _like(grad_fn(lookahead), "grad_fn(theta)", theta)
+    m = beta * m + (1.0 - beta) * grad
+    return theta - alpha * m, m
+
+
+def adam_step(theta, m, v, grad, t, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
+              bias_correction=True):
+    """One Adam step; t counts steps from 0.
+
+    m_{t+1} = beta m_t + (1 - beta) g            m~ = m_{t+1} / (1 - beta^(t+1))
+    v_{t+1} = gamma v_t + (1 - gamma) g^2        v~ = v_{t+1} / (1 - gamma^(t+1))
+    theta_{t+1} = theta_t - alpha m~ / (sqrt(v~) + eps)
+
+    theta, m, v, grad: (D,). ``bias_correction=False`` uses m, v instead of m~, v~ (to show
+    why the correction is there). Returns (theta, m, v).
+    """
+    theta = _vector(theta, "theta")
+    m, v, grad = _like(m, "m", theta), _like(v, "v", theta), _like(grad, "grad", theta)
+    t = t if type(t) is int and t >= 0 else check_int(t, "t", 0)
+    alpha = _rate(alpha)
+    beta = _fraction(beta, "beta")
+    gamma = _fraction(gamma, "gamma")
+    if not (isinstance(eps, float) and eps >= 0):
+        eps = float(check_positive(eps, "eps", strict=False))
+    m = beta * m + (1.0 - beta) * grad  # first moment: average gradient
+    v = gamma * v + (1.0 - gamma) * grad**2  # second moment: average squared gradient
+    if bias_correction:
+        m_hat = m / (1.0 - beta ** (t + 1))  # both averages start at 0: undo the pull to 0
+        v_hat = v / (1.0 - gamma ** (t + 1))
+    else:
+        m_hat, v_hat = m, v
+    return theta - alpha * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def minibatches(I, batch_size, rng):
+    """One epoch: the indices 0..I-1 shuffled and cut into batches of ``batch_size`` (the last
+    one smaller if batch_size does not divide I). Drawn without replacement: every index appears
+    exactly once. Returns a list of int arrays."""
+    I = check_int(I, "I", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    if not isinstance(rng, np.random.Generator):
+        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    order = rng.permutation(I)  # a shuffle, so no index is drawn twice
+    return [order[start:start + batch_size] for start in range(0, I, batch_size)]
+
+
+def line_search(loss_fn, theta, direction, max_step=1.0, tol=1e-6, return_evals=False):
+    """The step s in [0, max_step] that minimises L[theta + s direction], by bracketing.
+
+    A bracket [a, d] holds the minimum; two interior points b < c are compared and the bracket
+    shrinks to [a, c] if L(b) <= L(c), else to [b, d]. Points sit at the golden ratio, so one
+    of them is reused and each round costs one loss evaluation; stop when d - a < tol. Assumes
+    one minimum in the bracket (else finds a local one). ``return_evals=True`` also returns the
+    evaluated (s, L) pairs in order, an array (n, 2).
+    """
+    loss_fn = _callable(loss_fn, "loss_fn")
+    theta = _vector(theta, "theta")
+    direction = _like(direction, "direction", theta)
+    max_step = float(check_positive(max_step, "max_step"))
+    tol = float(check_positive(tol, "tol"))
+    evals = []
+
+    def L(s):
+        with np.errstate(all="ignore"):
+            value = float(loss_fn(theta + s * direction))
+        evals.append((s, value))
+        return value if math.isfinite(value) else math.inf  # overflow counts as "too far"
+
+    r = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618..., the golden-section ratio
+    a, d = 0.0, max_step  # 1. the bracket
+    b, c = d - r * (d - a), a + r * (d - a)  # 2. two interior points
+    L_b, L_c = L(b), L(c)
+    for _ in range(200):
+        if d - a < tol:
+            break
+        if L_b <= L_c:  # 3. the minimum is left of c: drop [c, d]
+            d, c, L_c = c, b, L_b
+            b = d - r * (d - a)
+            L_b = L(b)
+        else:  # the minimum is right of b: drop [a, b]
+            a, b, L_b = b, c, L_c
+            c = a + r * (d - a)
+            L_c = L(c)
+    step = 0.5 * (a + d)
+    return (step, np.array(evals)) if return_evals else step
+
+
+def lr_schedule(alpha0, epoch, decay=0.5, every=1):
+    """Step decay: alpha = alpha0 * decay^floor(epoch / every). decay = 1 keeps alpha fixed."""
+    alpha0 = _rate(alpha0, "alpha0")
+    epoch = check_int(epoch, "epoch", 0)
+    decay = float(check_positive(decay, "decay"))
+    every = check_int(every, "every", 1)
+    return alpha0 * decay ** (epoch // every)
+
+
+# ------------------------------------------------------------------------------------------
+# Runs: repeat a step, keep the path
+# ------------------------------------------------------------------------------------------
+def diverged(path):
+    """True when a path from ``run_*`` blew up (its last row is NaN)."""
+    return bool(np.isnan(np.asarray(path, float)[-1]).any())
+
+
+def _new_path(theta0, n_steps):
+    theta0 = _vector(theta0, "theta0")
+    n_steps = check_int(n_steps, "n_steps", 0)
+    path = np.full((n_steps + 1, theta0.size), np.nan)  # (T + 1, D)
+    path[0] = theta0
+    return path, theta0, n_steps
+
+
+def _ok(theta):
+    return bool(np.abs(theta).max() < BLOW_UP)  # False for inf and NaN too
+
+
+def run_gd(grad_fn, theta0, alpha, n_steps):
+    """n_steps of gradient descent from theta0. Returns the path (n_steps + 1, D)."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    path, theta, n_steps = _new_path(theta0, n_steps)
+    with np.errstate(all="ignore"):
+        for t in range(n_steps):
+            theta = gd_step(theta, grad_fn(theta), alpha)
+            if not _ok(theta):
+                break
+            path[t + 1] = theta
+    return path
+
+
+def run_momentum(grad_fn, theta0, alpha, beta, n_steps, nesterov=False):
+    """n_steps of momentum (or Nesterov) from theta0 with m_0 = 0. Returns the path."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    path, theta, n_steps = _new_path(theta0, n_steps)
+    m = np.zeros_like(theta)
+    with np.errstate(all="ignore"):
+        for t in range(n_steps):
+            if nesterov:
+                theta, m = nesterov_step(theta, m, grad_fn, alpha, beta)
+            else:
+                theta, m = momentum_step(theta, m, grad_fn(theta), alpha, beta)
+            if not _ok(theta):
+                break
+            path[t + 1] = theta
+    return path
+
+
+def run_adam(grad_fn, theta0, n_steps, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
+             bias_correction=True):
+    """n_steps of Adam from theta0 with m_0 = v_0 = 0. Returns the path (n_steps + 1, D)."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    path, theta, n_steps = _new_path(theta0, n_steps)
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    with np.errstate(all="ignore"):
+        for t in range(n_steps):
+            theta, m, v = adam_step(theta, m, v, grad_fn(theta), t, alpha, beta, gamma, eps,
+                                    bias_correction=bias_correction)
+            if not _ok(theta):
+                break
+            path[t + 1] = theta
+    return path
+
+
+def run_sgd(grad_fn, theta0, I, batch_size, alpha, n_epochs, rng, decay=1.0):
+    """SGD: theta <- theta - alpha_e sum_{i in B} dl_i/dtheta, over n_epochs epochs of
+    ``minibatches(I, batch_size, rng)``; alpha_e = lr_schedule(alpha, epoch, decay).
+
+    grad_fn(theta, idx) returns the gradient summed over the points idx. Returns the path
+    (n_epochs * ceil(I / batch_size) + 1, D): one row per update.
+    """
+    grad_fn = _callable(grad_fn, "grad_fn")
+    I, batch_size = check_int(I, "I", 1), check_int(batch_size, "batch_size", 1)
+    n_epochs = check_int(n_epochs, "n_epochs", 0)
+    per_epoch = -(-I // batch_size)
+    path, theta, _ = _new_path(theta0, n_epochs * per_epoch)
+    t = 0
+    with np.errstate(all="ignore"):
+        for epoch in range(n_epochs):
+            alpha_e = lr_schedule(alpha, epoch, decay)
+            for batch in minibatches(I, batch_size, rng):
+                theta = gd_step(theta, grad_fn(theta, batch), alpha_e)
+                if not _ok(theta):
+                    return path
+                t += 1
+                path[t] = theta
+    return path
+
+
+def run_line_search(loss_fn, grad_fn, theta0, n_steps, max_step=1.0, tol=1e-6):
+    """Steepest descent with a line search along -gradient at every step. Returns the path."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    path, theta, n_steps = _new_path(theta0, n_steps)
+    for t in range(n_steps):
+        direction = -grad_fn(theta)
+        theta = theta + line_search(loss_fn, theta, direction, max_step, tol) * direction
+        path[t + 1] = theta
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# The losses of the figures. Each loss accepts theta (2,) or a grid (2, ...) for contours.
+# ------------------------------------------------------------------------------------------
+def _params(theta, name="theta"):
+    if type(theta) is np.ndarray and theta.dtype == np.float64 and theta.shape == (2,):
+        return theta
+    theta = as_float_array(theta, name, allow_nan=True)
+    if theta.ndim == 0 or theta.shape[0] != 2:
+        raise ShapeError(f"{name} has shape {theta.shape}; expected (2,) or a grid (2, ...)")
+    return theta
+
+
+def _data(x, y):
+    if (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype == y.dtype == np.float64
+            and x.ndim == 1 and x.shape == y.shape):
+        return x, y
+    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(I,) inputs")
+    y = check_ndim(as_float_array(y, "y"), "y", (1,), "(I,) targets")
+    if x.shape != y.shape:
+        raise ShapeError(f"y has shape {y.shape}; expected {x.shape} to match x")
+    return x, y
+
+
+def linreg_data(I, rng, slope=0.5, offset=1.0, noise=0.3, x_range=(-0.5, 2.5)):
+    """I noisy points of the line y = offset + slope x, x uniform in x_range: (x, y), (I,) each."""
+    I = check_int(I, "I", 1)
+    x = rng.uniform(x_range[0], x_range[1], I)
+    return x, offset + slope * x + noise * rng.normal(size=I)
+
+
+def linreg_loss(theta, x, y):
+    """Least squares of the line f[x, theta] = theta_0 + theta_1 x: L = sum_i (f - y_i)^2.
+
+    theta (2,) or (2, ...); x, y (I,). Returns a float or an array (...).
+    """
+    theta = _params(theta)
+    x, y = _data(x, y)
+    f = theta[0][..., None] + theta[1][..., None] * x  # (..., I)
+    return np.sum((f - y) ** 2, axis=-1)
+
+
+def linreg_grad(theta, x, y):
+    """dL/dtheta = sum_i 2 (f_i - y_i) [1, x_i] for the line. theta (2,); returns (2,)."""
+    theta = _params(theta)
+    x, y = _data(x, y)
+    r = theta[0] + theta[1] * x - y  # (I,) residuals
+    return np.array([2.0 * r.sum(), 2.0 * (r * x).sum()])
+
+
+def gabor(x, theta):
+    """The Gabor model f[x, theta] = sin(theta_0 + 0.06 theta_1 x) exp(-(theta_0 + 0.06
+    theta_1 x)^2 / 32). x (I,), theta (2,) or (2, ...). Returns (I,) or (..., I)."""
+    theta = _params(theta)
+    x = as_float_array(x, "x")
+    z = theta[0][..., None] + 0.06 * theta[1][..., None] * x  # (..., I)
+    return np.sin(z) * np.exp(-(z**2) / 32.0)
+
+
+def gabor_data(I, rng, theta=(0.0, 16.6), noise=0.2):
+    """I noisy samples of the Gabor model, x uniform in [-15, 15]: (x, y)."""
+    I = check_int(I, "I", 1)
+    x = np.sort(rng.uniform(-15.0, 15.0, I))
+    return x, gabor(x, np.asarray(theta, float)) + noise * rng.normal(size=I)
+
+
+def gabor_loss(theta, x, y):
+    """L = sum_i (f[x_i, theta] - y_i)^2 for the Gabor model; theta (2,) or (2, ...)."""
+    x, y = _data(x, y)
+    return np.sum((gabor(x, theta) - y) ** 2, axis=-1)
+
+
+def gabor_grad(theta, x, y):
+    """dL/dtheta for the Gabor least-squares loss, by the chain rule. theta (2,); returns (2,).
+
+    With z_i = theta_0 + 0.06 theta_1 x_i:  df/dz = exp(-z^2/32) (cos z - z sin z / 16),
+    dz/dtheta = [1, 0.06 x_i].
+    """
+    theta = _params(theta)
+    x, y = _data(x, y)
+    z = theta[0] + 0.06 * theta[1] * x  # (I,)
+    e = np.exp(-(z**2) / 32.0)
+    df_dz = e * (np.cos(z) - z * np.sin(z) / 16.0)
+    dl_dz = 2.0 * (np.sin(z) * e - y) * df_dz  # (I,)
+    return np.array([dl_dz.sum(), (dl_dz * 0.06 * x).sum()])
+
+
+def _matrix(A):
+    if type(A) is np.ndarray and A.dtype == np.float64 and A.shape == (2, 2):
+        return A
+    A = as_float_array(A, "A")
+    if A.shape != (2, 2):
+        raise ShapeError(f"A has shape {A.shape}; expected (2, 2)")
+    return A
+
+
+def quadratic_loss(theta, A, center=(0.0, 0.0)):
+    """L = 1/2 (theta - c)^T A (theta - c) for a symmetric (2, 2) A; theta (2,) or (2, ...)."""
+    theta = _params(theta)
+    A = _matrix(A)
+    d = theta - np.asarray(center, float).reshape((2,) + (1,) * (theta.ndim - 1))  # (2, ...)
+    return 0.5 * np.einsum("i...,ij,j...->...", d, A, d)
+
+
+def quadratic_grad(theta, A, center=(0.0, 0.0)):
+    """dL/dtheta = A (theta - c) for the quadratic loss. theta (2,); returns (2,)."""
+    theta = _params(theta)
+    A = _matrix(A)
+    return A @ (theta - np.asarray(center, float))
+
+
+def numerical_hessian(grad_fn, theta, h=1e-5):
+    """The Hessian by central differences of the gradient: H[:, j] = (g(theta + h e_j) -
+    g(theta - h e_j)) / 2h, symmetrised. theta (D,); returns (D, D)."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    theta = _vector(theta, "theta")
+    cols = []
+    for j in range(theta.size):
+        e = np.zeros_like(theta)
+        e[j] = h
+        cols.append((np.asarray(grad_fn(theta + e)) - np.asarray(grad_fn(theta - e))) / (2 * h))
+    H = np.stack(cols, axis=1)  # (D, D)
+    return 0.5 * (H + H.T)
+
+
+def critical_point(grad_fn, theta0, n_steps=50, tol=1e-10):
+    """Newton's method on the gradient, theta <- theta - H^-1 g: it converges to the nearest
+    point where the gradient vanishes, minimum, maximum or saddle alike. Returns
+    (theta, eigenvalues of H there): all > 0 minimum, mixed signs saddle."""
+    grad_fn = _callable(grad_fn, "grad_fn")
+    theta = _vector(theta0, "theta0").copy()
+    for _ in range(n_steps):
+        g = np.asarray(grad_fn(theta))
+        if np.linalg.norm(g) < tol:
+            break
+        try:
+            theta = theta - np.linalg.solve(numerical_hessian(grad_fn, theta), g)
+        except np.linalg.LinAlgError:
+            break
+    return theta, np.linalg.eigvalsh(numerical_hessian(grad_fn, theta))

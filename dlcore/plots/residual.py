@@ -1,0 +1,171 @@
+"""Plots for chapter 09 (dlcore.residual): gradients, autocorrelation, paths, variances,
+normalisation axes and the U-Net diagram. Each draws on the Axes it is given."""
+
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from . import COLORS, PALETTE, label
+
+__all__ = [
+    "plot_gradient",
+    "plot_autocorrelation",
+    "plot_path_counts",
+    "plot_norm_axes",
+    "plot_norm_axes_conv",
+    "plot_unet",
+    "plot_training",
+]
+
+KIND_COLOR = {"plain": PALETTE["vermillion"], "residual": PALETTE["blue"]}
+
+
+def plot_gradient(ax, x, g, kind="plain", **kwargs):
+    """dy/dx against the input x, in the colour of the net's kind."""
+    (line,) = ax.plot(x, g, color=KIND_COLOR.get(kind, PALETTE["black"]), linewidth=1.0,
+                      **kwargs)
+    return line
+
+
+def plot_autocorrelation(ax, lags, c, kind="plain", **kwargs):
+    """The autocorrelation c[l] of dy/dx against the lag (in units of x)."""
+    style = dict(color=KIND_COLOR.get(kind, PALETTE["black"]), linewidth=1.8, label=kind)
+    style.update(kwargs)
+    (line,) = ax.plot(lags, c, **style)
+    return line
+
+
+def plot_path_counts(ax, counts, **kwargs):
+    """A bar per path length l: how many of the 2^K paths take exactly l branches."""
+    counts = np.asarray(counts)
+    K = counts.size - 1
+    bars = ax.bar(np.arange(K + 1), counts, color=PALETTE["blue"], **kwargs)
+    label(ax, "path length $l$ (branches taken)", "number of paths",
+          f"K = {K} blocks: $2^K$ = {int(counts.sum())} paths")
+    return bars
+
+
+def plot_norm_axes(ax, kind="batch", D=5, I=8):
+    """The hidden activations h (D units x I data points) as a grid; one statistic's cells shaded.
+
+    kind "batch": one unit over the batch (a row); "layer": one data point over its units (a
+    column). The hatched cells are the values one mean m and one variance s^2 average over.
+    """
+    if kind not in ("batch", "layer"):
+        raise ValueError(f"kind must be 'batch' or 'layer'; got {kind!r}")
+    artists = []
+    for d in range(D):
+        for i in range(I):
+            hit = (d == 1) if kind == "batch" else (i == 2)
+            face = PALETTE["orange"] if hit else "white"
+            r = Rectangle((i, D - 1 - d), 1, 1, facecolor=face, edgecolor=PALETTE["grey"],
+                          linewidth=0.8)
+            ax.add_patch(r)
+            artists.append(r)
+    ax.set_xlim(-0.2, I + 0.2)
+    ax.set_ylim(-0.2, D + 0.2)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks(np.arange(I) + 0.5, [f"{i + 1}" for i in range(I)], fontsize=8)
+    ax.set_yticks(np.arange(D) + 0.5, [f"{D - d}" for d in range(D)], fontsize=8)
+    what = ("batch norm: one unit, averaged over the batch" if kind == "batch"
+            else "layer norm: one data point, averaged over its units")
+    label(ax, "data point $i$ in the batch (columns)", "hidden unit $d$ (rows)", what)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return artists
+
+
+def plot_norm_axes_conv(ax, kind="batch", I=3, C=4, N=6):
+    """The same picture for a convolutional layer: I examples, each C channels x N positions.
+
+    kind "batch": one channel over every example and every position; "layer": one example over
+    all its channels and positions. Shaded cells share one mean and one variance.
+    """
+    if kind not in ("batch", "layer"):
+        raise ValueError(f"kind must be 'batch' or 'layer'; got {kind!r}")
+    artists = []
+    gap = 1.0
+    for i in range(I):
+        x0 = i * (N + gap)
+        for c in range(C):
+            for n in range(N):
+                hit = (c == 1) if kind == "batch" else (i == 0)
+                face = PALETTE["orange"] if hit else "white"
+                r = Rectangle((x0 + n, C - 1 - c), 1, 1, facecolor=face,
+                              edgecolor=PALETTE["grey"], linewidth=0.6)
+                ax.add_patch(r)
+                artists.append(r)
+        ax.text(x0 + N / 2, C + 0.3, f"example {i + 1}", ha="center", fontsize=8)
+    ax.set_xlim(-0.2, I * (N + gap) - gap + 0.2)
+    ax.set_ylim(-0.2, C + 1.0)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    what = ("CNN batch norm:\none channel, over all examples and positions" if kind == "batch"
+            else "CNN layer norm:\none example, over all its channels and positions")
+    ax.set_title(what)
+    ax.text(-0.5, C / 2, "channels", rotation=90, ha="right", va="center", fontsize=8)
+    ax.text(N / 2, -0.6, "positions", ha="center", va="top", fontsize=8)
+    return artists
+
+
+def _box(ax, x, y, w, h, text, color):
+    ax.add_patch(Rectangle((x, y), w, h, facecolor=color, edgecolor=PALETTE["black"],
+                           linewidth=0.8, alpha=0.85))
+    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8)
+
+
+def plot_unet(ax, levels=3):
+    """The U-Net / hourglass idea: an encoder halves the resolution and widens the channels, a
+    decoder undoes it, and skip connections carry each encoder level across to the decoder."""
+    artists = []
+    step, width = 1.3, 1.0  # distance between columns, width of a box
+    right = 2 * levels * step  # x of the last decoder column
+
+    def size(lv):  # (height, centre y) of level lv: the resolution shrinks down the U
+        return 2.4 / 1.6 ** lv, 3.0 - 0.9 * lv
+
+    for lv in range(levels):
+        h, yc = size(lv)
+        ch = 16 * 2 ** lv
+        _box(ax, lv * step, yc - h / 2, width, h, f"enc {lv + 1}\n{ch} ch", PALETTE["sky"])
+        _box(ax, right - lv * step, yc - h / 2, width, h, f"dec {lv + 1}\n{ch} ch",
+             PALETTE["green"])
+        a = FancyArrowPatch((lv * step + width, yc), (right - lv * step, yc), arrowstyle="-|>",
+                            mutation_scale=10, linestyle="--", color=PALETTE["orange"],
+                            linewidth=1.4)
+        ax.add_patch(a)
+        artists.append(a)
+    h, yc = size(levels)
+    _box(ax, levels * step - 0.2, yc - h / 2, width + 0.4, h, f"bottleneck {16 * 2 ** levels} ch",
+         PALETTE["purple"])
+    h0, yc0 = size(0)
+    ax.text(width / 2, yc0 + h0 / 2 + 0.15, "input image", ha="center", fontsize=8)
+    ax.text(right + width / 2, yc0 + h0 / 2 + 0.15, "output map", ha="center", fontsize=8)
+    ax.text(right / 2 + width / 2, yc0 + 0.12, "skip connections (copy + concatenate)",
+            ha="center", fontsize=8, color=PALETTE["orange"])
+    ax.text(0.0, -0.55, "encoder: downsample,\nmore channels", fontsize=8)
+    ax.text(right + width, -0.55, "decoder: upsample,\nfewer channels", fontsize=8, ha="right")
+    ax.set_xlim(-0.2, right + width + 0.2)
+    ax.set_ylim(-0.8, yc0 + h0 / 2 + 0.5)
+    ax.set_axis_off()
+    return artists
+
+
+def plot_training(ax, results, what="loss", smooth=10):
+    """Training-loss curves (moving average over ``smooth`` steps), one per (kind, K) run."""
+    lines = []
+    styles = ["-", "--", ":", "-."]
+    by_kind = {}
+    for (kind, K), res in results.items():
+        j = by_kind.setdefault(kind, 0)
+        by_kind[kind] = j + 1
+        y = np.asarray(res[what])
+        w = max(1, min(smooth, y.size))
+        ys = np.convolve(y, np.ones(w) / w, mode="valid")
+        (line,) = ax.plot(np.arange(ys.size) + w - 1, ys, styles[j % len(styles)],
+                          color=KIND_COLOR.get(kind, COLORS[j % len(COLORS)]),
+                          label=f"{kind}, K = {K}")
+        lines.append(line)
+    label(ax, "training step", "training loss (cross-entropy)")
+    ax.legend()
+    return lines

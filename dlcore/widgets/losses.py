@@ -1,0 +1,203 @@
+"""Interactive figures for chapter 02 (loss functions)."""
+
+import numpy as np
+
+from .. import losses
+from ..plots import PALETTE, label
+from ..plots.losses import plot_data, plot_mean_band, set_mean_band
+from . import Dropdown, InteractiveFigure, Slider
+
+# ------------------------------------------------------------------------------------------
+# 1. Gaussian NLL for a line f[x, phi] = phi_0 + phi_1 x: sigma changes the loss, not its argmin.
+# ------------------------------------------------------------------------------------------
+_BOX = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none"}
+_rng = np.random.default_rng(2)
+LINE_X = np.sort(_rng.uniform(0.0, 3.0, 20))  # (I,) = (20,)
+LINE_Y = 0.3 + 0.6 * LINE_X + 0.3 * _rng.standard_normal(20)
+LINE_GRID = np.linspace(-0.2, 3.2, 2)  # a line needs two points
+PHI1_GRID = np.linspace(-0.5, 1.7, 221)  # slopes on the loss panel
+PHI0_HAT, PHI1_HAT = losses.fit_line(LINE_X, LINE_Y)
+
+
+def _best_offset(phi_1):
+    """For a given slope the best offset is phi_0 = mean(y) - phi_1 mean(x)."""
+    return LINE_Y.mean() - phi_1 * LINE_X.mean()
+
+
+def _profile_nll(sigma):
+    """L[phi_1] for every slope in PHI1_GRID, each with its best offset: (221,)."""
+    phi_0 = _best_offset(PHI1_GRID)  # (221,)
+    f = phi_0[:, None] + PHI1_GRID[:, None] * LINE_X[None, :]  # (221, I)
+    r2 = np.sum((LINE_Y[None, :] - f) ** 2, axis=1)  # least squares per slope
+    return LINE_X.size * 0.5 * np.log(2 * np.pi * sigma**2) + r2 / (2 * sigma**2)
+
+
+def compute_gaussian_sigma(sigma, phi_1):
+    """The NLL curve over slopes for this sigma, its argmin, and the line at phi_1."""
+    nll = _profile_nll(sigma)
+    k = int(np.argmin(nll))
+    phi_0 = _best_offset(phi_1)
+    here = losses.gaussian_nll(LINE_Y, phi_0 + phi_1 * LINE_X, sigma)
+    return {"sigma": sigma, "phi_1": phi_1, "mu": phi_0 + phi_1 * LINE_GRID,
+            "excess": nll - nll[k], "best": PHI1_GRID[k], "here": here - nll[k],
+            "nll_here": here, "nll_best": nll[k]}
+
+
+def draw_gaussian_sigma(fig):
+    ax_fit, ax_loss = fig.subplots(1, 2)
+    plot_data(ax_fit, LINE_X, LINE_Y)
+    line, band = plot_mean_band(ax_fit, LINE_GRID, np.zeros(2), 1.0, animated=True)
+    ax_fit.set_xlim(-0.2, 3.2)
+    ax_fit.set_ylim(-2.0, 4.5)
+    ax_fit.legend(loc="upper left")
+    label(ax_fit, "$x$", "$y$", r"model $Pr(y|x) = Norm_y[\phi_0 + \phi_1 x, \sigma^2]$")
+    (curve,) = ax_loss.plot(PHI1_GRID, np.zeros_like(PHI1_GRID), color=PALETTE["blue"],
+                            linewidth=2, animated=True)
+    best = ax_loss.axvline(0, color=PALETTE["vermillion"], linestyle="--", animated=True)
+    (dot,) = ax_loss.plot([], [], "o", color=PALETTE["orange"], ms=8, animated=True)
+    ax_loss.axvline(PHI1_HAT, color=PALETTE["grey"], linewidth=4, alpha=0.3,
+                    label=r"least squares $\hat\phi_1$")
+    ax_loss.set_xlim(PHI1_GRID[0], PHI1_GRID[-1])
+    ax_loss.set_ylim(-0.5, 25)
+    ax_loss.legend(loc="upper right")
+    label(ax_loss, r"slope $\phi_1$ (offset $\phi_0$ at its best)",
+          r"$L[\phi] - L[\hat\phi]$", "negative log-likelihood")
+    text = ax_loss.text(0.03, 0.97, "", transform=ax_loss.transAxes, va="top", fontsize=9,
+                        animated=True, bbox=_BOX)
+    return {"line": line, "band": band, "curve": curve, "best": best, "dot": dot, "text": text}
+
+
+def update_gaussian_sigma(h, d):
+    set_mean_band(h["line"], h["band"], LINE_GRID, d["mu"], d["sigma"])
+    h["curve"].set_ydata(np.minimum(d["excess"], 1e6))  # clip: the axes show up to 25
+    h["best"].set_xdata([d["best"], d["best"]])
+    h["dot"].set_data([d["phi_1"]], [min(d["here"], 24.0)])
+    # short texts: drawing glyphs is the slowest part of an update
+    h["text"].set_text(f"argmin φ₁ = {d['best']:.2f}\nL = {d['nll_here']:.4g}")
+    return None
+
+
+gaussian_sigma = InteractiveFigure(
+    name="ch02.gaussian_sigma",
+    controls=(Slider("sigma", 0.05, 5.0, 0.5, kind="log", description="σ"),
+              Slider("phi_1", -0.5, 1.7, 1.2, step=0.01, description="slope φ₁")),
+    compute=compute_gaussian_sigma, draw=draw_gaussian_sigma, update=update_gaussian_sigma,
+    figsize=(10.0, 3.4),
+)
+
+# ------------------------------------------------------------------------------------------
+# 2. Binary classification: logit f -> lambda = sig[f] -> binary cross-entropy.
+# ------------------------------------------------------------------------------------------
+F_GRID = np.linspace(-10, 10, 401)
+BCE_Y1 = np.array([losses.bernoulli_nll(np.ones(1), np.array([f])) for f in F_GRID])
+BCE_Y0 = np.array([losses.bernoulli_nll(np.zeros(1), np.array([f])) for f in F_GRID])
+
+
+def compute_bernoulli(f, y):
+    lam = float(losses.sigmoid(f))
+    return {"f": f, "y": y, "lam": lam,
+            "loss": losses.bernoulli_nll(np.array([y]), np.array([f])),
+            "loss1": losses.bernoulli_nll(np.ones(1), np.array([f])),
+            "loss0": losses.bernoulli_nll(np.zeros(1), np.array([f]))}
+
+
+def draw_bernoulli(fig):
+    ax_sig, ax_bar, ax_loss = fig.subplots(1, 3, width_ratios=[2, 1, 2])
+    ax_sig.plot(F_GRID, losses.sigmoid(F_GRID), color=PALETTE["blue"], linewidth=2)
+    (dot_sig,) = ax_sig.plot([], [], "o", color=PALETTE["orange"], ms=8, animated=True)
+    ax_sig.set_ylim(-0.05, 1.05)
+    label(ax_sig, "logit $f[x, \\phi]$", r"$\lambda = sig[f]$", "1. squash the logit")
+    bars = ax_bar.bar([0, 1], [0.5, 0.5], color=[PALETTE["grey"], PALETTE["blue"]],
+                      animated=True)
+    ax_bar.set_xticks([0, 1], ["y = 0", "y = 1"])
+    ax_bar.set_ylim(0, 1.05)
+    label(ax_bar, None, "$Pr(y|\\lambda)$", "2. Bernoulli")
+    (c1,) = ax_loss.plot(F_GRID, BCE_Y1, color=PALETTE["blue"], animated=True,
+                         label=r"$y=1$: $-\log\lambda$")
+    (c0,) = ax_loss.plot(F_GRID, BCE_Y0, color=PALETTE["grey"], animated=True,
+                         label=r"$y=0$: $-\log(1-\lambda)$")
+    (dot_loss,) = ax_loss.plot([], [], "o", color=PALETTE["orange"], ms=8, animated=True)
+    ax_loss.set_ylim(-0.3, 10.5)
+    ax_loss.legend(loc="upper center")
+    label(ax_loss, "logit $f$", "loss $L$", "3. binary cross-entropy")
+    text = ax_loss.text(0.35, 0.55, "", transform=ax_loss.transAxes, fontsize=9, animated=True,
+                        bbox=_BOX)
+    return {"dot_sig": dot_sig, "bars": bars, "dot_loss": dot_loss, "text": text,
+            "curves": (c0, c1)}
+
+
+def update_bernoulli(h, d):
+    h["dot_sig"].set_data([d["f"]], [d["lam"]])
+    h["bars"][0].set_height(1 - d["lam"])
+    h["bars"][1].set_height(d["lam"])
+    h["dot_loss"].set_data([d["f"]], [d["loss"]])
+    for y, curve in enumerate(h["curves"]):  # the label's curve bold, the other faint
+        curve.set_linewidth(2.5 if y == d["y"] else 1.0)
+        curve.set_alpha(1.0 if y == d["y"] else 0.4)
+    h["text"].set_text(f"λ = {d['lam']:.3g}\nL = {d['loss']:.3g}")
+    return None
+
+
+bernoulli = InteractiveFigure(
+    name="ch02.bernoulli",
+    controls=(Slider("f", -10.0, 10.0, 1.0, step=0.1, description="logit f"),
+              Dropdown("y", (0, 1), 1, description="label y")),
+    compute=compute_bernoulli, draw=draw_bernoulli, update=update_bernoulli,
+    figsize=(11.0, 3.2),
+)
+
+# ------------------------------------------------------------------------------------------
+# 3. Multiclass: K = 4 logits -> softmax -> cross-entropy of the true class.
+# ------------------------------------------------------------------------------------------
+K_CLASSES = 4
+
+
+def compute_softmax(z_1, z_2, z_3, z_4, y):
+    z = np.array([z_1, z_2, z_3, z_4])  # (K,)
+    return {"z": z, "p": losses.softmax(z), "y": int(y),
+            "loss": losses.categorical_nll(int(y), z)}
+
+
+def draw_softmax(fig):
+    ax_z, ax_p = fig.subplots(1, 2)
+    k = np.arange(K_CLASSES)
+    names = [f"k={i}" for i in k]
+    zbars = ax_z.bar(k, np.zeros(K_CLASSES), color=PALETTE["grey"], animated=True)
+    ax_z.axhline(0, color=PALETTE["black"], linewidth=0.6)
+    ax_z.set_xticks(k, names)
+    ax_z.set_ylim(-10.5, 10.5)
+    label(ax_z, "class", "logit $f_k$", "logits (network outputs)")
+    pbars = ax_p.bar(k, np.zeros(K_CLASSES), color=PALETTE["blue"], animated=True)
+    ax_p.set_xticks(k, names)
+    ax_p.set_ylim(0, 1.08)
+    label(ax_p, "class", r"$\lambda_k = softmax_k[f]$",
+          r"softmax; $L = -\log\lambda_y$, true class $y$ in orange")
+    text = ax_p.text(0.97, 0.97, "", transform=ax_p.transAxes, va="top", ha="right",
+                     fontsize=9, animated=True, bbox=_BOX)
+    return {"zbars": zbars, "pbars": pbars, "text": text}
+
+
+def update_softmax(h, d):
+    for i in range(K_CLASSES):
+        color = PALETTE["orange"] if i == d["y"] else PALETTE["grey"]
+        h["zbars"][i].set_height(d["z"][i])
+        h["zbars"][i].set_color(color)
+        h["pbars"][i].set_height(d["p"][i])
+        h["pbars"][i].set_color(PALETTE["orange"] if i == d["y"] else PALETTE["blue"])
+    h["text"].set_text(f"L = {d['loss']:.3g}")
+    return None
+
+
+softmax = InteractiveFigure(
+    name="ch02.softmax",
+    controls=(Slider("z_1", -10.0, 10.0, 2.0, step=0.1, description="f₀"),
+              Slider("z_2", -10.0, 10.0, 1.0, step=0.1, description="f₁"),
+              Slider("z_3", -10.0, 10.0, 0.0, step=0.1, description="f₂"),
+              Slider("z_4", -10.0, 10.0, -1.0, step=0.1, description="f₃"),
+              Dropdown("y", (0, 1, 2, 3), 1, description="true class y")),
+    compute=compute_softmax, draw=draw_softmax, update=update_softmax,
+    figsize=(9.0, 3.2),
+)
+
+__all__ = ["gaussian_sigma", "bernoulli", "softmax", "compute_gaussian_sigma",
+           "compute_bernoulli", "compute_softmax"]

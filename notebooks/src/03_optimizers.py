@@ -1,0 +1,550 @@
+# %% [markdown]
+# # 03 · Fitting by descent: gradient descent, SGD, momentum and Adam
+#
+# Chapters 01 and 02 built a model $f[x, \theta]$ and a loss $L[\theta]$ that scores its parameters.
+# This chapter finds good parameters, $\hat\theta = \operatorname{argmin}_\theta L[\theta]$, by
+# walking downhill.
+#
+# **After this chapter you can** run gradient descent and predict from the curvature which learning
+# rates are slow, good, oscillating or divergent; explain why a non-convex loss sends runs from
+# different starts to different minima and what a saddle point is; find a step size by a
+# bracketing line search; train with mini-batches, epochs and a learning-rate schedule; and write
+# momentum, Nesterov momentum and Adam (with its bias correction) step by step, matching
+# `torch.optim`.
+#
+# **Prerequisites:** chapter 02 (a loss is a sum over the training data,
+# $L = \sum_i \ell_i$), partial derivatives, eigenvalues of a symmetric $2 \times 2$ matrix.
+#
+# Every figure here lives on a loss with two parameters $\theta = [\theta_0, \theta_1]^T$, so the
+# whole surface fits on the screen as contours and an optimiser's run is a path across it.
+
+# %%
+%matplotlib inline
+import numpy as np
+import matplotlib.pyplot as plt
+from dlcore import optim                     # the chapter's maths module
+from dlcore.plots import new_figure, label, PALETTE
+from dlcore.plots.optim import loss_grid, plot_loss_contours, plot_path, plot_critical_points
+from dlcore.widgets import optim as W        # the chapter's interactive figures
+from dlcore.exercises import chapter, show_solution
+from dlcore.notebook import setup, show_source
+rng = setup(seed=0)                          # one-line errors for bad input, seeded rng
+Q = chapter(3)                               # the exercises, in order
+
+# %% [markdown]
+# ## 1. Gradient descent
+#
+# The gradient collects the slope of the loss along each parameter,
+#
+# $$\frac{\partial L}{\partial \theta} =
+# \begin{bmatrix} \partial L / \partial \theta_0 \\ \partial L / \partial \theta_1 \end{bmatrix},$$
+#
+# and points in the direction in which $L$ rises fastest. Gradient descent repeats two steps:
+# compute that vector at the current $\theta_t$, then move a distance proportional to it the
+# other way,
+#
+# $$\theta_{t+1} = \theta_t - \alpha \, \frac{\partial L}{\partial \theta}\Big|_{\theta_t}.$$
+#
+# The minus sign turns "uphill" into "downhill"; the **learning rate** $\alpha > 0$ sets how far one
+# step goes. Because the loss is a sum over the $I$ training pairs, $L[\theta] = \sum_i
+# \ell_i[\theta]$, so is its gradient: $\partial L / \partial \theta = \sum_i \partial \ell_i /
+# \partial \theta$.
+#
+# Our first loss is the least-squares fit of a line $f[x, \theta] = \theta_0 + \theta_1 x$ to $I =
+# 12$ points, $L[\theta] = \sum_i (\theta_0 + \theta_1 x_i - y_i)^2$. Its gradient, by the chain
+# rule, is $\sum_i 2 (f[x_i, \theta] - y_i)\,[1, x_i]^T$. Here are the step and the gradient as
+# `dlcore` computes them:
+
+# %%
+show_source(optim.gd_step)
+show_source(optim.linreg_grad)
+
+# %% [markdown]
+# A gradient is easy to get wrong, so compare it with central differences
+# $\big(L[\theta + h e_j] - L[\theta - h e_j]\big) / 2h$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x, y, theta_hat, L_hat, lam = W.linreg_problem()
+theta = np.array([-1.0, 2.6])
+h = 1e-6
+L_fn = lambda th: optim.linreg_loss(th, x, y)
+numeric = [(L_fn(theta + h * e) - L_fn(theta - h * e)) / (2 * h) for e in np.eye(2)]
+print("analytic  :", optim.linreg_grad(theta, x, y).round(4))
+print("numerical :", np.round(numeric, 4))
+
+# %% [markdown]
+# **How large may $\alpha$ be?** This loss is a quadratic bowl: its second derivatives do not
+# depend on $\theta$. They form the Hessian $H = 2\begin{bmatrix} I & \sum x_i \\ \sum x_i & \sum
+# x_i^2 \end{bmatrix}$, whose eigenvalues $\lambda_{\min} \le \lambda_{\max}$ are the curvatures
+# along the two axes of the elliptical contours. Along an axis with curvature $\lambda$, one step
+# multiplies the distance to the minimum by $(1 - \alpha\lambda)$. So
+#
+# * $\alpha\lambda_{\max} \ll 1$: every factor is close to 1, progress is **slow**;
+# * $\alpha\lambda_{\max} < 1$: the factors lie in $(0, 1)$, a **good**, monotone descent;
+# * $1 < \alpha\lambda_{\max} < 2$: the factor along the steep axis is negative, the path
+#   **oscillates** across the valley but still shrinks;
+# * $\alpha\lambda_{\max} > 2$: $|1 - \alpha\lambda_{\max}| > 1$, every step overshoots further:
+#   the run **diverges**.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("theta_hat (least squares)     :", theta_hat.round(3))
+print("curvatures lambda_min, max    :", lam.round(2))
+print("GD diverges above alpha = 2/lambda_max =", round(2 / lam[-1], 4))
+
+# %% [markdown]
+# Drag $\alpha$ through the four regimes. The left panel is the loss surface with the path
+# $\theta_0, \theta_1, \ldots$ (40 steps from the ring); the middle panel is the distance to the
+# best loss on a log scale; the right panel shows the line the last $\theta$ draws through the data.
+
+# %%
+W.gd_lr.show()
+
+# %% [markdown]
+# **What to notice.** On a log scale a quadratic's loss gap falls along a straight line: each step
+# removes a fixed fraction. That fraction is set by the *worst* axis: when $\alpha$ is small the
+# path first slides down the steep walls, then creeps along the flat floor of the valley ($1 -
+# \alpha\lambda_{\min}$ close to 1). Raising $\alpha$ speeds the floor up until, past $\alpha =
+# 1/\lambda_{\max}$, the steep direction starts to overshoot (the zig-zag), and past
+# $2/\lambda_{\max}$ nothing converges. The ratio $\lambda_{\max}/\lambda_{\min}$ (the condition
+# number) is why one learning rate cannot suit both directions: later sections attack exactly this.
+
+# %% [markdown]
+# ## 2. Convex and non-convex losses: local minima and saddle points
+#
+# A loss is **convex** when the chord between any two points of its surface lies on or above the
+# surface, $L[\lambda\theta_a + (1-\lambda)\theta_b] \le \lambda L[\theta_a] + (1-\lambda)
+# L[\theta_b]$. Then every point with zero gradient is a global minimum, and gradient descent (with
+# a small enough $\alpha$) finds it from any start. The line fit is convex: its Hessian has positive
+# eigenvalues everywhere.
+#
+# Neural-network losses are not. A small model that shows why is the **Gabor model**
+#
+# $$f[x, \theta] = \sin(\theta_0 + 0.06\,\theta_1 x)\,
+# \exp\!\Big(-\frac{(\theta_0 + 0.06\,\theta_1 x)^2}{32}\Big),$$
+#
+# a wave under a bell, fitted to 30 noisy points with $L[\theta] = \sum_i (f[x_i, \theta] - y_i)^2$.
+# Shifting the phase $\theta_0$ by a full period lines up a different crest with the data, so the
+# loss has several valleys. Its surface holds three kinds of points where the gradient vanishes:
+# **minima** (the Hessian's eigenvalues are both positive), **maxima** (both negative) and
+# **saddle points** (one of each: downhill one way, uphill the other).
+
+# %%
+show_source(optim.gabor_grad)
+
+# %% [markdown]
+# We find the critical points with Newton's method on the gradient,
+# $\theta \leftarrow \theta - H^{-1} \partial L/\partial\theta$ (`optim.critical_point`), which is
+# attracted to any zero of the gradient, and sort them by the signs of the Hessian's eigenvalues.
+# Then we run gradient descent from nine starts on both surfaces.
+
+# %%
+land = W.gabor_landscape()
+xg, yg = W.gabor_problem()
+starts = np.array([[a, b] for a in (-7.0, 0.0, 7.0) for b in (5.0, 12.0, 19.0)])
+
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 4))
+t0, t1, L = loss_grid(lambda g: optim.linreg_loss(g, x, y), (-1.5, 2.5), (-1.0, 3.0))
+plot_loss_contours(ax1, t0, t1, L)
+for s in starts / [7, 8] + [0.5, 0]:              # the same pattern, scaled into this box
+    plot_path(ax1, optim.run_gd(lambda th: optim.linreg_grad(th, x, y), s, 0.01, 60),
+              markersize=1.5)
+label(ax1, title="convex: every start reaches the one minimum")
+plot_loss_contours(ax2, land["t0"], land["t1"], land["L"], log=False, n_levels=16)
+plot_critical_points(ax2, land["points"], land["kinds"])
+ends = []
+for s in starts:
+    path = optim.run_gd(lambda th: optim.gabor_grad(th, xg, yg), s, 0.1, 300)
+    plot_path(ax2, path, markersize=1.5)
+    ends.append(path[-1])
+ax2.legend(loc="lower left", ncols=3, fontsize=7, frameon=True)
+label(ax2, title="Gabor model: where GD ends depends on the start")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("start            end              loss at end")
+for s, e in zip(starts, ends, strict=True):
+    L_end = optim.gabor_loss(e, xg, yg)
+    print(f"({s[0]:5.1f}, {s[1]:5.1f})   ({e[0]:6.2f}, {e[1]:6.2f})   {L_end:6.2f}")
+kinds, counts = np.unique(land["kinds"], return_counts=True)
+print(dict(zip(kinds.tolist(), counts.tolist(), strict=True)), "critical points;",
+      "global minimum L =",
+      round(land["best"], 2))
+
+# %% [markdown]
+# Choose the start yourself. The right panel draws the model at the start (dashed) and at the end
+# of 200 steps (solid).
+
+# %%
+W.gabor_starts.show()
+
+# %% [markdown]
+# **What to notice.** Nine starts on the convex bowl give one answer; on the Gabor loss they end at
+# several different minima, and only the deepest is the global one. A local minimum is a real trap
+# for plain gradient descent: the gradient is zero there and every small step goes uphill. The
+# saddle points (crosses) sit between valleys; a path that heads straight for one slows to a crawl
+# nearby, because the gradient is small, before it tips into one of the valleys beside it. Starts
+# near the maxima (triangles) roll away in whichever direction they lean. Some runs crawl across
+# nearly flat stretches where the gradient is tiny though no critical point is near (the start at
+# $(-7, 5)$ is one). In the fitted curve, a local minimum often means the wave's crests are lined
+# up with the wrong bumps in the data.
+
+# %% [markdown]
+# ## 3. Line search: choosing the step by trying several
+#
+# Instead of a fixed $\alpha$, we can fix a **search direction**, the negative gradient
+# $d_k = -\partial L / \partial \theta$, and pick the step size along it that lowers the loss most:
+#
+# $$\theta_{k+1} = \theta_k + s_k d_k, \qquad
+# s_k = \operatorname{argmin}_{s \in [0, s_{\max}]} L[\theta_k + s\, d_k].$$
+#
+# Minimising a function of one variable needs only loss values. **Bracketing** keeps an interval
+# $[a, d]$ that holds the minimum and two points $b < c$ inside it. If $L[b] \le L[c]$ the minimum
+# cannot lie in $(c, d]$ (on a single dip), so the bracket shrinks to $[a, c]$; otherwise it shrinks
+# to $[b, d]$. Placing $b$ and $c$ at the golden ratio lets one of them be reused, so each round
+# costs one new loss evaluation and shrinks the bracket by a factor 0.618. A line search computes
+# the gradient once per step but the loss many times.
+
+# %%
+show_source(optim.line_search)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+loss = lambda th: optim.gabor_loss(th, xg, yg)
+theta_k = np.array([-3.0, 9.0])
+g = optim.gabor_grad(theta_k, xg, yg)
+d_k = -g / np.linalg.norm(g)                      # unit length: s is a distance
+s_k, evals = optim.line_search(loss, theta_k, d_k, max_step=6.0, tol=1e-4, return_evals=True)
+s_grid = np.linspace(0, 6, 60001)                 # brute force, for comparison
+s_brute = s_grid[np.argmin(loss(theta_k[:, None] + d_k[:, None] * s_grid))]
+print(f"bracketing: s = {s_k:.4f} after {len(evals)} loss evaluations")
+print(f"grid      : s = {s_brute:.4f} after {s_grid.size} loss evaluations")
+
+# %% [markdown]
+# Step through the search: "evaluations shown" reveals the evaluated points in order (dark to
+# bright), `max_step` sets the initial bracket, and the check box repeats the whole search six
+# times, each from the point where the previous one stopped.
+
+# %%
+W.line_search.show()
+
+# %% [markdown]
+# **What to notice.** The first two evaluations already decide which end of the bracket to drop,
+# and the points then pile up around the dip. Bracketing assumes one dip inside $[0, s_{\max}]$:
+# with a long bracket the loss along the line has two dips here, and the search may settle in
+# either, exactly like gradient descent in a non-convex landscape. Repeated line searches make
+# right-angled turns: at the best point along $d_k$ the new gradient is perpendicular to $d_k$.
+# In deep learning, where one loss evaluation is a pass over the whole data set, this trade (few
+# gradients, many losses) is rarely worth it; the mini-batch methods below won instead.
+
+# %% [markdown]
+# ## 4. Stochastic gradient descent: batches, epochs and a schedule
+#
+# Computing $\sum_{i=1}^{I} \partial \ell_i / \partial \theta$ over all data for every step is
+# expensive when $I$ is large. **Stochastic gradient descent** uses a random subset, a
+# **mini-batch** $\mathcal{B}_t$, at each step:
+#
+# $$\theta_{t+1} = \theta_t -
+# \alpha \sum_{i \in \mathcal{B}_t} \frac{\partial \ell_i[\theta_t]}{\partial \theta}.$$
+#
+# Batches are drawn **without replacement**: shuffle the indices, cut them into batches, use each
+# batch once. One pass through all of them is an **epoch**, so every point contributes exactly once
+# per epoch. Each batch has its own loss surface $\sum_{i\in\mathcal{B}} \ell_i$, so the steps point
+# in slightly different directions: noise, but noise centred on the true gradient.
+
+# %%
+show_source(optim.minibatches)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for epoch in range(2):
+    batches = optim.minibatches(10, 4, np.random.default_rng(epoch))
+    print(f"epoch {epoch}:", [b.tolist() for b in batches])
+
+# %% [markdown]
+# Summed over one epoch, the batch gradients at a fixed $\theta$ add up to the full gradient,
+# because the batches partition the data:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+batches = optim.minibatches(x.size, 5, rng)
+per_batch = sum(optim.linreg_grad(theta, x[b], y[b]) for b in batches)
+print("sum over batches:", per_batch.round(6))
+print("full gradient   :", optim.linreg_grad(theta, x, y).round(6))
+
+# %% [markdown]
+# Near the minimum, the batch gradients no longer agree and SGD keeps jittering. A **learning-rate
+# schedule** shrinks $\alpha$ as training goes on: large steps early to explore, small steps late to
+# settle. Here we use step decay, $\alpha_e = \alpha_0\, \delta^{e}$ in epoch $e$
+# (`optim.lr_schedule`). The figure fits a line to 40 points for 15 epochs; the black path is
+# full-batch gradient descent with the same $\alpha$ (one step per epoch).
+
+# %%
+W.sgd.show()
+
+# %% [markdown]
+# **What to notice.** With the loss written as a *sum*, one epoch of SGD moves about as far as one
+# full-batch step, but in $\lceil I / |\mathcal{B}| \rceil$ small steps. Within each epoch the
+# path jitters around the full-batch path, and with a constant $\alpha$ the jitter does not fade:
+# the loss gap keeps spiking to between $10^{-1}$ and 1 after the path has arrived. A decay of
+# about 0.9 per epoch shrinks the spikes by more than an order of magnitude by the last epoch; a
+# decay that is too fast (0.5) freezes the path before it arrives. Raise $\alpha$ to 0.02 or more:
+# full-batch descent diverges ($\alpha > 2/\lambda_{\max}$), while SGD with small batches keeps
+# going, because each update sums only a few gradients. On a non-convex loss the same noise can
+# knock a run off a saddle point or out of a shallow local minimum.
+
+# %% [markdown]
+# ## 5. Momentum and Nesterov momentum
+#
+# In a ravine the gradient points mostly *across* the valley, and it flips sign from step to step,
+# while the small component *along* the valley stays consistent. **Momentum** replaces the gradient
+# by a running average of past gradients,
+#
+# $$m_{t+1} = \beta\, m_t +
+# (1-\beta) \sum_{i \in \mathcal{B}_t} \frac{\partial \ell_i[\theta_t]}{\partial \theta}, \qquad
+# \theta_{t+1} = \theta_t - \alpha\, m_{t+1},$$
+#
+# with $m_0 = 0$ and $0 \le \beta < 1$. The flipping components cancel in the average and the
+# consistent ones survive. **Nesterov momentum** notices that the step is going to carry $\theta$
+# roughly to $\theta_t - \alpha\beta m_t$ anyway, and measures the gradient *there*, at the
+# look-ahead point:
+#
+# $$m_{t+1} = \beta\, m_t + (1-\beta) \sum_{i \in \mathcal{B}_t}
+# \frac{\partial \ell_i[\theta_t - \alpha\beta\, m_t]}{\partial \theta}, \qquad
+# \theta_{t+1} = \theta_t - \alpha\, m_{t+1}.$$
+#
+# If the momentum is about to overshoot, the look-ahead gradient already points back and brakes.
+
+# %%
+show_source(optim.momentum_step)
+show_source(optim.nesterov_step)
+
+# %% [markdown]
+# In this averaged form, $m$ settles to the gradient itself when the gradient is constant, so
+# momentum does not lengthen the step on a steady slope. What it changes is stability. On a
+# quadratic with curvature $\lambda$, the update is $\theta_{t+1} = \theta_t -
+# \alpha(1-\beta)\lambda\theta_t + \beta(\theta_t - \theta_{t-1})$, the "heavy ball", which
+# converges for $\alpha(1-\beta)\lambda < 2(1+\beta)$. So momentum tolerates a learning rate up to
+# $\frac{1+\beta}{1-\beta}$ times larger than gradient descent's $2/\lambda_{\max}$, and a larger
+# $\alpha$ is what the flat direction needs. Check the limit on the ravine of the figure below
+# (curvatures 20 and 1):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ravine = lambda th: optim.quadratic_grad(th, W.RAVINE_A)
+beta = 0.8
+limit = 2 * (1 + beta) / ((1 - beta) * 20.0)
+print(f"GD limit 2/20 = {2 / 20:.3f}; momentum limit (beta = {beta}) = {limit:.3f}")
+for a in (0.97 * limit, 1.03 * limit):
+    path = optim.run_momentum(ravine, W.RAVINE_START, a, beta, 3000)
+    print(f"alpha = {a:.3f}: momentum diverged = {optim.diverged(path)}")
+
+# %% [markdown]
+# The figure runs GD, momentum and Nesterov with the same $\alpha$ and $\beta$ for 60 steps.
+
+# %%
+W.momentum.show()
+
+# %% [markdown]
+# **What to notice.** At the default $\alpha = 0.2$, plain gradient descent has left the picture
+# ($\alpha > 2/\lambda_{\max} = 0.1$) while both momentum methods converge. Momentum swings back and
+# forth across the valley like a ball with too little friction; Nesterov's look-ahead damps those
+# swings and reaches a much lower loss. Slide $\beta$ to 0: all three paths coincide, because both
+# updates reduce to gradient descent. Slide $\alpha$ below 0.1 and plain GD converges too; at small
+# $\alpha$ the three paths nearly coincide, so here momentum's gain is mostly the larger learning
+# rate it can carry. A $\beta$ near 0.99 remembers so much that the paths circle for a long time.
+
+# %% [markdown]
+# ## 6. Adam
+#
+# A single $\alpha$ is a poor fit when gradients differ in size from one parameter to the next:
+# the steep parameter limits $\alpha$ and the shallow one barely moves. **Adam** keeps two running
+# averages, of the gradient and of its square (element-wise), and divides one by the square root
+# of the other, so each parameter's step is measured in units of its own typical gradient:
+#
+# $$m_{t+1} = \beta\, m_t + (1-\beta) \frac{\partial L[\theta_t]}{\partial\theta}, \qquad
+# v_{t+1} = \gamma\, v_t + (1-\gamma) \Big(\frac{\partial L[\theta_t]}{\partial\theta}\Big)^2,$$
+#
+# $$\tilde m_{t+1} = \frac{m_{t+1}}{1-\beta^{t+1}}, \qquad
+# \tilde v_{t+1} = \frac{v_{t+1}}{1-\gamma^{t+1}}, \qquad
+# \theta_{t+1} = \theta_t - \alpha\, \frac{\tilde m_{t+1}}{\sqrt{\tilde v_{t+1}} + \epsilon}.$$
+#
+# The step $t$ counts from 0, and $m_0 = v_0 = 0$.
+
+# %%
+show_source(optim.adam_step)
+
+# %% [markdown]
+# **Why the bias correction.** Both averages start at zero, so in the first steps they are pulled
+# towards zero: after one step $m_1 = (1-\beta) g$ and $v_1 = (1-\gamma) g^2$. Dividing by
+# $1-\beta^{t+1}$ and $1-\gamma^{t+1}$ undoes this exactly for a constant gradient. Without the
+# correction, the first step is $\alpha (1-\beta)/\sqrt{1-\gamma}$ instead of $\alpha$, and because
+# the two averages warm up at different speeds ($\beta = 0.9$ forgets within about 10 steps, $\gamma
+# = 0.999$ within about 1000), the ratio stays wrong for hundreds of steps. Feed Adam a constant
+# gradient and measure its steps:
+
+# %%
+g_const = np.array([3.0, -0.002])                 # two gradients 1500x apart
+T = 2000
+sizes = {}
+for corrected in (True, False):
+    th, m, v = np.zeros(2), np.zeros(2), np.zeros(2)
+    steps = []
+    for t in range(T):
+        new, m, v = optim.adam_step(th, m, v, g_const, t, alpha=1e-3, bias_correction=corrected)
+        steps.append(np.abs(new - th) / 1e-3)     # step length in units of alpha, (2,)
+        th = new
+    sizes[corrected] = np.array(steps)            # (T, 2)
+
+fig, ax = new_figure(figsize=(7, 3))
+t_axis = np.arange(1, T + 1)
+ax.semilogx(t_axis, sizes[True][:, 0], color=PALETTE["blue"], label="with bias correction")
+ax.semilogx(t_axis, sizes[False][:, 0], color=PALETTE["vermillion"], label="without")
+ax.semilogx(t_axis, sizes[False][:, 1], "--", color=PALETTE["orange"],
+            label="without, the 1500x smaller gradient")
+ax.legend()
+label(ax, "step $t + 1$", r"$|\Delta\theta| / \alpha$", "Adam's step on a constant gradient")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for t in (0, 9, 99, 999):
+    print(f"step {t + 1:4d}: corrected {sizes[True][t, 0]:.3f} alpha, "
+          f"uncorrected {sizes[False][t, 0]:.3f} alpha")
+
+# %% [markdown]
+# With the correction every step is $\alpha$ long from the very first one, for both gradients,
+# whatever their size. Without it the steps start at $3.2\alpha$, grow to about $6.5\alpha$ around
+# step 10, and need over a thousand steps to come back down: the early steps are far larger than the
+# $\alpha$ you asked for.
+#
+# Now the test that Adam was designed for: $L = 50\,\theta_0^2 + 0.05\,\theta_1^2$, whose gradients
+# $100\,\theta_0$ and $0.1\,\theta_1$ differ by a factor of 1000. GD and momentum each get 40% of
+# their own stability limit (any more and the steep $\theta_0$ diverges or swings wildly).
+
+# %%
+W.adam.show()
+
+# %% [markdown]
+# **What to notice.** GD settles $\theta_0$ in a few steps and then all but stops: $\theta_1$'s
+# gradient is too small for its $\alpha$. Momentum can use a larger $\alpha$ and gets further, at
+# the price of swinging across $\theta_0$. Adam walks the diagonal: in the right panel its steps in
+# $\theta_0$ and $\theta_1$ are the same length, about $\alpha$, although their gradients differ
+# a thousandfold (the GD lines show how different plain steps would be). Adam does not settle
+# exactly: with a fixed $\alpha$ it keeps stepping about $\alpha$ near the minimum and
+# oscillates around it, which is why Adam is also often combined with a schedule. Untick
+# *bias correction* to see the inflated first steps of the previous figure on the path.
+#
+# `tests/test_optim.py` checks `momentum_step` against `torch.optim.SGD(momentum=β, dampening=β)`
+# started from a zero buffer, `adam_step` against `torch.optim.Adam`, and `nesterov_step` against
+# the equation above with PyTorch's autograd, step by step in float64.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: the largest stable learning rate
+# Gradient descent runs on $L[\theta] = 3\theta_0^2 + 0.5\,\theta_1^2$. Above which learning rate
+# $\alpha$ does it diverge from almost every start? Give a number.
+
+# %%
+answer_1 = None  # your answer
+
+# %%
+Q[0].check(answer_1)
+
+# %%
+Q[0].hint()
+
+# %% solution
+show_solution(Q[0])
+
+# %% [markdown]
+# ### Exercise 2: epochs and updates
+# SGD runs for 5 epochs on $I = 100$ training points with batch size 32, batches drawn without
+# replacement as in `optim.minibatches`. How many parameter updates is that?
+
+# %%
+answer_2 = None  # your answer
+
+# %%
+Q[1].check(answer_2)
+
+# %%
+Q[1].hint()
+
+# %% solution
+show_solution(Q[1])
+
+# %% [markdown]
+# ### Exercise 3: Nesterov momentum by hand
+# Write `nesterov(theta, m, grad_fn, alpha, beta)` that returns `(theta_new, m_new)` following the
+# equations of section 5. `grad_fn(theta)` returns $\partial L/\partial\theta$ as an array of shape
+# (2,).
+
+# %%
+def nesterov(theta, m, grad_fn, alpha, beta):
+    return None  # your code here
+
+
+# %%
+Q[2].check(nesterov)
+
+# %%
+Q[2].hint()
+
+# %% solution
+show_solution(Q[2])
+
+# %% [markdown]
+# ### Exercise 4: Adam by hand
+# Write `adam(theta, m, v, grad, t, alpha, beta, gamma, eps)` that returns `(theta, m, v)` after one
+# Adam step, with $t$ counting steps from 0 as in section 6.
+
+# %%
+def adam(theta, m, v, grad, t, alpha, beta, gamma, eps):
+    return None  # your code here
+
+
+# %%
+Q[3].check(adam)
+
+# %%
+Q[3].hint()
+
+# %% solution
+show_solution(Q[3])
+
+# %% [markdown]
+# ## Summary
+#
+# The key equations, with $g[\theta] = \partial L / \partial \theta$ (or its mini-batch sum):
+#
+# * **gradient descent** $\theta_{t+1} = \theta_t - \alpha\, g[\theta_t]$; on a quadratic it
+#   converges iff $\alpha < 2/\lambda_{\max}$;
+# * **line search** $\theta_{k+1} = \theta_k + s_k d_k$ with $d_k = -g[\theta_k]$ and $s_k$ found by
+#   bracketing;
+# * **SGD**
+#   $\theta_{t+1} = \theta_t - \alpha_e \sum_{i\in\mathcal{B}_t} \partial\ell_i/\partial\theta$,
+#   batches drawn without replacement, a schedule $\alpha_e = \alpha_0\delta^e$;
+# * **momentum** $m_{t+1} = \beta m_t + (1-\beta)\, g[\theta_t]$,
+#   $\theta_{t+1} = \theta_t - \alpha m_{t+1}$; **Nesterov**: the gradient at
+#   $\theta_t - \alpha\beta m_t$ instead;
+# * **Adam** $m, v$ running averages of $g$ and $g^2$, divided by $1-\beta^{t+1}$ and
+#   $1-\gamma^{t+1}$, then
+#   $\theta_{t+1} = \theta_t - \alpha\, \tilde m/(\sqrt{\tilde v} + \epsilon)$.
+#
+# What they teach:
+#
+# * The curvature decides gradient descent: the steepest direction caps $\alpha$, the flattest sets
+#   the speed.
+# * Convex losses have one minimum; a network's loss has many minima and saddle points, and the
+#   start decides where a descent ends.
+# * Mini-batches make each step cheap and noisy; a schedule quiets the noise at the end.
+# * Momentum averages away oscillation and so tolerates a larger $\alpha$; Nesterov brakes earlier.
+# * Adam gives each parameter a step of about $\alpha$ whatever its gradient's scale; the bias
+#   correction makes that true from the first step.
+#
+# **Next:** every method here needs $\partial L/\partial\theta$. Chapter 04 computes it for a deep
+# network with millions of parameters, in one backward pass.

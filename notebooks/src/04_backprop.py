@@ -1,0 +1,564 @@
+# %% [markdown]
+# # 04 · Backpropagation: how a network gets its gradients
+#
+# Chapter 03 trained models by following $\partial L / \partial \theta$ downhill, but it took
+# the gradient as given. For a deep network the parameters sit inside many nested functions, and
+# this chapter shows how to get every $\partial l / \partial \beta_k$ and
+# $\partial l / \partial \Omega_k$ in one sweep backwards through the net. After it you can
+#
+# * run the **forward pass** and say which quantities it must store ($f_k$ and $h_k$);
+# * write the **backward pass**: the recursion
+#   $\partial l/\partial f_{k-1} = a'[f_{k-1}] \odot \Omega_k^T\, \partial l/\partial f_k$, the
+#   gradients of the biases and weights, and the first-layer exception;
+# * explain why the ReLU's derivative is an **indicator** and what it does to the gradients;
+# * **check** a gradient three ways: finite differences, your backward pass, PyTorch autograd;
+# * explain why **reverse mode** beats **forward mode** for one scalar loss, with measurements.
+#
+# **Prerequisites:** chapter 01 (deep nets in the notation $\beta_k, \Omega_k, h_k$), chapter 02
+# (the least-squares loss), chapter 03 (why we want gradients), and the chain rule of calculus.
+#
+# **Notation.** The notes write the pre-activations as $j_k$; this course's code calls them
+# $f_k$ (`fs[k]`), since $j$ is easily misread as an index. The activations are $h_k$ (`hs[k]`)
+# with $h_0 = x$. The net has $K$ hidden layers, so $K + 1$ weight matrices
+# $\Omega_0, \dots, \Omega_K$, and its output is $f_K$.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython import get_ipython
+
+from dlcore import backprop
+from dlcore.exercises import chapter, show_solution
+from dlcore.notebook import setup, show_source
+from dlcore.plots import COLORS, PALETTE, label, new_figure
+from dlcore.plots.backprop import (
+    plot_check_differences,
+    plot_matrix,
+    plot_mode_cost,
+    plot_relu_derivative,
+)
+from dlcore.widgets import backprop as W
+
+get_ipython().run_line_magic("matplotlib", "inline")  # %matplotlib inline, in plain Python
+rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
+Q = chapter(4)  # this chapter's exercises, in order
+
+# %% [markdown]
+# ## 1. Why gradients in a deep net need care
+#
+# A deep network is a function inside a function inside a function. With $K = 3$ hidden layers
+#
+# $$f_3 = \beta_3 + \Omega_3\, a\Big[\beta_2 + \Omega_2\, a\big[\beta_1 + \Omega_1\,
+# a[\beta_0 + \Omega_0 x]\big]\Big].$$
+#
+# A weight of $\Omega_0$ acts at the very inside. Changing it changes $h_1$; the new $h_1$
+# changes $h_2$, which changes $h_3$, which changes the output $f_3$ and finally the loss. So
+# $\partial l / \partial \Omega_0$ is a product of the effects of *every* later layer, while a
+# weight of $\Omega_3$ touches only the output. Writing one formula per parameter would repeat
+# the later factors over and over; backpropagation computes them once and reuses them.
+#
+# First, by brute force: nudge one weight of $\Omega_0$ in the chapter's small demo net
+# (one input, three hidden layers of four units, one output) and measure how far each later
+# layer moves over the inputs $x \in [-2, 2]$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+betas, omegas = (list(p) for p in W.demo_net())  # widths 1 -> 4 -> 4 -> 4 -> 1
+x_grid = np.linspace(-2, 2, 201)[None, :]  # (1, 201): inputs as columns
+fs, hs = backprop.forward_pass(x_grid, betas, omegas)
+
+nudged = [o.copy() for o in omegas]
+nudged[0][0, 0] += 0.1  # one weight of Omega_0, the first layer
+fs_new, hs_new = backprop.forward_pass(x_grid, betas, nudged)
+for k in range(1, 4):
+    print(f"h_{k}: largest change {np.abs(hs_new[k] - hs[k]).max():.4f}")
+print(f"f_3: largest change {np.abs(fs_new[3] - fs[3]).max():.4f}")
+
+# %% [markdown]
+# Now do it with a slider: choose which layer's weight changes and by how much. The grey dashed
+# curves are the net before the change, the coloured ones after it.
+
+# %%
+W.ripple.show()
+
+# %% [markdown]
+# **What to notice**
+# * A change to $\Omega_0$ moves every panel: $h_1$, then $h_2$ and $h_3$, then the output. A
+#   change to $\Omega_2$ leaves $h_1$ and $h_2$ exactly as they were: information flows one
+#   way, so a layer can only affect the layers after it.
+# * The change can grow or shrink as it travels. Units that are off (flat at zero) do not pass
+#   it on at all; that is the ReLU's derivative at work, and it reappears in the backward pass.
+# * Some curves bend at new places: a change early in the net moves the joints of all later
+#   units, so the effect on the output is not a simple rescaling.
+
+# %% [markdown]
+# ## 2. The forward pass stores $f_k$ and $h_k$
+#
+# The forward pass evaluates the net from the input upwards (notes: backpropagation algorithm,
+# forward pass):
+#
+# $$f_0 = \beta_0 + \Omega_0 x, \qquad h_k = a[f_{k-1}], \qquad f_k = \beta_k + \Omega_k h_k
+# \qquad (k = 1, \dots, K).$$
+#
+# Unlike `deep_net` of chapter 01, which returns only the output, the forward pass **keeps**
+# every pre-activation $f_k$ and activation $h_k$: the backward pass needs $f_k$ for the
+# ReLU's derivative and $h_k$ for the weight gradients. `forward_pass` checks its arguments and
+# then runs these lines, one per equation:
+
+# %%
+show_source(backprop._forward)
+
+# %% [markdown]
+# For a batch the data points are columns, so every $f_k$ and $h_k$ has one column per point.
+# Run the demo net on nine inputs:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x9 = np.linspace(-2, 2, 9)[None, :]  # (D_i, I) = (1, 9)
+fs9, hs9 = backprop.forward_pass(x9, betas, omegas)
+for k in range(len(fs9)):
+    print(f"k = {k}:  h_{k} {hs9[k].shape}   f_{k} {fs9[k].shape}")
+print("output f_3 =", np.round(fs9[-1][0], 3))
+
+# %%
+fig, axes = new_figure(2, 3, figsize=(10, 4.2))
+vmax = float(np.abs(np.concatenate([f.ravel() for f in fs9[:3]])).max())
+for k in range(3):
+    mesh = plot_matrix(axes[0, k], fs9[k], vmax=vmax, title=f"$f_{k}$ (stored)",
+                       row_name=f"unit of layer {k + 1}", col_name="data point $i$")
+    plot_matrix(axes[1, k], hs9[k + 1], vmax=vmax, title=f"$h_{k + 1} = a[f_{k}]$ (stored)",
+                row_name=f"unit of layer {k + 1}", col_name="data point $i$")
+fig.colorbar(mesh, ax=axes, shrink=0.8, label="value")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * Each $h_{k+1}$ is $f_k$ with every negative entry replaced by 0 (blue cells turn white);
+#   positive entries pass unchanged.
+# * The memory cost of storing the pass grows with depth, width and batch size: one number per
+#   unit per data point per layer. This is the price of reverse mode (section 6).
+
+# %% [markdown]
+# ## 3. The ReLU's derivative is an indicator
+#
+# The ReLU acts on each unit separately, $h = a[f]$ with $h_d = \max(0, f_d)$. Its Jacobian is
+# therefore diagonal, with the derivative of each unit on the diagonal:
+#
+# $$\frac{\partial h}{\partial f} = \begin{bmatrix} \mathbb{I}[f_1 > 0] & 0 & 0 \\
+# 0 & \mathbb{I}[f_2 > 0] & 0 \\ 0 & 0 & \mathbb{I}[f_3 > 0] \end{bmatrix},
+# \qquad a'[f] = \mathbb{I}[f > 0].$$
+#
+# Multiplying a vector by a diagonal matrix is an element-wise product, so in code the Jacobian
+# is never built: we multiply by the 0/1 array `relu_derivative(f)`. At $f = 0$ the ReLU has a
+# kink; like PyTorch, we use 0 there.
+
+# %%
+show_source(backprop.relu_derivative)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+f = np.array([1.5, -0.3, 0.0, 2.0])
+v = np.array([10.0, 20.0, 30.0, 40.0])  # a gradient arriving from above
+print("a'[f]            =", backprop.relu_derivative(f))
+print("diag(a'[f]) @ v  =", np.diag(backprop.relu_derivative(f)) @ v)
+print("a'[f] * v        =", backprop.relu_derivative(f) * v)
+
+# %%
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(8, 3), width_ratios=[1.6, 1])
+plot_relu_derivative(ax1, np.linspace(-2, 2, 401))
+plot_matrix(ax2, np.diag(backprop.relu_derivative(f)), vmax=1.0,
+            title=r"$\partial h / \partial f$ at $f = (1.5, -0.3, 0, 2)$",
+            row_name="$h_d$", col_name="$f_d$")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * The derivative is a step: 1 where the unit is on, 0 where it is off. A gradient passes
+#   through an active unit unchanged and is **stopped** by an inactive one.
+# * The Jacobian is diagonal because unit $d$ of $h$ depends only on unit $d$ of $f$; the
+#   element-wise product `a'[f] * v` gives exactly the same numbers as the matrix product.
+# * A unit that is off for every data point gets no gradient at all, so gradient descent cannot
+#   revive it (a "dead" ReLU).
+
+# %% [markdown]
+# ## 4. The backward pass
+#
+# For one data point with loss $l_i = (f_K - y_i)^2$, start at the top and walk down:
+#
+# 1. the output: $\dfrac{\partial l_i}{\partial f_K} = 2 (f_K - y_i)$;
+# 2. the recursion, for $k = K, \dots, 1$:
+#    $$\frac{\partial l_i}{\partial f_{k-1}} = a'[f_{k-1}] \odot \Omega_k^T
+#    \frac{\partial l_i}{\partial f_k}$$
+#    ($\Omega_k^T$ is $\partial f_k / \partial h_k$ read backwards, and $a'[f_{k-1}]$ the
+#    ReLU's diagonal Jacobian from section 3);
+# 3. the biases, since $f_k = \beta_k + \Omega_k h_k$:
+#    $\dfrac{\partial l_i}{\partial \beta_k} = \dfrac{\partial l_i}{\partial f_k}$;
+# 4. the weights: $\dfrac{\partial l_i}{\partial \Omega_k} = \dfrac{\partial l_i}{\partial f_k}
+#    h_k^T$, an outer product with the shape $(D_{k+1}, D_k)$ of $\Omega_k$;
+# 5. the **first layer** is the exception, because there is no $h_0$ from a ReLU: the input
+#    takes its place, $\dfrac{\partial l_i}{\partial \beta_0} = \dfrac{\partial l_i}{\partial
+#    f_0}$ and $\dfrac{\partial l_i}{\partial \Omega_0} = \dfrac{\partial l_i}{\partial f_0}
+#    x_i^T$.
+#
+# The loss of a batch is the sum $l = \sum_i l_i$, so its gradients are sums over the data
+# points. With points as columns, step 4 sums automatically: $\frac{\partial l}{\partial f_k}
+# h_k^T$ is a $(D_{k+1}, I) \times (I, D_k)$ product, which adds up the $I$ outer products.
+#
+# Here is the whole algorithm written out in the notebook, step numbers in the comments:
+
+# %%
+def backward_by_hand(x, y, betas, omegas):
+    """Gradients of l = sum_i (f_K[x_i] - y_i)^2 for a batch x (D_i, I), y (D_o, I)."""
+    fs, hs = backprop.forward_pass(x, betas, omegas)  # the stored forward pass
+    K = len(omegas) - 1
+    dl_df = 2 * (fs[K] - y)  # 1. dl/df_K, (D_o, I)
+    dl_dbetas, dl_domegas = [None] * (K + 1), [None] * (K + 1)
+    for k in range(K, -1, -1):
+        dl_dbetas[k] = dl_df.sum(axis=1)  # 3. dl/dbeta_k = dl/df_k, summed over the batch
+        dl_domegas[k] = dl_df @ hs[k].T  # 4./5. dl/dOmega_k = dl/df_k h_k^T, with h_0 = x
+        if k > 0:  # 2. one step down: dl/df_{k-1} = a'[f_{k-1}] * Omega_k^T dl/df_k
+            dl_df = backprop.relu_derivative(fs[k - 1]) * (omegas[k].T @ dl_df)
+    return dl_dbetas, dl_domegas
+
+
+# %% [markdown]
+# `dlcore.backprop.backward_pass` runs the same steps (its core is below). The two agree on a
+# batch of nine points with random targets:
+
+# %%
+show_source(backprop._backward)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+y9 = rng.normal(size=(1, 9))
+mine_b, mine_o = backward_by_hand(x9, y9, betas, omegas)
+ref_b, ref_o = backprop.backward_pass(x9, y9, betas, omegas)
+diff = max(np.abs(a - b).max() for a, b in zip(mine_b + mine_o, ref_b + ref_o, strict=True))
+print("largest difference, notebook vs dlcore:", "< 1e-12" if diff < 1e-12 else diff)
+print("dl/dOmega_1 shape:", ref_o[1].shape, " dl/dbeta_1 shape:", ref_b[1].shape)
+
+# %% [markdown]
+# ### A picture of the gradients
+#
+# Below, one data point $x$ with target $y$ goes through the demo net, and each heatmap is one
+# $\partial l / \partial \Omega_k$ (rows: the units $\Omega_k$ feeds, columns: the units it
+# reads). All maps share one colour scale, divided by the largest entry. Move $x$ and $y$.
+
+# %%
+W.gradients.show()
+
+# %% [markdown]
+# **What to notice**
+# * **Rows of zeros** appear where a unit is off (black square): its $a'[f] = 0$ stops the
+#   gradient, so none of the weights feeding it would change in this step.
+# * **Columns of zeros** appear in $\partial l/\partial\Omega_k$ where $h_k$ is 0: a weight
+#   that multiplies a zero activation has no effect on the loss. Rows come from $a'$, columns
+#   from $h_k^T$: the outer product of step 4.
+# * Moving $y$ past the net's output $f_3$ flips the sign of *every* map at once, and the
+#   "largest |entry|" grows in proportion to $|f_3 - y|$: with one output, all gradients share
+#   the factor $2(f_3 - y)$ (the maps are drawn divided by the largest entry, so their pattern
+#   stays). At $y = f_3$ every gradient is zero.
+# * Moving $x$ changes which units are on, so the zero pattern jumps exactly when $x$ crosses a
+#   joint of the net.
+
+# %% [markdown]
+# ### The gradients at work
+#
+# The gradients are what gradient descent (chapter 03) needs. Fitting a net of two hidden layers
+# of 16 units to 40 noisy samples of $\sin(2x)$ takes a few lines, with `backward_pass` doing
+# the work:
+
+# %%
+x_train = np.linspace(-2, 2, 40)[None, :]  # (1, 40)
+y_train = np.sin(2 * x_train) + 0.1 * rng.normal(size=x_train.shape)
+widths = [1, 16, 16, 1]
+train_omegas = [rng.normal(0, np.sqrt(2 / a), size=(b, a))  # He initialisation (chapter 05)
+                for a, b in zip(widths[:-1], widths[1:], strict=True)]
+train_betas = [np.zeros(b) for b in widths[1:]]
+alpha, n_steps = 0.001, 2000  # learning rate and number of full-batch steps
+steps, losses = [], []
+for step in range(n_steps):
+    dl_dbetas, dl_domegas = backprop.backward_pass(x_train, y_train, train_betas,
+                                                   train_omegas)
+    for k in range(len(train_omegas)):  # gradient descent: theta <- theta - alpha dl/dtheta
+        train_betas[k] = train_betas[k] - alpha * dl_dbetas[k]
+        train_omegas[k] = train_omegas[k] - alpha * dl_domegas[k]
+    if step % 20 == 0 or step == n_steps - 1:  # record the loss now and then
+        steps.append(step + 1)
+        losses.append(backprop.least_squares_loss(x_train, y_train, train_betas, train_omegas))
+
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(9, 3))
+ax1.semilogy(steps, losses, color=PALETTE["blue"])
+label(ax1, "gradient-descent step", "loss $l$ (sum over 40 points)", "training loss")
+x_fine = np.linspace(-2, 2, 400)[None, :]
+ax2.plot(x_train[0], y_train[0], "o", color=PALETTE["grey"], markersize=4, label="data")
+fit = backprop.forward_pass(x_fine, train_betas, train_omegas)[0][-1][0]
+ax2.plot(x_fine[0], fit, color=COLORS[1], label="trained net $f_2[x]$")
+ax2.legend(loc="upper left")
+label(ax2, "$x$", "$y$", "the fit")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * The loss falls by orders of magnitude using nothing but `backward_pass` and the update of
+#   chapter 03; there is no autograd library in this loop.
+# * The spikes are not wrong gradients: where the loss surface is sharp, a fixed step
+#   $\alpha$ overshoots and the loss jumps before settling (chapter 03's learning-rate story).
+# * The fitted function is piecewise linear (chapter 01): training moved its joints to where the
+#   data bend.
+
+# %% [markdown]
+# ## 5. Checking gradients three ways
+#
+# A backward pass written by hand is easy to get subtly wrong (a missing transpose, a missing
+# $a'$) while still returning arrays of the right shape. So we check it against two independent
+# computations:
+#
+# * **finite differences**: nudge one parameter $\theta$ by $\pm\varepsilon$ and use
+#   $\dfrac{\partial l}{\partial \theta} \approx \dfrac{l[\theta + \varepsilon] -
+#   l[\theta - \varepsilon]}{2\varepsilon}$ (two forward passes per parameter, error
+#   $O(\varepsilon^2)$ plus rounding);
+# * **PyTorch autograd**: the same net written with tensors, differentiated by the library.
+#
+# The net: 3 inputs, three hidden layers of 6 units, 2 outputs, a batch of 5 points.
+
+# %%
+widths = [3, 6, 6, 6, 2]
+check_omegas = [rng.normal(0, np.sqrt(2 / a), size=(b, a))
+                for a, b in zip(widths[:-1], widths[1:], strict=True)]
+check_betas = [rng.normal(0, 0.3, size=b) for b in widths[1:]]
+x5, y5 = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+
+bp_b, bp_o = backprop.backward_pass(x5, y5, check_betas, check_omegas)
+fd_b, fd_o = backprop.finite_difference_gradients(x5, y5, check_betas, check_omegas,
+                                                  eps=1e-6)
+print("parameters:", sum(b.size + o.size for b, o in zip(bp_b, bp_o, strict=True)))
+
+# %% [markdown]
+# PyTorch is imported only here, where it serves as the referee (in float64, like NumPy):
+
+# %%
+import torch  # noqa: E402
+
+torch.set_num_threads(2)
+tb = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in check_betas]
+to = [torch.tensor(o, dtype=torch.float64, requires_grad=True) for o in check_omegas]
+h = torch.tensor(x5)
+for k in range(len(to)):
+    f_k = tb[k][:, None] + to[k] @ h  # f_k = beta_k + Omega_k h_k
+    h = torch.relu(f_k) if k < len(to) - 1 else f_k
+loss = ((f_k - torch.tensor(y5)) ** 2).sum()
+loss.backward()
+pt_b = [t.grad.numpy() for t in tb]
+pt_o = [t.grad.numpy() for t in to]
+
+names = [f"$\\beta_{k}$" for k in range(4)] + [f"$\\Omega_{k}$" for k in range(4)]
+diffs = {
+    "backward pass vs PyTorch": [np.abs(a - b).max() for a, b in
+                                 zip(bp_b + bp_o, pt_b + pt_o, strict=True)],
+    "backward pass vs finite differences": [np.abs(a - b).max() for a, b in
+                                            zip(bp_b + bp_o, fd_b + fd_o, strict=True)],
+    "finite differences vs PyTorch": [np.abs(a - b).max() for a, b in
+                                      zip(fd_b + fd_o, pt_b + pt_o, strict=True)],
+}
+for what, vals in diffs.items():
+    print(f"{what:38s} largest difference {max(vals):.1e}")
+
+# %%
+fig, ax = new_figure(figsize=(9, 3.4))
+plot_check_differences(ax, names, diffs)
+ax.set_ylim(1e-19, 1e-1)
+ax.set_title("three ways to the same gradient: the largest difference in each block")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * The backward pass and PyTorch agree to about $10^{-15}$: the same arithmetic in a different
+#   order, so only the last bits differ. A real bug (try dropping the `relu_derivative` factor)
+#   would show up as a difference of order 1.
+# * Finite differences agree only to about $10^{-8}$: with $\varepsilon = 10^{-6}$ the
+#   truncation error is $\sim\varepsilon^2$ and the rounding error $\sim 10^{-16}/\varepsilon$.
+#   Good for *checking*, too slow and too coarse for *training*: this small net's 122
+#   parameters needed $2 \times 122$ forward passes, against one forward and one backward pass.
+
+# %% [markdown]
+# ## 6. Forward mode vs reverse mode
+#
+# Backpropagation is one way of applying the chain rule to a chain of functions
+# $x \mapsto f_0 \mapsto h_1 \mapsto \dots \mapsto f_K$. There are two orders in which to
+# multiply the Jacobians of the links.
+#
+# **Forward mode** carries a *tangent* $\dot h_k = \partial h_k / \partial x \cdot v$ upwards
+# alongside each value, for one chosen input direction $v$:
+#
+# $$\dot f_k = \Omega_k \dot h_k, \qquad \dot h_{k+1} = a'[f_k] \odot \dot f_k, \qquad
+# \dot h_0 = v.$$
+#
+# One pass gives the Jacobian-vector product $J v$: one **column** of $J = \partial f_K /
+# \partial x$ when $v = e_j$. Nothing needs storing, but the full Jacobian takes one pass per
+# **input**.
+#
+# **Reverse mode** (backpropagation) stores the forward pass, then carries $u^T J$ downwards,
+# starting from $u = \partial l / \partial f_K$. One backward pass gives one **row** of $J$, so
+# the full Jacobian takes one pass per **output**, and a scalar loss needs exactly one.
+
+# %%
+show_source(backprop._jvp)
+
+# %% [markdown]
+# Both modes (and finite differences) give the same Jacobian, here for a net with 5 inputs
+# and 3 outputs:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+widths = [5, 8, 8, 3]
+jac_omegas = [rng.normal(0, np.sqrt(2 / a), size=(b, a))
+              for a, b in zip(widths[:-1], widths[1:], strict=True)]
+jac_betas = [np.zeros(b) for b in widths[1:]]
+x_point = rng.normal(size=5)
+J_fwd = backprop.jacobian_forward(x_point, jac_betas, jac_omegas)  # 5 forward passes
+J_rev = backprop.jacobian_reverse(x_point, jac_betas, jac_omegas)  # 1 + 3 passes
+eps = 1e-6
+J_fd = np.stack([(backprop.forward_pass(x_point + eps * e, jac_betas, jac_omegas)[0][-1]
+                  - backprop.forward_pass(x_point - eps * e, jac_betas, jac_omegas)[0][-1])
+                 / (2 * eps) for e in np.eye(5)], axis=1)
+print("J shape (D_o, D_i):", J_fwd.shape)
+print("forward == reverse:", np.allclose(J_fwd, J_rev, rtol=1e-12, atol=1e-14))
+print("forward == finite differences:", np.allclose(J_fwd, J_fd, rtol=1e-6, atol=1e-8))
+print(np.round(J_rev, 3))
+
+# %% [markdown]
+# ### Measured cost
+#
+# Now time the full Jacobian for nets with three hidden layers of 64 units: first with one
+# output and a growing number of inputs (the shape of a loss: many parameters in, one number
+# out), then with one input and a growing number of outputs. Each point is the best of three
+# runs on this machine.
+
+# %%
+sizes = [1, 2, 4, 8, 16, 32, 64, 128]
+by_inputs = backprop.measure_jacobian_cost(sizes, vary="inputs", repeats=3,
+                                           rng=np.random.default_rng(1))
+by_outputs = backprop.measure_jacobian_cost(sizes, vary="outputs", repeats=3,
+                                            rng=np.random.default_rng(2))
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 3.4), sharey=True)
+plot_mode_cost(ax1, sizes, by_inputs["forward"], by_inputs["reverse"], "inputs $D_i$")
+ax1.set_title("one output, $D_i$ inputs")
+plot_mode_cost(ax2, sizes, by_outputs["forward"], by_outputs["reverse"], "outputs $D_o$")
+ax2.set_title("one input, $D_o$ outputs")
+ax2.set_ylabel(None)
+plt.show()
+ratio = by_inputs["forward"][-1] / by_inputs["reverse"][-1]
+print(f"{sizes[-1]} inputs, 1 output: forward mode took {ratio:.0f}x as long as reverse mode")
+
+# %% [markdown]
+# **What to notice**
+# * Left: with one output, forward mode's time grows in proportion to the number of inputs (one
+#   pass per input), while reverse mode stays flat (one backward pass). A training loss is this
+#   case with millions of "inputs" (the parameters), which is why every deep-learning library
+#   uses reverse mode.
+# * Right: the roles swap. With one input and many outputs forward mode is the cheap one.
+# * Reverse mode pays in **memory**: it must keep every $f_k$ and $h_k$ of the forward pass
+#   (section 2); forward mode forgets each layer as soon as the next is computed.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell for your answer, a check cell (it says *correct*, *not yet* with
+# the reason, or *not attempted*), a hint, and a solution hidden in a collapsed cell.
+#
+# ### Exercise 1: one step of the backward pass
+# Write `backward_step(dl_df, f_prev, omega)` that returns $\partial l / \partial f_{k-1}$ given
+# `dl_df` $= \partial l / \partial f_k$ of shape $(D_{k+1}, I)$, the stored pre-activations
+# `f_prev` $= f_{k-1}$ of shape $(D_k, I)$, and `omega` $= \Omega_k$ of shape
+# $(D_{k+1}, D_k)$. Use NumPy only.
+
+# %%
+def backward_step(dl_df, f_prev, omega):
+    return None  # your code here
+
+
+Q[0].check(backward_step)
+
+# %%
+Q[0].hint()
+
+# %% solution
+show_solution(Q[0])
+
+# %% [markdown]
+# ### Exercise 2: the gradients of one layer
+# Write `layer_gradients(dl_df, h)` that returns the pair `(dl_dbeta, dl_domega)` for the batch
+# loss $l = \sum_i l_i$: `dl_df` $= \partial l / \partial f_k$ is $(D_{k+1}, I)$ and `h`
+# $= h_k$ is $(D_k, I)$. Return `dl_dbeta` as a column $(D_{k+1}, 1)$ and `dl_domega` with the
+# shape of $\Omega_k$.
+
+# %%
+def layer_gradients(dl_df, h):
+    return None  # your code here
+
+
+Q[1].check(layer_gradients)
+
+# %%
+Q[1].hint()
+
+# %% solution
+show_solution(Q[1])
+
+# %% [markdown]
+# ### Exercise 3: a chain by hand
+# One input, one hidden unit, one output: $f_0 = \beta_0 + \omega_0 x$, $h_1 = a[f_0]$,
+# $f_1 = \beta_1 + \omega_1 h_1$, and $l = (f_1 - y)^2$. With $x = 3$, $y = 1$,
+# $\beta_0 = -0.5$, $\omega_0 = 1.5$, $\beta_1 = 1$, $\omega_1 = -0.5$, compute
+# $\partial l / \partial \omega_0$ with pencil and paper (then check it with `backward_pass` if
+# you like).
+
+# %%
+answer_3 = None  # your answer: a number
+Q[2].check(answer_3)
+
+# %%
+Q[2].hint()
+
+# %% solution
+show_solution(Q[2])
+
+# %% [markdown]
+# ### Exercise 4: forward or reverse?
+# A function maps $D_i = 1000$ inputs to $D_o = 10$ outputs. What is the smallest number of
+# passes (forward-mode passes or backward passes, whichever mode you choose) that gives its
+# whole $10 \times 1000$ Jacobian?
+
+# %%
+answer_4 = None  # your answer: an integer
+Q[3].check(answer_4)
+
+# %%
+Q[3].hint()
+
+# %% solution
+show_solution(Q[3])
+
+# %% [markdown]
+# ## Summary
+#
+# * **Forward pass** (store everything): $f_0 = \beta_0 + \Omega_0 x$,
+#   $h_k = a[f_{k-1}]$, $f_k = \beta_k + \Omega_k h_k$.
+# * **Backward pass** (reuse everything): start from $\partial l / \partial f_K$
+#   ($= 2(f_K - y)$ for least squares) and step down with
+#   $\partial l/\partial f_{k-1} = a'[f_{k-1}] \odot \Omega_k^T\, \partial l/\partial f_k$.
+# * **Parameter gradients**: $\partial l / \partial \beta_k = \partial l / \partial f_k$ and
+#   $\partial l / \partial \Omega_k = (\partial l / \partial f_k)\, h_k^T$, with the input in
+#   place of $h_0$ for the first layer; for a batch, both are sums over the data points.
+# * **ReLU**: $a'[f] = \mathbb{I}[f > 0]$, a diagonal Jacobian applied as an element-wise
+#   product. Units that are off pass no gradient back.
+# * **Check** a hand-written gradient against finite differences (agree to ~$10^{-8}$) and
+#   autograd (agree to ~$10^{-15}$).
+# * **Reverse mode** costs one backward pass per output, **forward mode** one pass per input:
+#   for one scalar loss of many parameters, reverse mode wins, paying with the memory of the
+#   stored forward pass.
+#
+# **Next:** chapter 05 follows the backward recursion through many layers and asks what the
+# repeated multiplication by $\Omega_k^T$ does to the size of the gradients: vanishing and
+# exploding gradients, and initialisations (He) that avoid both.

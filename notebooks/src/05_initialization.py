@@ -1,0 +1,514 @@
+# %% [markdown]
+# # 05 · Initialisation: keeping signals alive through depth
+#
+# Before the first step of gradient descent every weight of a network needs a value. Pick the
+# values too small and the signal fades a little at every layer until nothing reaches the
+# output; pick them too large and it grows until the numbers no longer fit in a float. This
+# chapter measures that effect and derives the cure. After it you can
+#
+# * predict how the variance of the pre-activations $f_k$ and of the gradients
+#   $\partial l / \partial f_k$ changes from layer to layer in a deep ReLU network;
+# * derive $\sigma_{f'}^2 = \tfrac{1}{2} D_h \sigma_\Omega^2 \sigma_f^2$, check it by Monte
+#   Carlo, and read **He initialisation** $\sigma_\Omega^2 = 2/D_h$ off it, together with its
+#   backward twin $2/D_{h'}$ and the compromise $4/(D_h + D_{h'})$ for non-square layers;
+# * say at which depth float32 and float64 overflow or underflow, and recognise a badly
+#   initialised network from its first loss curve.
+#
+# **Prerequisites:** the deep network of chapter 01 ($f_k = \beta_k + \Omega_k h_k$,
+# $h_{k+1} = a[f_k]$), the backward pass of chapter 04, and expectation and variance of
+# independent random variables.
+#
+# **Notation.** The notes write the pre-activations of the backward-pass section as $j_k$; here
+# they are $f_k$, as in `dlcore`: $f_0 = \beta_0 + \Omega_0 x$, $h_k = a[f_{k-1}]$,
+# $f_k = \beta_k + \Omega_k h_k$, with $a[\cdot]$ the ReLU and $f_K$ the output. A layer that
+# maps $D_h$ units to $D_{h'}$ units has $\Omega$ of shape $(D_{h'}, D_h)$.
+
+# %%
+%matplotlib inline
+import numpy as np
+import matplotlib.pyplot as plt
+
+from dlcore import init
+from dlcore.plots import new_figure, label, PALETTE, COLORS
+from dlcore.plots.init import plot_layer_variances, plot_loss_curves
+from dlcore.widgets import init as W
+from dlcore.exercises import chapter, show_solution
+from dlcore.notebook import setup, show_source
+
+rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
+Q = chapter(5)       # this chapter's exercises, in order
+
+# %% [markdown]
+# ## 1. Vanishing and exploding activations
+#
+# The standard starting point sets every bias to zero and draws every weight independently from
+# one normal distribution:
+#
+# $$\beta_k = 0, \qquad \Omega_k[i, j] \sim \mathrm{Norm}(0, \sigma_\Omega^2).$$
+#
+# Each pre-activation $f_k = \beta_k + \Omega_k h_k$ is then a sum of $D_h$ random terms. If the
+# weights are small, every layer shrinks its input a little, and the shrinking compounds: after
+# $K$ layers the activations have *vanished*. If they are large, every layer amplifies and the
+# activations *explode*. The ReLU also throws away the negative half of each $f_k$, which is
+# one more reason for a layer to shrink.
+#
+# `init_net` is that recipe, and `forward` is the forward pass, written out in this chapter's
+# module (chapter 04 has the full version):
+
+# %%
+show_source(init.init_net)
+
+# %%
+show_source(init.forward)
+
+# %% [markdown]
+# Push 40 random inputs through nets with 30 hidden layers of 128 units, for three weight
+# variances, and print $\mathrm{Var}[f_k]$ (over all units and inputs) every five layers,
+# averaged over 8 random nets, next to the prediction we derive in section 3. The variances are
+# given as multiples of $2/D_h$, a value whose meaning section 3 explains.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+widths = [128] * 32                         # [D_i, D_1, ..., D_30, D_o], all 128
+x = rng.standard_normal((128, 40))          # 40 data points as columns, (D_i, I)
+net_rng = np.random.default_rng(1)
+print("layer k:                  " + "".join(f"{k:>9d}" for k in range(0, 31, 5)))
+for multiple in (0.5, 1.0, 2.0):
+    sigma = np.sqrt(multiple * 2 / 128)     # sigma_Omega
+    var = np.mean([init.preactivation_variances(x, *init.init_net(widths, sigma, net_rng))
+                   for _ in range(8)], axis=0)
+    predicted = init.predicted_variances(x, widths, sigma)
+    print(f"{multiple} x 2/D_h   measured: " + "".join(f"{v:9.2g}" for v in var[::5]))
+    print(f"{multiple} x 2/D_h  predicted: " + "".join(f"{v:9.2g}" for v in predicted[::5]))
+
+# %% [markdown]
+# At $1 \times 2/D_h$ the variance holds steady; at $0.5\times$ it halves with every layer and
+# at $2\times$ it doubles. (Layer 0 sits at 2 rather than 1 because $f_0 = \Omega_0 x$ sees
+# the raw inputs, which no ReLU has halved.)
+#
+# Now the same experiment with sliders: the depth $K$ and the weight variance, as a multiple of
+# $2/D_h$. The dots are the measured $\mathrm{Var}[f_k]$ of one network (64 units per layer);
+# the dashed line is the prediction we derive in section 3. The vertical axis is logarithmic
+# and spans a hundred powers of ten.
+
+# %%
+W.activations.show()
+
+# %% [markdown]
+# **What to notice**
+# * On a log axis the variance is a straight line: every layer multiplies it by the same factor.
+#   At the multiple 1 the line is flat, at 0.5 it falls by a factor 2 per layer, at 2 it rises
+#   by 2 per layer. After 40 layers that is $2^{\pm 40} \approx 10^{\pm 12}$.
+# * The factor per layer does not depend on depth; depth only decides how many times it is
+#   applied. A small mistake in $\sigma_\Omega^2$ is harmless in a 3-layer net and fatal in a
+#   50-layer one.
+# * The dots wander around the dashed line: one network is one random draw of the weights, and
+#   each layer multiplies the variance by a slightly random factor. The theory gives the
+#   *average* over many random nets; a single narrow net drifts (more often down than up, as a
+#   product of random factors does). The table above averages 8 nets and follows the
+#   prediction closely; wider layers also make each factor less random.
+
+# %% [markdown]
+# ## 2. The same for gradients in the backward pass
+#
+# The backward pass carries $\partial l / \partial f_K$ from the output down to the first layer.
+# One step multiplies by the transposed weights and by the ReLU's derivative, the indicator
+# $\mathbb{I}[f_{k-1} > 0]$:
+#
+# $$\frac{\partial l}{\partial f_{k-1}}
+#   = \mathbb{I}[f_{k-1} > 0] \odot \Omega_k^T \frac{\partial l}{\partial f_k}.$$
+#
+# It is the forward pass's twin: a product of random matrices, now taken in the other order.
+# Its code is two lines (the test suite checks it against PyTorch's autograd):
+
+# %%
+show_source(init.backward)
+
+# %% [markdown]
+# In the figure the output gradient $\partial l / \partial f_K$ is a fixed random array with
+# variance 1, so what you see is what the backward pass alone does to it. The green squares are
+# the mean square of
+# $\partial L / \partial \Omega_k = \sum_i \frac{\partial l_i}{\partial f_k} h_k^T$
+# (summed over the 40 points), the quantity gradient descent actually uses.
+
+# %%
+W.gradients.show()
+
+# %% [markdown]
+# **What to notice**
+# * The gradients go the other way: with small weights they shrink *towards the input*
+#   (vanishing gradients: the first layers barely learn), with large weights they grow towards
+#   the input (exploding gradients: one step throws the first layers far away).
+# * The weight gradients (green) are level across layers but shifted up or down as a whole:
+#   $\partial L / \partial \Omega_k$ multiplies an activation $h_k$, which has passed $k$ layers
+#   forward, by a gradient that has passed $K - k$ layers backward. Together that is always $K$
+#   factors, so with the multiple $c$ every weight gradient is off by about $c^K$: at
+#   $c = 2$, $K = 20$ that is a million. No single learning rate can cope with both a
+#   mis-scaled init and a correct one.
+# * At the multiple 1 both passes keep their variance. Section 4 shows that this is a lucky
+#   coincidence of square layers.
+
+# %% [markdown]
+# ## 3. The variance of one layer, and He initialisation
+#
+# Take one layer, $f' = \beta + \Omega h$ with $h = a[f]$, where the $D_h$ entries of $f$ have
+# mean 0, variance $\sigma_f^2$ and a distribution symmetric about zero, $\beta = 0$ and
+# $\Omega_{ij} \sim \mathrm{Norm}(0, \sigma_\Omega^2)$ independent of $h$.
+#
+# **Mean.** Independence lets the expectation of each product split:
+#
+# $$\mathbb{E}[f'_i] = \mathbb{E}\Big[\beta_i + \sum_{j=1}^{D_h} \Omega_{ij} h_j\Big]
+#   = \beta_i + \sum_{j=1}^{D_h} \mathbb{E}[\Omega_{ij}]\,\mathbb{E}[h_j] = 0.$$
+#
+# **Variance.** With mean zero the variance is the second moment; the cross terms
+# $\mathbb{E}[\Omega_{ij}\Omega_{ik}]$ with $j \neq k$ vanish, leaving
+#
+# $$\sigma_{f'}^2 = \mathbb{E}\Big[\Big(\sum_{j=1}^{D_h} \Omega_{ij} h_j\Big)^2\Big]
+#   = \sum_{j=1}^{D_h} \mathbb{E}[\Omega_{ij}^2]\,\mathbb{E}[h_j^2]
+#   = \sigma_\Omega^2 \sum_{j=1}^{D_h} \mathbb{E}[h_j^2].$$
+#
+# **The ReLU's half.** $h_j = a[f_j]$ is $f_j$ on the positive half and 0 on the negative half.
+# Because $f_j$ is symmetric, the positive half carries exactly half of $\mathbb{E}[f_j^2]$, so
+# $\mathbb{E}[h_j^2] = \sigma_f^2 / 2$. (Note it is the *second moment* of $h$ that halves, not
+# its variance: $h$ no longer has mean zero, and the derivation only needs the second moment.)
+# Altogether
+#
+# $$\boxed{\sigma_{f'}^2 = \tfrac{1}{2}\, D_h\, \sigma_\Omega^2\, \sigma_f^2}$$
+#
+# In code it is one line; the dashed lines of section 1 apply it layer after layer (those of
+# section 2 use its backward twin, derived in section 4):
+
+# %%
+show_source(init.next_variance)
+
+# %% [markdown]
+# A formula with three assumptions (independence, symmetry, zero bias) deserves a check. A
+# Monte Carlo experiment draws $f \sim \mathrm{Norm}(0, \sigma_f^2)$ and $\Omega$, computes
+# $f' = \Omega\, a[f]$, and measures its variance:
+
+# %%
+show_source(init.sample_next_layer)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(" D_h  sigma_Omega^2  sigma_f^2   formula  Monte Carlo (± std. error, 20 layers)")
+mc_rng = np.random.default_rng(0)
+for D_h, s2, v in [(1, 1.0, 1.0), (10, 0.05, 2.0), (100, 0.02, 1.0), (500, 0.001, 4.0)]:
+    estimates = [np.var(init.sample_next_layer(v, D_h, np.sqrt(s2), mc_rng, 100, 200))
+                 for _ in range(20)]                       # 20 independent layers
+    err = np.std(estimates) / np.sqrt(len(estimates))
+    print(f"{D_h:4d}  {s2:13.3g}  {v:9.3g}  {init.next_variance(v, D_h, np.sqrt(s2)):8.3f}"
+          f"  {np.mean(estimates):8.3f} ± {err:.3f}")
+
+# %% [markdown]
+# The formula and the estimates agree to within the Monte Carlo error (a standard error is
+# the spread of 20 independent layers of 100 units and 200 inputs each, divided by
+# $\sqrt{20}$; more samples shrink it). Try it with the sliders:
+# the histogram shows the sampled $f'$ divided by the formula's standard deviation
+# $\sigma_{f'}$, so it matches the black standard normal curve exactly when the formula is
+# right; the right panel puts the Monte Carlo variance against the formula.
+
+# %%
+W.one_layer.show()
+
+# %% [markdown]
+# **What to notice**
+# * The point stays on the diagonal for every slider setting: the formula holds for any
+#   $D_h$, $\sigma_\Omega^2$ and $\sigma_f^2$.
+# * At $D_h = 1$ or $2$ the histogram is far from normal (a spike at 0, where the ReLU switched
+#   every input off, and heavy tails), yet its variance still matches. The derivation never
+#   assumed normality; the bell shape for large $D_h$ is the central limit theorem at work.
+#
+# **He initialisation.** The variance stays the same from layer to layer when
+# $\sigma_{f'}^2 = \sigma_f^2$, that is $\tfrac{1}{2} D_h \sigma_\Omega^2 = 1$:
+#
+# $$\sigma_\Omega^2 = \frac{2}{D_h}, \qquad \sigma_\Omega = \sqrt{2 / D_h}.$$
+#
+# This is the "multiple 1" of the sliders, and the multiple $c$ of the sliders is exactly the
+# factor $\tfrac{1}{2} D_h \sigma_\Omega^2 = c$ per layer you saw in section 1.
+
+# %%
+show_source(init.he_std)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for D_h in (16, 64, 256, 1024):
+    s = init.he_std(D_h)
+    print(f"D_h = {D_h:5d}: sigma_Omega = {s:.4f}, factor per layer "
+          f"1/2 D_h sigma_Omega^2 = {init.next_variance(1.0, D_h, s):.3f}")
+
+# %% [markdown]
+# ## 4. The backward pass, and non-square layers
+#
+# Repeat the derivation for one backward step,
+# $\frac{\partial l}{\partial f} = \mathbb{I}[f > 0] \odot \Omega^T \frac{\partial l}{\partial f'}$.
+# Now each entry of $\Omega^T \frac{\partial l}{\partial f'}$ sums over the $D_{h'}$ units of the
+# layer *above*, and the indicator keeps, on average, half of the squared terms:
+#
+# $$\mathrm{Var}\Big[\frac{\partial l}{\partial f}\Big]
+#   = \tfrac{1}{2}\, D_{h'}\, \sigma_\Omega^2\, \mathrm{Var}\Big[\frac{\partial l}{\partial f'}\Big]
+#   \quad\Longrightarrow\quad \sigma_\Omega^2 = \frac{2}{D_{h'}}$$
+#
+# keeps the gradients' variance. When $\Omega$ is square ($D_h = D_{h'}$) the two rules agree.
+# When the widths change from layer to layer they cannot both hold, and a common compromise uses
+# He's rule with the mean width $(D_h + D_{h'})/2$:
+#
+# $$\sigma_\Omega^2 = \frac{2}{(D_h + D_{h'})/2} = \frac{4}{D_h + D_{h'}}.$$
+
+# %%
+show_source(init.he_sigmas)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+widths_ns = W.nonsquare_widths(8.0)            # widths growing from 24 to 192
+print("widths:", widths_ns)
+for rule in ("forward", "backward", "compromise"):
+    print(f"{rule:>10}: sigma_Omega^2 =", np.round(init.he_sigmas(widths_ns, rule) ** 2, 4))
+
+# %% [markdown]
+# In the figure the widths grow (or shrink) geometrically from 24 units at the input to
+# $24 \times$ *ratio* at the output, over 8 hidden layers. Choose the rule in the menu and watch
+# both passes.
+
+# %%
+W.nonsquare.show()
+
+# %% [markdown]
+# **What to notice**
+# * With the forward rule $2/D_h$ the forward pass is flat, but each backward step multiplies
+#   the gradient's variance by $D_{h'}/D_h$; across the net the factors telescope to the ratio
+#   of the output and input widths (about 8 here).
+# * The backward rule $2/D_{h'}$ swaps the roles: the gradients are flat, the activations drift.
+# * The compromise splits the drift between both passes, so neither is off by more than about
+#   the square root of the width ratio. For the usual nets, whose widths change by small
+#   factors, all three are fine; depth, not width change, is what makes the choice of
+#   $\sigma_\Omega^2$ matter.
+
+# %% [markdown]
+# ## 5. Floating-point limits
+#
+# A computer holds each number in a fixed format. The largest float32 is about $3.4 \times
+# 10^{38}$; below about $1.2 \times 10^{-38}$ float32 loses precision (*subnormal* numbers), and
+# below $1.4 \times 10^{-45}$ everything is 0. float64 reaches $1.8 \times 10^{308}$ and
+# $4.9 \times 10^{-324}$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for dtype in (np.float32, np.float64):
+    lim = init.float_limits(dtype)
+    print(f"{np.dtype(dtype).name}: largest {lim['max']:.3g}, smallest normal {lim['tiny']:.3g},"
+          f" smallest subnormal {lim['subnormal']:.3g}")
+
+# %% [markdown]
+# With the multiple $c$, the typical size of $f_k$ (its root-mean-square, the square root of the
+# variance) changes by $\sqrt{c}$ per layer, so $\log_{10} \mathrm{rms}[f_k] \approx
+# \tfrac{k}{2} \log_{10} c$. It crosses the largest float ($10^{m}$) near layer
+# $k \approx 2m / \log_{10} c$. Predicted against computed, for a net of 16 units per layer run
+# in each float type (`rms_per_layer` runs the forward pass in that type and
+# `first_bad_layer` finds the first layer that overflowed to inf or left the normal range):
+
+# %%
+show_source(init.rms_per_layer)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+widths_fp = [16] * 402
+x_fp = rng.standard_normal((16, 8))
+for multiple in (1e-3, 1e-2, 1e2, 1e3):
+    betas, omegas = init.init_net(widths_fp, init.he_sigmas(widths_fp, multiple=multiple),
+                                  np.random.default_rng(2))
+    row = []
+    for dtype in (np.float32, np.float64):
+        m = np.log10(init.float_limits(dtype)["max" if multiple > 1 else "tiny"])
+        predicted = 2 * m / np.log10(multiple)
+        computed, kind = init.first_bad_layer(init.rms_per_layer(x_fp, betas, omegas, dtype),
+                                              dtype)
+        row.append(f"{np.dtype(dtype).name}: predicted ~{predicted:5.0f}, computed {computed} "
+                   f"({kind})")
+    print(f"c = {multiple:g}:  " + ";  ".join(row))
+
+# %% [markdown]
+# The figure computes one deep net in both types. The dashed grey line is exact arithmetic
+# (the variance recursion, summed as logarithms, which never overflows); the coloured lines are
+# what the floats actually hold. A cross marks the first layer that overflowed or underflowed,
+# and the figure says so instead of failing.
+
+# %%
+W.float_limits.show()
+
+# %% [markdown]
+# **What to notice**
+# * float32 runs out after a few dozen badly initialised layers, float64 after a few hundred:
+#   eight times the exponent range buys eight times the depth, nothing more.
+# * Overflow is loud: inf appears, then inf - inf = NaN, and the loss becomes NaN. Underflow is
+#   silent: values first lose precision in the subnormal range, then become exactly 0, and the
+#   net outputs a constant with zero gradient.
+# * Long before either limit, the signal is useless: the training run below fails at
+#   factors of only $10^{\pm 6}$.
+
+# %% [markdown]
+# ## 6. A real training run: too small, He, too large
+#
+# A network of 20 hidden layers of 64 units classifies scikit-learn's 8x8 digits (64 inputs,
+# 10 classes). The three runs share everything (the standard-normal draws behind the weights,
+# the batches, SGD with momentum and a learning rate chosen for He) except the weight variance:
+# $0.5\times$, $1\times$ and $2\times$ He. The training code is in `dlcore/init_torch.py`.
+
+# %%
+import torch
+from dlcore.data import digits
+from dlcore.init_torch import RunConfig, train_runs
+
+torch.manual_seed(0)
+torch.set_num_threads(1)  # these matrices are small: one thread is fastest on a shared CPU
+config = RunConfig(depth=20, width=64, steps=200, lr=0.01)
+data = digits()
+x_img = data["x"].reshape(len(data["x"]), -1)                   # (I, 64): rows are examples
+x_img = (x_img - x_img.mean(0)) / (x_img.std(0) + 1e-8)        # standardise each pixel
+curves = train_runs(x_img, data["y"], (0.5, 1.0, 2.0), config)
+
+# %%
+fig, axes = new_figure(1, 3, figsize=(10, 3.2), sharey=True)
+titles = {0.5: "too small: 0.5 x He", 1.0: "He: 2 / D_h", 2.0: "too large: 2 x He"}
+window = 10                                                      # moving average over 10 steps
+for ax, (multiple, losses), color in zip(axes, curves.items(), COLORS):
+    steps = np.arange(len(losses))
+    few = np.isfinite(losses).sum() < 10                         # a diverged run: show its points
+    ax.plot(steps, losses, "o-" if few else "-", color=color, linewidth=0.6, alpha=0.5)
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+    ax.plot(steps[window - 1:], smooth, color=color, linewidth=1.8)
+    ax.axhline(np.log(10), color=PALETTE["grey"], linestyle="--", linewidth=0.9)
+    if not np.isfinite(losses).all():
+        first = int(np.argmax(~np.isfinite(losses)))
+        shown = ", ".join(f"{v:.2g}" for v in losses[:first])
+        ax.text(0.5, 0.5, f"losses {shown},\nthen NaN from step {first}: diverged",
+                transform=ax.transAxes, ha="center", color=PALETTE["vermillion"])
+    ax.set_yscale("log")
+    ax.set_ylim(0.02, 1e4)
+    ax.set_xlim(0, config.steps)
+    label(ax, "SGD step", None, titles[multiple])
+axes[0].set_ylabel("cross-entropy loss (log scale)")
+axes[0].text(5, np.log(10) * 1.3, "ln 10: the loss of guessing", fontsize=8,
+             color=PALETTE["grey"])
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * **Too small** (left): the output is about $0.5^{10} \approx 10^{-3}$ times too small, so the
+#   net predicts nearly uniform probabilities and the loss sits at $\ln 10 \approx 2.3$, the
+#   loss of guessing. The gradients are smaller still, so it takes hundreds of steps before
+#   anything is learned.
+# * **He** (middle): the loss falls at once and keeps falling.
+# * **Too large** (right): the first outputs are about $2^{10} = 1000$ times too large, the
+#   first loss is in the thousands, the first gradient step is enormous, and within a few steps
+#   the loss is NaN. A smaller learning rate would only postpone the problem: the gradients of
+#   different runs differ by the factor $c^K$ of section 2.
+# * The three nets differ by a factor of only 2 in the weight variance, yet only one of them
+#   trains. At depth 20 the factor is raised to the 20th power.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell for your answer, a check cell (it says *correct*, *not yet* with the
+# reason, or *not attempted*), a hint, and a solution hidden in a collapsed cell.
+#
+# ### Exercise 1: the variance one layer up
+# Write `next_variance(var_f, D_h, sigma_omega)`, the variance $\sigma_{f'}^2$ of
+# $f' = \Omega\, a[f]$ for zero biases, weights $\mathrm{Norm}(0, \sigma_\Omega^2)$ and
+# symmetric pre-activations $f$ with variance $\sigma_f^2$ = `var_f`.
+
+# %%
+def next_variance(var_f, D_h, sigma_omega):
+    return None  # your code here
+
+
+Q[0].check(next_variance)
+
+# %%
+Q[0].hint()
+
+# %% solution
+show_solution(Q[0])
+
+# %% [markdown]
+# ### Exercise 2: He's standard deviation
+# A layer maps $D_h = 200$ ReLU units to $D_{h'} = 50$ units. Which standard deviation
+# $\sigma_\Omega$ keeps the variance of the pre-activations constant in the forward pass?
+
+# %%
+answer_2 = None  # your answer: a number (the standard deviation)
+Q[1].check(answer_2)
+
+# %%
+Q[1].hint()
+
+# %% solution
+show_solution(Q[1])
+
+# %% [markdown]
+# ### Exercise 3: one step of the backward pass
+# Write `grad_prev(f_prev, omega, dl_df)`: given $f_{k-1}$ of shape $(D_k, I)$, $\Omega_k$ of
+# shape $(D_{k+1}, D_k)$ and $\partial l / \partial f_k$ of shape $(D_{k+1}, I)$, return
+# $\partial l / \partial f_{k-1}$ for a ReLU network.
+
+# %%
+def grad_prev(f_prev, omega, dl_df):
+    return None  # your code here
+
+
+Q[2].check(grad_prev)
+
+# %%
+Q[2].hint()
+
+# %% solution
+show_solution(Q[2])
+
+# %% [markdown]
+# ### Exercise 4: the non-square compromise
+# $\Omega$ maps $D_h = 100$ units to $D_{h'} = 300$ units. What weight **variance**
+# $\sigma_\Omega^2$ does the compromise between the forward and the backward rule give?
+
+# %%
+answer_4 = None  # your answer: a number (the variance)
+Q[3].check(answer_4)
+
+# %%
+Q[3].hint()
+
+# %% solution
+show_solution(Q[3])
+
+# %% [markdown]
+# ### Exercise 5: when does float32 overflow?
+# A deep ReLU net is initialised with $\sigma_\Omega^2 = 9 \times$ He, so the standard deviation
+# of $f_k$ is $3^k$ (1 at $k = 0$). At which layer $k$ does it first exceed the largest float32,
+# about $3.4 \times 10^{38}$?
+
+# %%
+answer_5 = None  # your answer: an integer
+Q[4].check(answer_5)
+
+# %%
+Q[4].hint()
+
+# %% solution
+show_solution(Q[4])
+
+# %% [markdown]
+# ## Summary
+#
+# * With $\beta_k = 0$ and $\Omega_k \sim \mathrm{Norm}(0, \sigma_\Omega^2)$, one ReLU layer maps
+#   a variance $\sigma_f^2$ to $\sigma_{f'}^2 = \tfrac{1}{2} D_h \sigma_\Omega^2 \sigma_f^2$
+#   (mean 0; the $\tfrac{1}{2}$ is the ReLU discarding half of a symmetric input). Over $K$
+#   layers the factor is raised to the $K$-th power: vanishing or exploding activations.
+# * The backward pass $\frac{\partial l}{\partial f_{k-1}} = \mathbb{I}[f_{k-1} > 0] \odot
+#   \Omega_k^T \frac{\partial l}{\partial f_k}$ obeys the same law with $D_{h'}$ in place of
+#   $D_h$: vanishing or exploding gradients.
+# * **He initialisation** $\sigma_\Omega^2 = 2/D_h$ keeps the forward variance, $2/D_{h'}$ the
+#   backward one; for non-square layers the compromise is $4/(D_h + D_{h'})$.
+# * Badly scaled nets hit the float range: float32 after a few dozen layers, float64 after a
+#   few hundred; in practice they fail to train long before that.
+#
+# **Next:** chapter 06 turns from getting training started to what a trained model gets wrong
+# on new data: noise, bias and variance.

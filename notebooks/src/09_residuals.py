@@ -1,0 +1,530 @@
+# %% [markdown]
+# # 09 · Residual networks and normalisation
+#
+# Stacking more layers should never hurt: a deeper network could always copy a shallower one and
+# set its extra layers to the identity. In practice, plain networks beyond a few dozen layers
+# train *worse* than shallower ones. This chapter finds out why, and takes apart the two
+# inventions that fixed it: the **residual connection** and **normalisation**. After it you can
+#
+# * show that deep plain nets degrade in training (not only on test data), and measure the
+#   *shattered gradients* behind it with an autocorrelation;
+# * write a residual block $h_{k+1} = h_k + f_k[h_k]$, unravel a residual net into $2^K$ paths of
+#   different lengths, and say why the branch applies the ReLU *before* its linear layer;
+# * predict the variance growth of a residual net under He initialisation ($2^k$) and how
+#   batch norm turns it into linear growth ($1 + k$);
+# * compute batch norm in training (batch mean $m$, variance $s^2$, $\gamma$, $\delta$) and at
+#   test time (running averages), matching `torch.nn.BatchNorm1d`, and tell batch norm from
+#   layer norm by the axis each one averages over;
+# * sketch the U-Net: an encoder-decoder whose skip connections carry detail across.
+#
+# **Prerequisites:** deep nets in matrix form (chapter 01), the backward pass (chapter 04) and
+# He initialisation $\sigma_\Omega^2 = 2/D_h$ (chapter 05).
+#
+# **Notation.** As in chapter 01, hidden units are rows and data points are columns: a layer's
+# activations $h_k$ have shape $(D, I)$. $f_k[\cdot]$ is the $k$-th layer (or residual branch),
+# $a[\cdot]$ the ReLU, $K$ the number of layers or blocks, $B$ a batch and $|B|$ its size.
+
+# %%
+%matplotlib inline
+import numpy as np
+import matplotlib.pyplot as plt
+
+from dlcore import residual
+from dlcore.plots import new_figure, label, PALETTE
+from dlcore.plots.residual import (plot_norm_axes, plot_norm_axes_conv, plot_path_counts,
+                                   plot_training, plot_unet)
+from dlcore.widgets import residual as W
+from dlcore.exercises import chapter, show_solution
+from dlcore.notebook import setup, show_source
+
+rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
+Q = chapter(9)       # this chapter's exercises, in order
+
+# %% [markdown]
+# ## 1. Sequential processing, and what goes wrong with depth
+#
+# Every network so far has been a chain: each layer takes the previous layer's output and
+# replaces it,
+#
+# $$h_1 = f_1[x, \theta_1], \quad h_2 = f_2[h_1, \theta_2], \quad \ldots \qquad
+# y = f_3\big[f_2[f_1[x, \theta_1], \theta_2], \theta_3\big],$$
+#
+# each $f_k$ a linear map followed by an activation. Chapter 05 fixed the *scale* of the signal
+# through such a chain with He initialisation, and batch norm (section 6) can hold it fixed
+# during training too. Even so, a deep chain learns badly. The experiment below trains four
+# nets on MNIST-1D (40-sample signals of the digits 0-9) for the same 150 Adam steps: plain
+# chains of $K = 2$, $8$ and $20$ hidden layers (each layer batch norm, ReLU, linear, so the
+# scale is controlled), and a residual net of 20 blocks built from the *same* layers, each
+# layer's output added to its input instead of replacing it. The code is in
+# `dlcore/residual_torch.py`; `PlainNet.forward` and `ResidualNet.forward` differ in one line.
+
+# %%
+import torch
+
+from dlcore.data import mnist1d
+from dlcore.residual_torch import ResidualNet, RunConfig, train_depths
+
+torch.manual_seed(0)
+torch.set_num_threads(1)  # small matrices: one thread is fastest on a shared 2-core CPU
+show_source(ResidualNet.forward)
+
+data = mnist1d(num_samples=3000)  # 2400 training and 600 test signals, rows are examples
+RUNS = [("plain", 2), ("plain", 8), ("plain", 20), ("residual", 20)]
+config = RunConfig(steps=150)     # width 32, batch 64, Adam with learning rate 3e-3
+results = train_depths(data, RUNS, config)
+
+# %%
+fig, ax = new_figure(figsize=(8, 3.2))
+plot_training(ax, results)
+ax.set_title("the same 150 steps: deeper plain nets learn slower, the residual net does not")
+plt.show()
+for (kind, K), res in results.items():
+    print(f"{kind:>8}, K = {K:2d}: training accuracy {res['train_acc']:.2f}, "
+          f"test accuracy {res['test_acc']:.2f}")
+
+# %% [markdown]
+# **What to notice.** The deepest plain net is worst on the *training* data, not only on the
+# test data, so this is not overfitting: extra layers made the optimisation itself harder. (How
+# far apart the curves end depends on the machine's random streams; the ordering is the
+# point.) The 20-block residual net, with exactly as many layers and parameters as the 20-layer
+# plain net, trains at least as fast as the 2-layer one.
+
+# %% [markdown]
+# ## 2. Shattered gradients
+#
+# Why is a deep chain hard to train when its activations and gradients have a sensible size?
+# Look at the gradient as a function of the input. For a net with one input $x$ and one output
+# $y$, the derivative $\partial y / \partial x$ is a product of one Jacobian per layer, each
+# evaluated at the point the previous layers delivered. A small change in $x$ changes which
+# ReLUs are on in layer 1, which changes where layer 2 is evaluated, and so on: after many
+# layers, the gradient at $x$ and at a nearby $x + \Delta x$ have little to do with each other.
+# The gradient is *shattered*, and a gradient step, which assumes the slope stays roughly the
+# same over the step, points somewhere useless.
+#
+# We measure this with the **autocorrelation** of the gradient sampled on a grid of inputs:
+#
+# $$c[\Delta x] = \frac{\sum_i (g_i - \bar g)(g_{i + \Delta x} - \bar g)}{\sum_i (g_i -
+# \bar g)^2}, \qquad g_i = \frac{\partial y}{\partial x}\Big|_{x_i}.$$
+#
+# $c$ near 1 means neighbouring inputs share their gradient; $c$ near 0 means the gradient is
+# white noise. Since the input is a scalar, `input_gradient` carries $\partial h / \partial x$
+# forward beside each $h$ (forward-mode chain rule). The toy nets have 64 units per layer, He
+# initialisation, and batch norm (with the statistics of the 200 inputs, then frozen) so that
+# their scale stays fixed. The residual net runs the same layers as branches:
+# $h_{k+1} = h_k + \Omega_k a[\mathrm{BN}[h_k]]$.
+
+# %%
+show_source(residual.input_gradient)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x_grid = np.linspace(-2, 2, 200)
+params = residual.toy_net(50, 64, np.random.default_rng(0))  # 50 layers; depth K uses the first K
+for kind in ("plain", "residual"):
+    _, g = residual.input_gradient(x_grid, params, residual=(kind == "residual"), every_depth=True)
+    c1 = [residual.autocorrelation(g[K], 1)[1] for K in (1, 5, 10, 20, 50)]
+    print(f"{kind:>8}: c[one grid step] at K = 1, 5, 10, 20, 50:", np.round(c1, 2))
+
+# %% [markdown]
+# Drag the depth $K$: the plain net has $1 + K$ hidden layers, the residual net an input layer
+# and $K$ blocks. The left panels show $\partial y/\partial x$ across the 200 inputs (rescaled
+# to a root-mean-square of 1 so that all depths share one axis); the right panel shows the
+# autocorrelation, averaged over six random nets, against the distance between inputs.
+
+# %%
+W.shattered.show()
+
+# %% [markdown]
+# **What to notice.** With one or two layers both gradients are smooth. By about ten plain
+# layers the plain net's gradient is noise: its autocorrelation falls to zero after a single
+# grid step. The residual net's gradient roughens slowly, and even at $K = 50$ its
+# autocorrelation decays over a range of inputs. This is a different failure from vanishing or
+# exploding gradients: the size of the gradient is fine, its *direction* is unpredictable.
+
+# %% [markdown]
+# ## 3. Residual blocks, and the net as an ensemble of paths
+#
+# A residual block adds its output to its input instead of replacing it:
+#
+# $$h_1 = x + f_1[x], \qquad h_2 = h_1 + f_2[h_1], \qquad y = h_2 + f_3[h_2].$$
+#
+# Each layer learns an additive *change* to the representation rather than a whole new one.
+# Substituting,
+#
+# $$y = x + f_1[x] + f_2\big[x + f_1[x]\big] + f_3\big[x + f_1[x] + f_2[x + f_1[x]]\big].$$
+#
+# If the branches were linear, $f_k[h] = \Omega_k h$, the net would be
+# $y = (I + \Omega_3)(I + \Omega_2)(I + \Omega_1) x$, and multiplying out gives one term per
+# subset of blocks: the path that goes *through* those branches and *along the skip* at the
+# others. $K$ blocks give $2^K$ paths, and $\binom{K}{l}$ of them pass through exactly $l$
+# branches. `paths_by_length` adds up the terms of each length block by block
+# ($c_{\text{new}}[l] = c[l] + \Omega_k c[l-1]$), and the sum over lengths is the net's output:
+
+# %%
+show_source(residual.paths_by_length)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+K, D = 10, 32
+x0 = rng.standard_normal((D, 1))
+omegas = [np.random.default_rng(k).normal(0, 0.5 / np.sqrt(D), (D, D)) for k in range(K)]
+c = residual.paths_by_length(x0, omegas)               # (K + 1, D, 1)
+y = x0.copy()
+for omega in omegas:
+    y = y + omega @ y                                   # the residual net itself
+print("sum over path lengths == net output:", np.allclose(c.sum(axis=0), y))
+print("paths of each length l = 0..10:", residual.path_counts(K))
+print("size |c[l]| of each length's total:", np.round(np.linalg.norm(c[:, :, 0], axis=1), 2))
+
+# %%
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 3.0))
+plot_path_counts(ax1, residual.path_counts(K))
+for scale, color in ((0.25, PALETTE["sky"]), (0.5, PALETTE["blue"]), (1.0, PALETTE["purple"])):
+    om = [np.random.default_rng(k).normal(0, scale / np.sqrt(D), (D, D)) for k in range(K)]
+    size = np.linalg.norm(residual.paths_by_length(x0, om)[:, :, 0], axis=1)
+    ax2.plot(np.arange(K + 1), size, "o-", color=color, label=rf"branch scale {scale}")
+ax2.set_yscale("log")
+label(ax2, "path length $l$", r"$\|c[l]\|$: all paths of length $l$",
+      "which path lengths carry the output")
+ax2.legend()
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Most paths have a medium length ($\binom{10}{5} = 252$ of the 1024), but
+# when each branch is a small change the *short* paths carry most of the output: every branch
+# taken multiplies a path by a small matrix. A residual net behaves like an ensemble of
+# networks of many depths whose outputs are summed. The short paths give it a smooth,
+# well-behaved gradient (the slow decay in section 2); the long paths can still express complex
+# functions, and every layer has a short path to the output, so no gradient vanishes on its
+# way back.
+
+# %% [markdown]
+# ## 4. The order of operations: ReLU before the linear layer
+#
+# A classic layer is linear then ReLU. As a residual branch that is $f_k[h] = a[\beta_k +
+# \Omega_k h] \geq 0$: every block can only *add* a non-negative amount, so every unit can
+# only grow as the blocks go by. Putting the ReLU first, $f_k[h] = \beta_k + \Omega_k a[h]$,
+# lets the branch push in either direction. Written out, the two blocks differ by where
+# `np.maximum` sits:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+D, I, K = 64, 200, 12
+h_lin_relu = h_relu_lin = rng.standard_normal((D, I))
+means = {"linear, then ReLU": [0.0], "ReLU, then linear": [0.0]}
+for k in range(K):
+    omega = np.random.default_rng(100 + k).normal(0, np.sqrt(2 / D), (D, D))  # He
+    h_lin_relu = h_lin_relu + np.maximum(omega @ h_lin_relu, 0)    # f = a[Omega h]
+    h_relu_lin = h_relu_lin + omega @ np.maximum(h_relu_lin, 0)    # f = Omega a[h]
+    s1, s2 = h_lin_relu.std(), h_relu_lin.std()
+    means["linear, then ReLU"].append(h_lin_relu.mean() / s1)
+    means["ReLU, then linear"].append(h_relu_lin.mean() / s2)
+for name, m in means.items():
+    print(f"{name:>18}: mean / std of h_k at k = 0, 4, 8, 12:", np.round(m[::4], 2))
+
+# %%
+fig, ax = new_figure(figsize=(7, 2.8))
+for (name, m), color in zip(means.items(), (PALETTE["vermillion"], PALETTE["blue"])):
+    ax.plot(np.arange(K + 1), m, "o-", color=color, label=f"branch: {name}")
+ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
+label(ax, "block $k$", r"mean$[h_k]$ / std$[h_k]$", "ReLU last: each block can only push up")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# **What to notice.** With the ReLU last, the representation drifts positive block after block
+# (its mean becomes a large fraction of its spread), and a unit has no way to decrease. With
+# the ReLU first the mean stays near zero: the branch corrects in both directions. This is why
+# residual branches are written *normalise, ReLU, linear* (the order used in
+# `dlcore/residual_torch.py`).
+
+# %% [markdown]
+# ## 5. Variance growth under He initialisation
+#
+# Residual nets do not vanish (every layer has a direct path), but they can explode. He
+# initialisation makes a branch $\Omega_k a[h_k]$ return the variance of what entered it, and
+# the branch is uncorrelated with $h_k$, so the two variances add:
+#
+# $$\mathrm{Var}[h_{k+1}] = \mathrm{Var}[h_k] + \mathrm{Var}[f_k[h_k]] = 2\,\mathrm{Var}[h_k]
+# \quad\Longrightarrow\quad \mathrm{Var}[h_k] = 2^k\,\mathrm{Var}[h_0].$$
+#
+# Batch norm at the start of each branch (section 6) standardises what the branch sees, so the
+# branch adds $\gamma^2$ whatever $\mathrm{Var}[h_k]$ is, and the growth becomes linear:
+# $\mathrm{Var}[h_k] = \mathrm{Var}[h_0] + k\gamma^2$. Scaling the branch by $\gamma$ without
+# normalisation gives $(1 + \gamma^2)^k$ instead.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+h0 = rng.standard_normal((200, 400))
+for norm in ("none", "batch"):
+    v = residual.residual_variances(h0, 10, np.random.default_rng(1), norm=norm)
+    closed = residual.variance_closed_form(10, h0.var(), norm=norm)
+    print(f"{norm:>5}: measured {np.round(v[::2], 1)}\n       closed   {np.round(closed[::2], 1)}")
+
+# %%
+W.variance.show()
+
+# %% [markdown]
+# **What to notice.** Without normalisation the dots climb a straight line on the log axis:
+# $2^{40} \approx 10^{12}$ after 40 blocks, and a larger $\gamma$ makes it steeper. Switch the
+# branch to batch norm and the same blocks grow only linearly. The measured dots drift from the
+# closed form deep in the net, because each block draws only one random $\Omega_k$ and the
+# errors compound. A small $\gamma$ (the batch-norm scale, learnable) also means the later
+# blocks start as small corrections, so the net begins close to a shallower one.
+
+# %% [markdown]
+# ## 6. Batch norm in training
+#
+# For each hidden unit separately, batch norm takes the unit's values $h_i$ over the current
+# batch $B$, computes their mean and variance,
+#
+# $$m_h = \frac{1}{|B|}\sum_{i \in B} h_i, \qquad s_h^2 = \frac{1}{|B|}\sum_{i \in B}
+# (h_i - m_h)^2,$$
+#
+# standardises, and then applies a learnable scale $\gamma$ and shift $\delta$:
+#
+# $$h_i \leftarrow \frac{h_i - m_h}{\sqrt{s_h^2 + \epsilon}}, \qquad h_i \leftarrow \gamma h_i
+# + \delta \qquad \forall i \in B.$$
+#
+# The variance divides by $|B|$ (the biased estimate), and the small $\epsilon$ sits inside the
+# square root, as in PyTorch. In code each unit is a row, so the averages run along axis 1:
+
+# %%
+show_source(residual.batch_norm)
+
+# %% [markdown]
+# Check it against `torch.nn.BatchNorm1d` (which wants examples as rows, so we transpose):
+
+# %%
+from dlcore.residual_torch import batchnorm1d_reference
+
+D, I = 4, 16
+gamma, delta = rng.normal(size=D), rng.normal(size=D)
+h_batch = rng.normal(3.0, 2.0, size=(D, I))
+ours, m, s2 = residual.batch_norm(h_batch, gamma, delta)
+torch_out = batchnorm1d_reference([h_batch], gamma, delta)["train_out"][0]
+print("max |ours - torch.nn.BatchNorm1d|:", np.abs(ours - torch_out).max())
+print("after batch norm, each unit's mean and std over the batch:")
+z = residual.batch_norm(h_batch, 1.0, 0.0)[0]
+print(np.round(z.mean(axis=1), 6) + 0.0, np.round(z.std(axis=1), 4))
+
+# %% [markdown]
+# Because $m_h$ and $s_h$ are estimated from the batch, one example's normalised value depends
+# on which other examples share its batch: batch norm injects noise, which acts as a
+# regulariser. The figure follows one example ($h = 3$) of a unit whose values are skewed
+# (a gamma distribution), through 400 random batches. Move the batch size.
+
+# %%
+W.bn_noise.show()
+
+# %% [markdown]
+# **What to notice.** With $|B| = 2$ the output is always exactly $\pm 1$ (two values
+# standardised). With small batches it spreads widely, and its centre sits away from the
+# test-time value (red line): the example is part of its own batch, and the spread of a small
+# skewed batch is usually underestimated. From about $|B| = 16$ on, the spread shrinks like
+# $1/\sqrt{|B|}$ (it halves when the batch grows fourfold) as the batch statistics (right
+# panel) concentrate around the population's. This noise acts as a regulariser; batch norm also
+# makes the loss surface smoother, which is why it tolerates larger learning rates.
+
+# %% [markdown]
+# ## 7. Batch norm at test time
+#
+# At test time there may be a single example and no batch, and the output should not depend on
+# its neighbours. So batch norm uses statistics gathered during training, kept as running
+# averages updated after every batch:
+#
+# $$m_{\text{run}} \leftarrow (1 - \alpha)\, m_{\text{run}} + \alpha\, m_B, \qquad
+# \sigma^2_{\text{run}} \leftarrow (1 - \alpha)\, \sigma^2_{\text{run}} + \alpha\,
+# \sigma^2_B, \qquad \hat h = \gamma\,\frac{h - m_{\text{run}}}{\sqrt{\sigma^2_{\text{run}} +
+# \epsilon}} + \delta.$$
+#
+# One detail the equations hide: PyTorch (its `momentum` is our $\alpha$, default 0.1) feeds
+# the *unbiased* batch variance $\frac{|B|}{|B| - 1} s^2_B$ into $\sigma^2_{\text{run}}$,
+# although it normalises the batch itself with the biased $s^2_B$. It starts from
+# $m_{\text{run}} = 0$, $\sigma^2_{\text{run}} = 1$.
+
+# %%
+show_source(residual.batch_norm_eval)
+
+# %%
+alpha = 0.1
+batches = [rng.normal(3.0, 2.0, size=(D, I)) for _ in range(20)]
+run_mean, run_var = np.zeros(D), np.ones(D)
+for h in batches:
+    _, m_B, s2_B = residual.batch_norm(h, gamma, delta)
+    run_mean = residual.update_running(run_mean, m_B, alpha)
+    run_var = residual.update_running(run_var, s2_B * I / (I - 1), alpha)  # unbiased, as torch
+h_test = rng.normal(3.0, 2.0, size=(D, 5))
+ours_eval = residual.batch_norm_eval(h_test, gamma, delta, run_mean, run_var)
+ref = batchnorm1d_reference(batches, gamma, delta, alpha=alpha, h_test=h_test)
+print("running mean, ours vs torch:", np.abs(run_mean - ref["running_mean"]).max())
+print("running var,  ours vs torch:", np.abs(run_var - ref["running_var"]).max())
+print("test-time output, ours vs torch:", np.abs(ours_eval - ref["eval_out"]).max())
+print("running mean after 20 batches (true mean 3):", np.round(run_mean, 2))
+
+# %% [markdown]
+# **What to notice.** The three differences are at rounding level: the formulas above, with
+# the unbiased variance in the running average, are exactly what PyTorch does. After 20 batches
+# with $\alpha = 0.1$ the running mean has covered $1 - 0.9^{20} \approx 88\%$ of the way from
+# its starting 0 to the true 3: a running average forgets its start slowly, which is why a few
+# hundred training steps are needed before test-time batch norm is reliable.
+
+# %% [markdown]
+# ## 8. Layer norm, and which axes each normalisation averages over
+#
+# Batch norm averages one unit over the batch. **Layer norm** averages one data point over its
+# units, so it needs no batch at all and behaves the same in training and at test time (it is
+# the normalisation inside transformers, chapter 10):
+#
+# $$m_i = \frac{1}{D}\sum_{d} h_{d i}, \qquad s_i^2 = \frac{1}{D}\sum_d (h_{di} - m_i)^2,
+# \qquad h_{di} \leftarrow \gamma_d\,\frac{h_{di} - m_i}{\sqrt{s_i^2 + \epsilon}} + \delta_d.$$
+#
+# In a convolutional net each channel plays the role of a unit: batch norm averages a channel
+# over the batch *and* all spatial positions; layer norm averages one example over all channels
+# and positions.
+
+# %%
+show_source(residual.layer_norm)
+
+# %%
+fig, axes = new_figure(2, 2, figsize=(10, 5.4))
+plot_norm_axes(axes[0, 0], "batch")
+plot_norm_axes(axes[0, 1], "layer")
+plot_norm_axes_conv(axes[1, 0], "batch")
+plot_norm_axes_conv(axes[1, 1], "layer")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+h_small = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])  # 2 units, 3 data points
+print("batch norm (rows standardised):\n", np.round(residual.batch_norm(h_small, 1, 0)[0], 3))
+print("layer norm (columns standardised):\n", np.round(residual.layer_norm(h_small, 1, 0), 3))
+
+# %% [markdown]
+# **What to notice.** The shaded cells are the values that share one mean and one variance:
+# a row (one unit) for batch norm, a column (one data point) for layer norm. In the CNN case
+# batch norm pools a channel over examples *and* positions, so it has many more values per
+# statistic than the batch size alone. On the toy array, batch norm erases the difference in scale between the two units (both rows
+# become $-1.22, 0, 1.22$) but keeps the ordering of the data points; layer norm erases the
+# differences between data points' overall levels (every column becomes $-1, 1$). Normalising
+# along the wrong axis is a silent bug: the shapes still match.
+
+# %% [markdown]
+# ## 9. U-Nets: residual connections across an hourglass
+#
+# Skip connections need not jump over a single block. An **encoder-decoder** (hourglass)
+# network downsamples an image step by step to a small, many-channel bottleneck (chapter 08's
+# strided convolutions and pooling), then upsamples back to full resolution to produce an output
+# per pixel, e.g. a segmentation map. Fine detail lost on the way down cannot be recovered on
+# the way up, so the **U-Net** copies each encoder level across to the decoder level of the
+# same resolution and concatenates it there.
+
+# %%
+fig, ax = new_figure(figsize=(9, 3.4))
+plot_unet(ax)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The skip connections (dashed) are the residual idea at the scale of the
+# whole network: the decoder only has to learn what to *add* to the encoder's high-resolution
+# features, not to rebuild them from the bottleneck.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: batch norm in training mode
+# Write `bn(h, gamma, delta)` for `h` of shape `(D, I)` (units as rows, the batch as columns) and
+# `gamma`, `delta` of shape `(D,)`: standardise each unit over the batch with its mean and its
+# variance (with $\epsilon = 10^{-5}$ inside the square root), then scale by $\gamma$ and shift
+# by $\delta$. Return shape `(D, I)`.
+
+# %%
+def bn(h, gamma, delta):
+    return None  # your code here
+
+# %%
+Q[0].check(bn)
+
+# %%
+Q[0].hint()
+
+# %% solution
+show_solution(Q[0])
+
+# %% [markdown]
+# ### Exercise 2: counting paths
+# Unravel a residual net with $K = 6$ blocks into its paths. How many paths pass through
+# exactly 2 of the residual branches (and along the skip at the other 4)?
+
+# %%
+answer_2 = None  # your answer
+
+# %%
+Q[1].check(answer_2)
+
+# %%
+Q[1].hint()
+
+# %% solution
+show_solution(Q[1])
+
+# %% [markdown]
+# ### Exercise 3: variance through residual blocks
+# A residual net has $K = 8$ blocks $h_{k+1} = h_k + \Omega_k a[h_k]$ with He-initialised
+# $\Omega_k$ and zero biases; $h_0$ has variance 1 and is symmetric about 0. Give
+# $\mathrm{Var}[h_8]$ without normalisation and with batch norm at the start of every branch
+# ($\gamma = 1$), as a list `[without, with]`.
+
+# %%
+answer_3 = None  # your answer: [without BN, with BN]
+
+# %%
+Q[2].check(answer_3)
+
+# %%
+Q[2].hint()
+
+# %% solution
+show_solution(Q[2])
+
+# %% [markdown]
+# ### Exercise 4: the running variance PyTorch keeps
+# `torch.nn.BatchNorm1d(1, momentum=0.1)` starts with `running_var = 1` and is trained on two
+# batches of one unit: `[2, 4, 6, 8]`, then `[1, 1, 3, 3]`. What is `running_var` afterwards?
+# (You can check your reasoning with `residual.update_running`.)
+
+# %%
+answer_4 = None  # your answer
+
+# %%
+Q[3].check(answer_4)
+
+# %%
+Q[3].hint()
+
+# %% solution
+show_solution(Q[3])
+
+# %% [markdown]
+# ## Summary
+#
+# * Deep plain chains $h_{k+1} = f_k[h_k]$ train *worse* as they get deeper, on training data
+#   too. One reason is **shattered gradients**: $\partial y/\partial x$ decorrelates between
+#   nearby inputs as depth grows (autocorrelation $\to 0$), so a gradient step is a guess.
+# * A **residual block** adds: $h_{k+1} = h_k + f_k[h_k]$. Unravelled, $K$ blocks are an
+#   ensemble of $2^K$ paths, $\binom{K}{l}$ of length $l$; short paths keep gradients smooth.
+#   The branch applies the ReLU first, $f_k[h] = \beta_k + \Omega_k a[h]$, so it can push
+#   either way.
+# * With He initialisation the variance doubles per block, $\mathrm{Var}[h_k] = 2^k
+#   \mathrm{Var}[h_0]$; batch norm in the branch makes it $\mathrm{Var}[h_0] + k\gamma^2$.
+# * **Batch norm** (training): $h \leftarrow \gamma (h - m_h)/\sqrt{s_h^2 + \epsilon} +
+#   \delta$ with the batch mean and biased variance of each unit; test time uses running
+#   averages $(1 - \alpha)\,\text{run} + \alpha\,\text{batch}$ (PyTorch: unbiased variance in
+#   the running average). It adds batch-dependent noise, a regulariser.
+# * **Layer norm** standardises each data point over its units: no batch needed.
+# * **U-Nets** carry skip connections from each encoder level to the decoder level of the same
+#   resolution.
+#
+# **Next:** chapter 10's transformer layer is built from exactly these parts: residual
+# connections around self-attention and around a small fully connected net, each with layer
+# norm.

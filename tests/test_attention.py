@@ -1,0 +1,388 @@
+"""dlcore.attention against PyTorch (float64) and closed forms; bad input."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from helpers import assert_close, to_numpy
+
+from dlcore import attention as A
+
+
+def _head(rng, D, D_q, D_v, bias=True):
+    s = (lambda *shape: rng.normal(size=shape)) if bias else (lambda *shape: np.zeros(shape))
+    return {"beta_v": s(D_v), "omega_v": rng.normal(size=(D_v, D)),
+            "beta_q": s(D_q), "omega_q": rng.normal(size=(D_q, D)),
+            "beta_k": s(D_q), "omega_k": rng.normal(size=(D_q, D))}
+
+
+def _args(h):
+    return [h[k] for k in ("beta_v", "omega_v", "beta_q", "omega_q", "beta_k", "omega_k")]
+
+
+# -- self-attention ------------------------------------------------------------------------
+@pytest.mark.parametrize("D,N,D_q,D_v", [(4, 5, 3, 2), (8, 1, 8, 8), (6, 11, 2, 5)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_self_attention_matches_torch_sdpa(rng, D, N, D_q, D_v, masked):
+    X = rng.normal(size=(D, N))
+    h = _head(rng, D, D_q, D_v)
+    mask = A.causal_mask(N) if masked else None
+    got = A.self_attention(X, *_args(h), mask=mask)
+    t = torch.tensor
+    q = t(h["beta_q"][:, None] + h["omega_q"] @ X).T  # torch keeps tokens as rows
+    k = t(h["beta_k"][:, None] + h["omega_k"] @ X).T
+    v = t(h["beta_v"][:, None] + h["omega_v"] @ X).T
+    want = F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None
+                                          else t(mask.T), is_causal=False)
+    assert_close(got, to_numpy(want).T, what="Sa[X]")
+
+
+def test_self_attention_formula_by_hand(rng):
+    """Column n is sum_m a[x_m, x_n] v_m, with a = softmax over m of k_m.q_n / sqrt(D_q)."""
+    D, N, D_q = 3, 4, 2
+    X = rng.normal(size=(D, N))
+    h = _head(rng, D, D_q, D)
+    got = A.self_attention(X, *_args(h))
+    V = h["beta_v"][:, None] + h["omega_v"] @ X
+    Q = h["beta_q"][:, None] + h["omega_q"] @ X
+    K = h["beta_k"][:, None] + h["omega_k"] @ X
+    for n in range(N):
+        s = np.array([K[:, m] @ Q[:, n] for m in range(N)]) / math.sqrt(D_q)
+        a = np.exp(s) / np.exp(s).sum()
+        assert_close(got[:, n], sum(a[m] * V[:, m] for m in range(N)), what=f"column {n}")
+
+
+def test_attention_columns_sum_to_one_and_accept_column_biases(rng):
+    X = rng.normal(size=(4, 6))
+    h = _head(rng, 4, 3, 4)
+    parts = A.attention_parts(X, *_args(h), mask=A.causal_mask(6))
+    assert_close(parts["A"].sum(axis=0), np.ones(6))
+    assert np.all(parts["A"][np.triu_indices(6, 1)[::-1]] == 0)  # no key after its query
+    h2 = {k: (v[:, None] if k.startswith("beta") else v) for k, v in h.items()}
+    assert_close(A.self_attention(X, *_args(h2)), A.self_attention(X, *_args(h)))
+
+
+def test_softmax_is_stable_for_huge_scores():
+    s = np.array([[1e4, 0.0], [0.0, -1e4], [-1e4, 1e4]])
+    a = A.softmax_keys(s)
+    assert np.isfinite(a).all()
+    assert_close(a, to_numpy(torch.softmax(torch.tensor(s), dim=0)))
+
+
+def test_causal_mask_matches_torch():
+    for N in (1, 2, 7):
+        want = torch.ones(N, N, dtype=torch.bool).tril().numpy().T  # torch: [query, key]
+        assert np.array_equal(A.causal_mask(N), want)
+        assert A.causal_mask(N).dtype == bool
+
+
+# -- multi-head attention and the transformer layer ----------------------------------------
+def _torch_mha(D, H, rng):
+    mha = torch.nn.MultiheadAttention(D, H, bias=True, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        for p in mha.parameters():
+            p.copy_(torch.tensor(rng.normal(size=p.shape)))
+    return mha
+
+
+def _heads_from_torch(mha, D, H):
+    W = to_numpy(mha.in_proj_weight)  # (3D, D): rows of W_q, then W_k, then W_v
+    b = to_numpy(mha.in_proj_bias)
+    hd = D // H
+    heads = []
+    for h in range(H):
+        rows = slice(h * hd, (h + 1) * hd)
+        heads.append({"omega_q": W[:D][rows], "beta_q": b[:D][rows],
+                      "omega_k": W[D:2 * D][rows], "beta_k": b[D:2 * D][rows],
+                      "omega_v": W[2 * D:][rows], "beta_v": b[2 * D:][rows]})
+    return heads, to_numpy(mha.out_proj.weight), to_numpy(mha.out_proj.bias)
+
+
+@pytest.mark.parametrize("D,H,N", [(6, 2, 5), (8, 4, 3), (4, 1, 7)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_multihead_matches_torch(rng, D, H, N, masked):
+    mha = _torch_mha(D, H, rng)
+    heads, omega_c, beta_c = _heads_from_torch(mha, D, H)
+    X = rng.normal(size=(D, N))
+    mask = A.causal_mask(N) if masked else None
+    got = A.multihead_self_attention(X, heads, omega_c, beta_c, mask=mask)
+    xt = torch.tensor(X.T)[None]  # (1, N, D)
+    tmask = None if mask is None else torch.tensor(~mask.T)  # torch MHA: True = blocked
+    want, _ = mha(xt, xt, xt, attn_mask=tmask, need_weights=False)
+    assert_close(got, to_numpy(want[0]).T, what="MhSa[X]")
+
+
+def test_multihead_without_beta_c(rng):
+    heads = [_head(rng, 4, 2, 3) for _ in range(2)]
+    omega_c = rng.normal(size=(4, 6))
+    X = rng.normal(size=(4, 5))
+    stacked = np.vstack([A.self_attention(X, *_args(h)) for h in heads])
+    assert_close(A.multihead_self_attention(X, heads, omega_c), omega_c @ stacked)
+
+
+@pytest.mark.parametrize("D,H,D_f,N", [(8, 2, 16, 5), (6, 3, 4, 4)])
+def test_transformer_layer_matches_torch(rng, D, H, D_f, N):
+    layer = torch.nn.TransformerEncoderLayer(D, H, dim_feedforward=D_f, dropout=0.0,
+                                             activation="relu", batch_first=True,
+                                             norm_first=False, dtype=torch.float64)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.copy_(torch.tensor(rng.normal(size=p.shape)) * 0.5)
+    layer.train()  # the reference (slow) path, dropout is 0
+    heads, omega_c, beta_c = _heads_from_torch(layer.self_attn, D, H)
+    params = {"heads": heads, "omega_c": omega_c, "beta_c": beta_c,
+              "omega_1": to_numpy(layer.linear1.weight), "beta_1": to_numpy(layer.linear1.bias),
+              "omega_2": to_numpy(layer.linear2.weight), "beta_2": to_numpy(layer.linear2.bias),
+              "gamma_1": to_numpy(layer.norm1.weight), "delta_1": to_numpy(layer.norm1.bias),
+              "gamma_2": to_numpy(layer.norm2.weight), "delta_2": to_numpy(layer.norm2.bias)}
+    X = rng.normal(size=(D, N))
+    got = A.transformer_layer(X, params)
+    want = layer(torch.tensor(X.T)[None])[0]
+    assert_close(got, to_numpy(want).T, rtol=1e-9, atol=1e-10, what="transformer layer")
+
+
+def test_layer_norm_tokens_matches_torch(rng):
+    X = rng.normal(size=(5, 7)) * 3 + 1
+    g, d = rng.normal(size=5), rng.normal(size=5)
+    want = F.layer_norm(torch.tensor(X.T), (5,), torch.tensor(g), torch.tensor(d), eps=1e-5)
+    assert_close(A.layer_norm_tokens(X, g, d), to_numpy(want).T)
+
+
+def test_init_transformer_layer_runs(rng):
+    p = A.init_transformer_layer(8, 2, 16, rng)
+    out = A.transformer_layer(rng.normal(size=(8, 4)), p, mask=A.causal_mask(4))
+    assert out.shape == (8, 4) and np.isfinite(out).all()
+    assert_close(out.mean(axis=0), np.zeros(4), atol=1e-9)  # gamma = 1, delta = 0 at init
+
+
+# -- permutation equivariance and position encodings ---------------------------------------
+def test_self_attention_is_permutation_equivariant(rng):
+    X = rng.normal(size=(4, 6))
+    h = _head(rng, 4, 3, 4)
+    perm = rng.permutation(6)
+    assert_close(A.self_attention(X[:, perm], *_args(h)), A.self_attention(X, *_args(h))[:, perm])
+    P = A.sinusoidal_encoding(4, 6)
+    with_pos = A.self_attention(X + P, *_args(h))
+    shuffled = A.self_attention(X[:, perm] + P, *_args(h))
+    assert not np.allclose(shuffled, with_pos[:, perm])  # positions break the symmetry
+
+
+@pytest.mark.parametrize("D,N", [(1, 1), (4, 9), (7, 5), (16, 30)])
+def test_sinusoidal_encoding_closed_form(D, N):
+    got = A.sinusoidal_encoding(D, N)
+    want = np.zeros((D, N))
+    for n in range(N):
+        for d in range(D):
+            i = d // 2
+            angle = n / 10000 ** (2 * i / D)
+            want[d, n] = math.sin(angle) if d % 2 == 0 else math.cos(angle)
+    assert_close(got, want)
+
+
+def test_sinusoidal_encoding_matches_pytorch_tutorial():
+    D, N = 16, 12
+    pos = torch.arange(N, dtype=torch.float64)[:, None]
+    div = torch.exp(torch.arange(0, D, 2, dtype=torch.float64) * (-math.log(10000.0) / D))
+    pe = torch.zeros(N, D, dtype=torch.float64)
+    pe[:, 0::2] = torch.sin(pos * div)
+    pe[:, 1::2] = torch.cos(pos * div)
+    assert_close(A.sinusoidal_encoding(D, N), to_numpy(pe).T)
+
+
+def test_relative_position_bias(rng):
+    N = 5
+    pi = rng.normal(size=2 * N - 1)
+    P = A.relative_position_bias(pi, N)
+    for a in range(N):
+        for b in range(N):
+            assert P[a, b] == pi[a - b + N - 1]
+    parts = A.attention_parts(rng.normal(size=(3, N)), *_args(_head(rng, 3, 2, 3)), pos_bias=P)
+    assert_close(parts["S"], (parts["K"].T @ parts["Q"] + P) / math.sqrt(2))
+
+
+# -- tokens and embeddings -----------------------------------------------------------------
+def test_one_hot_and_embedding_lookup(rng):
+    V, D = 7, 3
+    ids = np.array([3, 0, 6, 3])
+    T = A.one_hot(ids, V)
+    assert_close(T, to_numpy(F.one_hot(torch.tensor(ids), V)).T)
+    omega_e = rng.normal(size=(D, V))
+    assert_close(A.embed(ids, omega_e), omega_e @ T)
+    assert_close(A.embed(ids, omega_e), to_numpy(F.embedding(torch.tensor(ids),
+                                                             torch.tensor(omega_e.T))).T)
+
+
+def test_bpe_worked_example():
+    # aaabdaaabac: "aa" occurs 4 times; then "aa"+"a" and "a"+"b" tie at 2 and ("aa", "a")
+    # is seen first; then ("aaa", "b") occurs twice; then no pair occurs twice: stop.
+    merges = A.bpe_train("aaabdaaabac", 10)
+    assert merges == [("a", "a"), ("aa", "a"), ("aaa", "b")]
+    assert A.bpe_encode("aaabdaaabac", merges) == ["aaab", "d", "aaab", "a", "c"]
+
+
+def test_bpe_spaces_and_round_trip():
+    from dlcore.corpus import CORPUS
+
+    merges = A.bpe_train(CORPUS, 40)
+    assert len(merges) == 40
+    assert ("e", " ") in merges[:5] or (" ", "t") in merges[:5]  # spaces are symbols too
+    for text in (CORPUS[:500], "an unseen sentence, with Capitals!", ""):
+        tokens = A.bpe_encode(text, merges)
+        assert "".join(tokens) == text
+    assert len(A.bpe_encode(CORPUS, merges)) < len(CORPUS)
+
+
+def test_bpe_history_lengths_shrink():
+    merges, seqs = A.bpe_history("the cat and the hat and the bat", 50)
+    assert len(seqs) == len(merges) + 1
+    lengths = [len(s) for s in seqs]
+    assert all(b < a for a, b in itertools.pairwise(lengths))
+    assert A.bpe_train("abc", 5) == []  # no pair occurs twice
+
+
+def test_word_tokens_round_trip():
+    text = "the lamp, the light."
+    assert A.word_tokens(text) == ["the", " ", "lamp", ",", " ", "the", " ", "light", "."]
+    assert "".join(A.word_tokens(text)) == text
+
+
+# -- generation, entropy, scaling ----------------------------------------------------------
+@pytest.mark.parametrize("T", [0.05, 1.0, 7.0])
+def test_softmax_temperature_matches_torch(rng, T):
+    z = rng.normal(size=(9, 3)) * 4
+    assert_close(A.softmax_temperature(z, T), to_numpy(torch.softmax(torch.tensor(z) / T, 0)))
+
+
+def test_attention_entropy_matches_torch(rng):
+    P = rng.dirichlet(np.ones(6), size=4).T  # (6 keys, 4 queries)
+    P[:, 0] = [1, 0, 0, 0, 0, 0]
+    want = torch.distributions.Categorical(probs=torch.tensor(P.T)).entropy()
+    assert_close(A.attention_entropy(P), to_numpy(want))
+
+
+@pytest.mark.parametrize("D_q", [1, 16, 256])
+def test_score_variance_grows_with_D_q(D_q):
+    s = A.score_samples(D_q, 20000, np.random.default_rng(0), scale=False)
+    assert abs(s.var() / D_q - 1) < 0.06
+    t = A.score_samples(D_q, 20000, np.random.default_rng(0), scale=True)
+    assert abs(t.var() - 1) < 0.06
+
+
+# -- the tiny GPT --------------------------------------------------------------------------
+def test_tiny_gpt_attention_is_numpy_masked_multihead(rng):
+    from dlcore import attention_torch as AT
+
+    cfg = AT.GPTConfig(V=5, N=6, D=8, H=2, L=1, D_f=8)
+    att = AT.CausalSelfAttention(cfg).double()
+    X = rng.normal(size=(8, 6))
+    W = to_numpy(att.qkv.weight)
+    b = to_numpy(att.qkv.bias)
+    heads = []
+    for h in range(2):
+        r = slice(4 * h, 4 * h + 4)
+        heads.append({"omega_q": W[:8][r], "beta_q": b[:8][r], "omega_k": W[8:16][r],
+                      "beta_k": b[8:16][r], "omega_v": W[16:][r], "beta_v": b[16:][r]})
+    got = A.multihead_self_attention(X, heads, to_numpy(att.out.weight), to_numpy(att.out.bias),
+                                     mask=A.causal_mask(6))
+    want = att(torch.tensor(X.T)[None])[0]
+    assert_close(got, to_numpy(want).T, what="CausalSelfAttention")
+
+
+def test_tiny_gpt_cannot_see_the_future():
+    from dlcore import attention_torch as AT
+
+    torch.manual_seed(0)
+    model = AT.TinyGPT(AT.GPTConfig(V=6, N=8, D=8, H=2, L=2, D_f=8)).eval()
+    ids = torch.tensor([[1, 2, 3, 4, 5, 0, 1, 2]])
+    changed = ids.clone()
+    changed[0, 5:] = torch.tensor([3, 3, 3])
+    with torch.no_grad():
+        a, b = model(ids), model(changed)
+    assert torch.allclose(a[0, :5], b[0, :5])
+    assert not torch.allclose(a[0, 5:], b[0, 5:])
+    out = AT.generate(model, [1, 2], 5, temperature=0.7, seed=1)
+    assert out.shape == (7,) and list(out[:2]) == [1, 2] and out.max() < 6
+
+
+# -- bad input: one line naming the argument -----------------------------------------------
+def test_bad_input(rng):
+    X = rng.normal(size=(4, 5))
+    h = _head(rng, 4, 3, 2)
+    args = _args(h)
+    with pytest.raises(ValueError, match="X"):
+        A.self_attention(X[:, 0], *args)
+    bad = list(args)
+    bad[3] = rng.normal(size=(3, 5))
+    with pytest.raises(ValueError, match="omega_q"):
+        A.self_attention(X, *bad)
+    bad = list(args)
+    bad[5] = rng.normal(size=(2, 4))
+    with pytest.raises(ValueError, match="omega_k"):
+        A.self_attention(X, *bad)
+    with pytest.raises(ValueError, match="beta_v"):
+        A.self_attention(X, np.zeros(7), *args[1:])
+    with pytest.raises(ValueError, match="mask"):
+        A.self_attention(X, *args, mask=np.ones((4, 4), bool))
+    with pytest.raises(ValueError, match="mask"):
+        A.self_attention(X, *args, mask=np.zeros((5, 5), bool))
+    with pytest.raises(TypeError, match="mask"):
+        A.self_attention(X, *args, mask=np.full((5, 5), 0.5))
+    with pytest.raises(TypeError, match="X"):
+        A.self_attention("tokens", *args)
+    with pytest.raises(TypeError, match="heads"):
+        A.multihead_self_attention(X, h, np.eye(4))
+    with pytest.raises(ValueError, match="omega_c"):
+        A.multihead_self_attention(X, [h], np.eye(4))
+    with pytest.raises(ValueError, match="N"):
+        A.causal_mask(0)
+    with pytest.raises(TypeError, match="D"):
+        A.sinusoidal_encoding(2.5, 3)
+    with pytest.raises(TypeError, match="text"):
+        A.bpe_train(["a", "b"], 3)
+    with pytest.raises(ValueError, match="n_merges"):
+        A.bpe_train("abab", -1)
+    with pytest.raises(TypeError, match="merges"):
+        A.bpe_encode("abab", [("a", "b", "c")])
+    with pytest.raises(ValueError, match="tokens"):
+        A.embed(np.array([0, 9]), np.zeros((3, 5)))
+    with pytest.raises(TypeError, match="tokens"):
+        A.one_hot(np.array([0.5]), 3)
+    with pytest.raises(ValueError, match="pi"):
+        A.relative_position_bias(np.zeros(4), 3)
+    with pytest.raises(ValueError, match="T"):
+        A.softmax_temperature(np.zeros(3), 0.0)
+    with pytest.raises(ValueError) as info:
+        A.self_attention(X, *bad)
+    assert "\n" not in str(info.value)
+
+
+# -- cross-attention and the bigram baseline -----------------------------------------------
+@pytest.mark.parametrize("N_x,N_z", [(3, 5), (4, 1), (6, 6)])
+def test_cross_attention_matches_torch_sdpa(rng, N_x, N_z):
+    X, Z = rng.normal(size=(4, N_x)), rng.normal(size=(5, N_z))
+    b_v, o_v = rng.normal(size=3), rng.normal(size=(3, 5))
+    b_q, o_q = rng.normal(size=2), rng.normal(size=(2, 4))
+    b_k, o_k = rng.normal(size=2), rng.normal(size=(2, 5))
+    out, A_ = A.cross_attention(X, Z, b_v, o_v, b_q, o_q, b_k, o_k)
+    t = torch.tensor
+    q = t(b_q[:, None] + o_q @ X).T
+    k = t(b_k[:, None] + o_k @ Z).T
+    v = t(b_v[:, None] + o_v @ Z).T
+    assert_close(out, to_numpy(F.scaled_dot_product_attention(q, k, v)).T, what="cross")
+    assert A_.shape == (N_z, N_x)
+    with pytest.raises(ValueError, match="omega_k"):
+        A.cross_attention(X, Z, b_v, o_v, b_q, o_q, b_k, rng.normal(size=(2, 4)))
+
+
+def test_bigram_logits_and_sampling():
+    ids = np.array([0, 1, 0, 1, 0, 2])
+    L = A.bigram_logits(ids, 3, alpha=0.0 + 1e-12)
+    P = np.exp(L)
+    assert_close(P.sum(axis=0), np.ones(3))
+    assert_close(P[:, 0], [0, 2 / 3, 1 / 3], atol=1e-9)  # after 0: 1 twice, 2 once
+    out = A.sample_bigram(L, 1, 20, 1.0, np.random.default_rng(0))
+    assert out.shape == (21,) and out[0] == 1
+    assert all(b == 0 for a, b in itertools.pairwise(out) if a == 1)  # 1 is always followed by 0

@@ -1,0 +1,284 @@
+"""dlcore.backprop against PyTorch autograd (float64), closed forms and bad input."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import backprop
+
+torch.set_default_dtype(torch.float64)
+
+SHAPES = [  # widths = [D_i, D_1, ..., D_K, D_o]
+    [1, 1],  # K = 0: one linear layer, no hidden units
+    [1, 3, 1],
+    [3, 5, 4, 2],
+    [4, 6, 6, 6, 3],
+    [2, 8, 1, 7, 1],  # a one-unit bottleneck
+]
+IDS = ["-".join(map(str, w)) for w in SHAPES]
+
+
+def make_net(rng, widths, column_betas=False):
+    omegas = [rng.normal(size=(b, a)) for a, b in zip(widths[:-1], widths[1:], strict=True)]
+    betas = [rng.normal(size=(b, 1) if column_betas else b) for b in widths[1:]]
+    return betas, omegas
+
+
+def torch_params(betas, omegas):
+    tb = [torch.tensor(np.asarray(b, float).reshape(-1), requires_grad=True) for b in betas]
+    to = [torch.tensor(o, requires_grad=True) for o in omegas]
+    return tb, to
+
+
+def torch_forward(x, tb, to):
+    """f_k and h_k written with torch (data points as columns)."""
+    hs, fs = [torch.as_tensor(x)], []
+    for k, (b, o) in enumerate(zip(tb, to, strict=True)):
+        fs.append(b[:, None] + o @ hs[-1])
+        if k < len(to) - 1:
+            hs.append(torch.relu(fs[-1]))
+    return fs, hs
+
+
+# -- relu' ----------------------------------------------------------------------------------
+def test_relu_derivative_matches_autograd(rng):
+    z = rng.normal(size=(5, 9)) * 2
+    z[0, :3] = 0.0  # the kink: PyTorch and the notes' indicator both give 0
+    tz = torch.tensor(z, requires_grad=True)
+    upstream = rng.normal(size=z.shape)
+    torch.relu(tz).backward(torch.as_tensor(upstream))
+    assert_close(backprop.relu_derivative(z) * upstream, to_numpy(tz.grad))
+    assert set(np.unique(backprop.relu_derivative(z))) <= {0.0, 1.0}
+
+
+def test_relu_derivative_is_indicator():
+    z = np.array([-3.0, -1e-300, 0.0, 1e-300, 2.0])
+    assert_close(backprop.relu_derivative(z), [0, 0, 0, 1, 1])
+    assert backprop.relu_derivative(np.float64(4.0)).shape == ()
+
+
+# -- forward pass ---------------------------------------------------------------------------
+@pytest.mark.parametrize("widths", SHAPES, ids=IDS)
+@pytest.mark.parametrize("I", [1, 6])
+def test_forward_pass_matches_torch(rng, widths, I):
+    betas, omegas = make_net(rng, widths)
+    x = rng.normal(size=(widths[0], I))
+    fs, hs = backprop.forward_pass(x, betas, omegas)
+    tfs, ths = torch_forward(x, *torch_params(betas, omegas))
+    K = len(omegas) - 1
+    assert len(fs) == len(hs) == K + 1
+    for k in range(K + 1):
+        assert_close(fs[k], to_numpy(tfs[k]), what=f"f_{k}")
+        assert_close(hs[k], to_numpy(ths[k]), what=f"h_{k}")
+        assert fs[k].shape == (widths[k + 1], I) and hs[k].shape == (widths[k], I)
+    assert_close(hs[0], x)
+
+
+def test_forward_pass_notes_equations():
+    """j_0 = beta_0 + Omega_0 x, h_1 = a[j_0], j_1 = beta_1 + Omega_1 h_1, by hand."""
+    x = np.array([2.0])
+    betas = [np.array([1.0, -1.0]), np.array([0.5])]
+    omegas = [np.array([[1.0], [-2.0]]), np.array([[3.0, 4.0]])]
+    fs, hs = backprop.forward_pass(x, betas, omegas)
+    assert_close(fs[0], [3.0, -5.0])
+    assert_close(hs[1], [3.0, 0.0])
+    assert_close(fs[1], [0.5 + 9.0])
+
+
+def test_forward_pass_single_point_is_1d(rng):
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x = rng.normal(size=3)
+    fs, hs = backprop.forward_pass(x, betas, omegas)
+    assert [f.shape for f in fs] == [(4,), (2,)] and [h.shape for h in hs] == [(3,), (4,)]
+    fs2, _ = backprop.forward_pass(x[:, None], betas, omegas)
+    assert_close(fs[-1], fs2[-1][:, 0])
+
+
+def test_forward_pass_float32_in_float64_out(rng):
+    betas, omegas = make_net(rng, [2, 3, 1])
+    x = rng.normal(size=(2, 4)).astype(np.float32)
+    fs, hs = backprop.forward_pass(x, [b.astype(np.float32) for b in betas], omegas)
+    assert fs[-1].dtype == np.float64 and hs[0].dtype == np.float64
+
+
+# -- backward pass --------------------------------------------------------------------------
+@pytest.mark.parametrize("widths", SHAPES, ids=IDS)
+@pytest.mark.parametrize("I", [1, 5])
+@pytest.mark.parametrize("column_betas", [False, True])
+def test_backward_pass_matches_autograd(rng, widths, I, column_betas):
+    betas, omegas = make_net(rng, widths, column_betas)
+    x = rng.normal(size=(widths[0], I))
+    y = rng.normal(size=(widths[-1], I))
+    dl_dbetas, dl_domegas = backprop.backward_pass(x, y, betas, omegas)
+    tb, to = torch_params(betas, omegas)
+    fs, _ = torch_forward(x, tb, to)
+    loss = ((fs[-1] - torch.as_tensor(y)) ** 2).sum()  # the chapter's least-squares loss
+    loss.backward()
+    for k in range(len(omegas)):
+        assert dl_dbetas[k].shape == np.shape(betas[k]), "bias gradients keep the given shape"
+        assert dl_domegas[k].shape == omegas[k].shape
+        assert_close(np.ravel(dl_dbetas[k]), to_numpy(tb[k].grad), what=f"dl/dbeta_{k}")
+        assert_close(dl_domegas[k], to_numpy(to[k].grad), what=f"dl/dOmega_{k}")
+    assert_close(backprop.least_squares_loss(x, y, betas, omegas), loss.item())
+
+
+def test_trace_matches_autograd_on_preactivations(rng):
+    """dl/df_k for every layer: retain torch's gradients of the intermediate f_k."""
+    widths = [3, 5, 5, 2]
+    betas, omegas = make_net(rng, widths)
+    x, y = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
+    trace = backprop.backprop_trace(x, y, betas, omegas)
+    fs, _ = torch_forward(x, *torch_params(betas, omegas))
+    for f in fs:
+        f.retain_grad()
+    ((fs[-1] - torch.as_tensor(y)) ** 2).sum().backward()
+    for k, f in enumerate(fs):
+        assert_close(trace["dl_dfs"][k], to_numpy(f.grad), what=f"dl/df_{k}")
+
+
+def test_backward_pass_closed_form_scalar_chain():
+    """One unit per layer: dl/domega_0 = 2 (f_2 - y) omega_2 omega_1 x when both units are on."""
+    x, y = np.array([2.0]), np.array([1.0])
+    betas = [np.array([0.5]), np.array([-0.2]), np.array([0.1])]
+    omegas = [np.array([[1.5]]), np.array([[-0.8]]), np.array([[2.0]])]
+    # f_0 = 3.5, h_1 = 3.5, f_1 = -3.0 -> h_2 = 0: the second unit is off, every gradient
+    # below it is zero
+    dl_dbetas, dl_domegas = backprop.backward_pass(x, y, betas, omegas)
+    assert_close(dl_domegas[0], [[0.0]])
+    assert_close(dl_dbetas[1], [0.0])
+    omegas[1] = np.array([[0.8]])  # now f_1 = 2.6 > 0: both units on
+    f2 = 0.1 + 2.0 * 2.6
+    dl_dbetas, dl_domegas = backprop.backward_pass(x, y, betas, omegas)
+    assert_close(dl_domegas[0], [[2 * (f2 - 1.0) * 2.0 * 0.8 * 2.0]])
+    assert_close(dl_dbetas[0], [2 * (f2 - 1.0) * 2.0 * 0.8])
+    assert_close(dl_domegas[2], [[2 * (f2 - 1.0) * 2.6]])
+
+
+def test_backward_pass_single_point_and_one_output_targets(rng):
+    betas, omegas = make_net(rng, [2, 4, 1])
+    x = rng.normal(size=(2, 6))
+    y = rng.normal(size=6)  # one output: (I,) is accepted as (1, I)
+    g1 = backprop.backward_pass(x, y, betas, omegas)
+    g2 = backprop.backward_pass(x, y[None, :], betas, omegas)
+    for a, b in zip(g1[0] + g1[1], g2[0] + g2[1], strict=True):
+        assert_close(a, b)
+    gb, go = backprop.backward_pass(x[:, 0], y[:1], betas, omegas)  # one point, 1-D
+    gb2, go2 = backprop.backward_pass(x[:, :1], y[None, :1], betas, omegas)
+    assert_close(go[0], go2[0])
+    assert_close(gb[1], gb2[1])
+
+
+def test_batch_gradient_is_sum_of_point_gradients(rng):
+    betas, omegas = make_net(rng, [3, 4, 4, 2])
+    x, y = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+    _, total = backprop.backward_pass(x, y, betas, omegas)
+    parts = [backprop.backward_pass(x[:, i], y[:, i], betas, omegas)[1] for i in range(5)]
+    for k in range(3):
+        assert_close(total[k], sum(p[k] for p in parts))
+
+
+@pytest.mark.parametrize("widths", SHAPES[1:4], ids=IDS[1:4])
+def test_finite_differences_agree(rng, widths):
+    betas, omegas = make_net(rng, widths)
+    x, y = rng.normal(size=(widths[0], 3)), rng.normal(size=(widths[-1], 3))
+    before = [o.copy() for o in omegas]
+    fd_b, fd_o = backprop.finite_difference_gradients(x, y, betas, omegas, eps=1e-6)
+    bp_b, bp_o = backprop.backward_pass(x, y, betas, omegas)
+    for k in range(len(omegas)):
+        assert_close(fd_b[k], bp_b[k], rtol=1e-5, atol=1e-6, what=f"beta_{k}")
+        assert_close(fd_o[k], bp_o[k], rtol=1e-5, atol=1e-6, what=f"Omega_{k}")
+        assert_close(omegas[k], before[k])  # the caller's parameters are left untouched
+
+
+# -- forward mode vs reverse mode ----------------------------------------------------------
+def torch_net_fn(betas, omegas):
+    tb = [torch.as_tensor(np.asarray(b, float).reshape(-1, 1)) for b in betas]
+    to = [torch.as_tensor(o) for o in omegas]
+
+    def fn(x):
+        h = x
+        for k in range(len(to)):
+            f = tb[k] + to[k] @ h
+            h = torch.relu(f) if k < len(to) - 1 else f
+        return h
+
+    return fn
+
+
+@pytest.mark.parametrize("widths", SHAPES, ids=IDS)
+def test_jvp_matches_torch(rng, widths):
+    betas, omegas = make_net(rng, widths)
+    x, dx = rng.normal(size=(widths[0], 4)), rng.normal(size=(widths[0], 4))
+    f, df = backprop.jvp(x, betas, omegas, dx)
+    tf, tdf = torch.func.jvp(torch_net_fn(betas, omegas), (torch.as_tensor(x),),
+                             (torch.as_tensor(dx),))
+    assert_close(f, to_numpy(tf))
+    assert_close(df, to_numpy(tdf))
+
+
+@pytest.mark.parametrize("widths", SHAPES, ids=IDS)
+def test_vjp_matches_autograd(rng, widths):
+    betas, omegas = make_net(rng, widths)
+    x = rng.normal(size=(widths[0], 3))
+    up = rng.normal(size=(widths[-1], 3))  # a random upstream gradient
+    f, dx = backprop.vjp(x, betas, omegas, up)
+    tx = torch.tensor(x, requires_grad=True)
+    out = torch_net_fn(betas, omegas)(tx)
+    out.backward(torch.as_tensor(up))
+    assert_close(f, to_numpy(out))
+    assert_close(dx, to_numpy(tx.grad))
+
+
+@pytest.mark.parametrize("widths", SHAPES, ids=IDS)
+def test_jacobians_match_torch(rng, widths):
+    betas, omegas = make_net(rng, widths)
+    x = rng.normal(size=widths[0])
+    want = to_numpy(torch.autograd.functional.jacobian(
+        lambda v: torch_net_fn(betas, omegas)(v[:, None])[:, 0], torch.as_tensor(x)))
+    assert_close(backprop.jacobian_forward(x, betas, omegas), want.reshape(widths[-1], -1))
+    assert_close(backprop.jacobian_reverse(x, betas, omegas), want.reshape(widths[-1], -1))
+
+
+def test_single_point_jvp_vjp_are_1d(rng):
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x = rng.normal(size=3)
+    f, df = backprop.jvp(x, betas, omegas, np.ones(3))
+    assert f.shape == df.shape == (2,)
+    f, dx = backprop.vjp(x, betas, omegas, np.ones(2))
+    assert f.shape == (2,) and dx.shape == (3,)
+
+
+def test_measure_jacobian_cost_shapes():
+    out = backprop.measure_jacobian_cost([1, 4], vary="outputs", width=8, K=1, repeats=1)
+    assert out["forward"].shape == out["reverse"].shape == (2,)
+    assert (out["forward"] > 0).all() and (out["reverse"] > 0).all()
+
+
+# -- bad input --------------------------------------------------------------------------------
+def test_bad_input_one_line_errors(rng):
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x, y = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+    cases = [
+        (lambda: backprop.forward_pass(rng.normal(size=(2, 5)), betas, omegas), ValueError, "x"),
+        (lambda: backprop.forward_pass("x", betas, omegas), TypeError, "x"),
+        (lambda: backprop.forward_pass(x, betas, omegas[:1]), ValueError, "betas"),
+        (lambda: backprop.forward_pass(x, betas, [omegas[0], omegas[1].T]), ValueError,
+         r"omegas\[1\]"),
+        (lambda: backprop.forward_pass(x, [betas[0][:2], betas[1]], omegas), ValueError,
+         r"betas\[0\]"),
+        (lambda: backprop.backward_pass(x, y.T, betas, omegas), ValueError, "y"),
+        (lambda: backprop.backward_pass(x, y[:, :3], betas, omegas), ValueError, "y"),
+        (lambda: backprop.backward_pass(x, None, betas, omegas), TypeError, "y"),
+        (lambda: backprop.finite_difference_gradients(x, y, betas, omegas, eps=0), ValueError,
+         "eps"),
+        (lambda: backprop.jvp(x, betas, omegas, np.ones(3)), ValueError, "dx"),
+        (lambda: backprop.vjp(x, betas, omegas, np.ones((3, 5))), ValueError, "df"),
+        (lambda: backprop.jacobian_forward(x, betas, omegas), ValueError, "one point"),
+        (lambda: backprop.relu_derivative("z"), TypeError, "z"),
+        (lambda: backprop.measure_jacobian_cost([1], vary="both"), ValueError, "vary"),
+    ]
+    for call, err, match in cases:
+        with pytest.raises(err, match=match) as info:
+            call()
+        assert "\n" not in str(info.value)

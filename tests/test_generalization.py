@@ -1,0 +1,264 @@
+"""dlcore.generalization (bias, variance, min-norm fits) and dlcore.double_descent against
+PyTorch (float64) and closed forms."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import double_descent as DD
+from dlcore import generalization as G
+
+torch.set_default_dtype(torch.float64)
+
+
+# ------------------------------------------------------------------------------------------
+# features and fits
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("D_i,D,I", [(1, 5, 7), (3, 8, 4), (40, 20, 30)])
+def test_relu_features_match_torch(rng, D_i, D, I):
+    x = rng.normal(size=(D_i, I))
+    beta, omega = rng.normal(size=D), rng.normal(size=(D, D_i))
+    layer = torch.nn.Linear(D_i, D)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(omega))
+        layer.bias.copy_(torch.tensor(beta))
+    h = torch.relu(layer(torch.tensor(x.T))).T  # (D, I)
+    want = torch.cat([torch.ones(1, I), h], dim=0)
+    assert_close(G.relu_features(x, beta, omega), to_numpy(want), what="H")
+
+
+def test_relu_features_one_input_and_column_beta(rng):
+    x = rng.uniform(size=6)
+    beta, omega = G.joint_params(4)
+    H1 = G.relu_features(x, beta, omega)
+    H2 = G.relu_features(x[None, :], beta[:, None], omega)
+    assert_close(H1, H2)
+    joints = (np.arange(4) + 0.5) / 4
+    assert_close(H1[1:], np.maximum(x[None, :] - joints[:, None], 0))  # closed form a[x - t_d]
+
+
+@pytest.mark.parametrize("P,I,D_o", [(4, 10, 1), (6, 6, 3), (12, 5, 2), (30, 8, 1)])
+def test_fit_min_norm_is_pinv(rng, P, I, D_o):
+    """lam = 0: phi = Y H^+, the minimum-norm least-squares solution (torch.linalg.pinv)."""
+    H, Y = rng.normal(size=(P, I)), rng.normal(size=(D_o, I))
+    want = torch.tensor(Y) @ torch.linalg.pinv(torch.tensor(H))
+    got = G.fit_min_norm(H, Y)
+    assert_close(got, to_numpy(want), rtol=1e-8, atol=1e-10, what="phi")
+    if P >= I:  # over-parameterised: the fit interpolates
+        assert_close(got @ H, Y, rtol=1e-8, atol=1e-9, what="phi H")
+
+
+def test_fit_min_norm_1d_target(rng):
+    H, y = rng.normal(size=(5, 9)), rng.normal(size=9)
+    assert G.fit_min_norm(H, y).shape == (5,)
+    assert_close(G.fit_min_norm(H, y), G.fit_min_norm(H, y[None, :])[0])
+
+
+@pytest.mark.parametrize("lam", [0.1, 3.0])
+def test_fit_ridge_minimises_penalised_loss(rng, lam):
+    """lam > 0: the gradient of sum (y - phi H)^2 + lam ||phi||^2 vanishes (torch autograd)."""
+    H, Y = rng.normal(size=(7, 5)), rng.normal(size=(2, 5))
+    phi = torch.tensor(G.fit_min_norm(H, Y, lam=lam), requires_grad=True)
+    loss = ((torch.tensor(Y) - phi @ torch.tensor(H)) ** 2).sum() + lam * (phi ** 2).sum()
+    (grad,) = torch.autograd.grad(loss, phi)
+    assert_close(to_numpy(grad), np.zeros((2, 7)), atol=1e-9, what="gradient at phi")
+
+
+def test_min_norm_is_smallest_interpolant(rng):
+    H, y = rng.normal(size=(20, 6)), rng.normal(size=6)
+    phi = G.fit_min_norm(H, y)
+    N = G.null_space(H)
+    assert N.shape == (20, 14)
+    assert_close(N.T @ N, np.eye(14), atol=1e-10, what="orthonormal basis")
+    assert_close(N.T @ H, np.zeros((14, 6)), atol=1e-10, what="v H = 0")
+    for _ in range(5):
+        other = phi + N @ rng.normal(size=14)
+        assert_close(other @ H, y, atol=1e-9, what="another interpolant")
+        assert np.linalg.norm(other) > np.linalg.norm(phi)
+    assert_close(phi @ N, np.zeros(14), atol=1e-10, what="min-norm phi orthogonal to null space")
+
+
+def test_null_space_empty_when_determined(rng):
+    assert G.null_space(rng.normal(size=(3, 10))).shape == (3, 0)
+
+
+def test_shallow_fitter_interpolates_with_many_units(rng):
+    x = G.sample_uniform(8, rng)
+    y = G.true_function(x)
+    g = G.shallow_fitter(40)(x, y)
+    assert_close(g(x), y, atol=1e-8, what="fit at the training points")
+
+
+# ------------------------------------------------------------------------------------------
+# bias and variance
+# ------------------------------------------------------------------------------------------
+def test_decompose_closed_form():
+    preds = np.array([[1.0, 2.0], [3.0, 2.0], [2.0, 5.0]])
+    mu = np.array([1.5, 3.0])
+    out = G.decompose(preds, mu)
+    assert_close(out["f_mu"], [2.0, 3.0])
+    assert_close(out["bias2"], [0.25, 0.0])
+    assert_close(out["variance"], [2 / 3, 2.0])
+
+
+def test_decompose_matches_torch_and_adds_up(rng):
+    preds, mu = rng.normal(size=(50, 7)), rng.normal(size=7)
+    out = G.decompose(preds, mu)
+    t = torch.tensor(preds)
+    assert_close(out["variance"], to_numpy(torch.var(t, dim=0, correction=0)))
+    # E_D[(f - mu)^2] = variance + bias^2 exactly (the cross term has mean zero)
+    assert_close(out["variance"] + out["bias2"], ((preds - mu) ** 2).mean(axis=0))
+
+
+def test_bias_variance_oracle_has_only_noise():
+    fit = lambda x, y: G.true_function  # noqa: E731  (knows the truth: no bias, no variance)
+    out = G.bias_variance(fit, G.true_function, G.sample_uniform, np.linspace(0, 1, 50),
+                          0.5, 400, 10, np.random.default_rng(0))
+    assert out["bias2"] < 1e-20 and out["variance"] < 1e-20 and out["noise"] == 0.25
+    assert abs(out["mse"] - 0.25) < 0.01  # Monte-Carlo error of 20000 squared normals
+
+
+def test_bias_variance_constant_model_closed_form():
+    """Predict the mean of the training targets of a constant truth c: f_mu = c (no bias),
+    variance sigma^2 / n, expected error sigma^2 (1 + 1 / n)."""
+    c, sigma, n = 2.0, 0.7, 5
+
+    def fit(x, y):
+        m = y.mean()
+        return lambda xt: np.full_like(xt, m)
+
+    out = G.bias_variance(fit, lambda x: np.full_like(x, c), G.sample_uniform,
+                          np.linspace(0, 1, 20), sigma, 4000, n, np.random.default_rng(1))
+    assert abs(out["variance"] - sigma ** 2 / n) < 0.01
+    assert out["bias2"] < 1e-3
+    assert abs(out["mse"] - sigma ** 2 * (1 + 1 / n)) < 0.02
+
+
+def test_bias_variance_zero_model_is_all_bias():
+    fit = lambda x, y: np.zeros_like  # noqa: E731
+    x_test = np.linspace(0, 1, 30)
+    out = G.bias_variance(fit, G.true_function, G.sample_uniform, x_test, 0.0, 3, 4,
+                          np.random.default_rng(2))
+    assert_close(out["bias2"], np.mean(np.exp(np.sin(2 * np.pi * x_test)) ** 2))
+    assert out["variance"] == 0.0 and out["noise"] == 0.0
+    assert_close(out["mse"], out["bias2"])
+
+
+@pytest.mark.parametrize("D", [1, 4, 30])
+def test_mse_is_sum_of_parts_up_to_monte_carlo(D):
+    out = G.bias_variance(G.shallow_fitter(D), G.true_function, G.sample_uniform,
+                          np.linspace(0, 1, 41), 0.3, 300, 15, np.random.default_rng(D))
+    total = out["bias2"] + out["variance"] + out["noise"]
+    assert abs(out["mse"] - total) < 0.05 * total
+
+
+def test_bias_variance_is_seeded():
+    args = (G.shallow_fitter(3), G.true_function, G.sample_uniform, np.linspace(0, 1, 9),
+            0.3, 20, 10)
+    a = G.bias_variance(*args, np.random.default_rng(5))
+    b = G.bias_variance(*args, np.random.default_rng(5))
+    assert a == b
+
+
+def test_capacity_curve_tradeoff_and_threshold():
+    c = G.capacity_curve([0, 5, 14, 60], 0.3, 100, 15, np.random.default_rng(0))
+    assert c["bias2"][0] > c["bias2"][1]  # more units: less bias
+    assert c["variance"][2] > 100 * c["variance"][1]  # D + 1 = I: the variance explodes
+    assert c["mse"][3] < c["mse"][2] / 100  # and comes down again past the threshold
+
+
+def test_sample_uniform_is_stratified(rng):
+    x = G.sample_uniform(10, rng)
+    assert np.all(np.floor(x * 10) == np.arange(10))
+
+
+# ------------------------------------------------------------------------------------------
+# double descent on MNIST-1D-like data
+# ------------------------------------------------------------------------------------------
+def test_one_hot_matches_torch():
+    y = np.array([2, 0, 1, 2])
+    want = torch.nn.functional.one_hot(torch.tensor(y), 3).T
+    assert_close(DD.one_hot(y, 3), to_numpy(want))
+
+
+def test_label_noise_rate(rng):
+    y = np.zeros(20000, dtype=int)
+    noisy = DD.add_label_noise(y, 0.3, 10, rng)
+    # a redrawn label differs with probability 9/10: 0.3 * 0.9 = 0.27 of labels change
+    assert abs(np.mean(noisy != y) - 0.27) < 0.01
+    assert np.all(DD.add_label_noise(y, 0.0, 10, rng) == y)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.3])
+def test_random_feature_curve_matches_lstsq(noise):
+    """The curve's M = H^T H shortcut gives the same models as fit_min_norm (SVD) on H."""
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(6, 60)), rng.integers(0, 4, 60)
+    xt, yt = rng.normal(size=(6, 30)), rng.integers(0, 4, 30)
+    Ds = [5, 30, 59, 80, 300]
+    c = DD.random_feature_curve(x, y, xt, yt, Ds, np.random.default_rng(1), K=4,
+                                label_noise=noise)
+    r = np.random.default_rng(1)  # replay the same random draws
+    y_seen = DD.add_label_noise(y, noise, 4, r)
+    beta, omega = DD.random_relu_params(300, 6, r)
+    for i, D in enumerate(Ds):
+        H, Ht = G.relu_features(x, beta[:D], omega[:D]), G.relu_features(xt, beta[:D], omega[:D])
+        phi = G.fit_min_norm(H, DD.one_hot(y_seen, 4))
+        f_test = phi @ Ht
+        mse = np.mean(np.sum((f_test - DD.one_hot(yt, 4)) ** 2, axis=0))
+        tol = 1e-5 if D == 59 else 1e-9  # at 1 + D = I the problem is ill-conditioned
+        assert_close(c["test_mse"][i], mse, rtol=tol, what=f"test mse at D={D}")
+        assert_close(c["phi_norm"][i], np.linalg.norm(phi), rtol=tol, what=f"||phi|| at D={D}")
+        assert_close(c["test_error"][i], np.mean(f_test.argmax(axis=0) != yt))
+
+
+def test_random_feature_curve_interpolates_past_threshold(rng):
+    x, y = rng.normal(size=(6, 40)), rng.integers(0, 3, 40)
+    xt, yt = rng.normal(size=(6, 30)), rng.integers(0, 3, 30)
+    c = DD.random_feature_curve(x, y, xt, yt, [5, 39, 200], rng, K=3, label_noise=0.2)
+    assert c["train_error"][1] == 0.0 and c["train_error"][2] == 0.0
+    assert c["phi_norm"][1] > c["phi_norm"][2]  # the threshold needs the largest weights
+    assert DD.interpolation_threshold(40) == 39
+
+
+# ------------------------------------------------------------------------------------------
+# bad input: one-line errors naming the argument
+# ------------------------------------------------------------------------------------------
+def test_bad_input():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="omega"):
+        G.relu_features(np.zeros((2, 5)), np.zeros(3), np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="beta"):
+        G.relu_features(np.zeros(5), np.zeros(2), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="y has"):
+        G.fit_min_norm(np.zeros((3, 5)), np.zeros(4))
+    with pytest.raises(ValueError, match="lam"):
+        G.fit_min_norm(np.zeros((3, 5)), np.zeros(5), lam=-1)
+    with pytest.raises(TypeError, match="fit"):
+        G.bias_variance("poly", G.true_function, G.sample_uniform, np.zeros(3), 0.1, 2, 3, rng)
+    with pytest.raises(ValueError, match="x_test"):
+        G.bias_variance(G.shallow_fitter(2), G.true_function, G.sample_uniform,
+                        np.zeros((3, 2)), 0.1, 2, 3, rng)
+    with pytest.raises(ValueError, match="sigma"):
+        G.bias_variance(G.shallow_fitter(2), G.true_function, G.sample_uniform, np.zeros(3),
+                        -0.1, 2, 3, rng)
+    with pytest.raises(TypeError, match="n_datasets"):
+        G.bias_variance(G.shallow_fitter(2), G.true_function, G.sample_uniform, np.zeros(3),
+                        0.1, 2.5, 3, rng)
+    with pytest.raises(TypeError, match="rng"):
+        G.bias_variance(G.shallow_fitter(2), G.true_function, G.sample_uniform, np.zeros(3),
+                        0.1, 2, 3, 0)
+    with pytest.raises(ValueError, match="predictor"):
+        G.bias_variance(lambda x, y: (lambda xt: np.zeros(2)), G.true_function,
+                        G.sample_uniform, np.zeros(3), 0.1, 2, 3, rng)
+    with pytest.raises(ValueError, match="mu"):
+        G.decompose(np.zeros((4, 3)), np.zeros(2))
+    with pytest.raises(ValueError, match="y has labels"):
+        DD.one_hot(np.array([0, 5]), 3)
+    with pytest.raises(ValueError, match="Ds must be increasing"):
+        DD.random_feature_curve(np.zeros((2, 3)), np.zeros(3, int), np.zeros((2, 2)),
+                                np.zeros(2, int), [4, 2], rng)
+    with pytest.raises(ValueError, match="label_noise"):
+        DD.random_feature_curve(np.zeros((2, 3)), np.zeros(3, int), np.zeros((2, 2)),
+                                np.zeros(2, int), [2], rng, label_noise=1.5)

@@ -1,0 +1,248 @@
+"""dlcore.init against PyTorch (float64 autograd, nn.init) and against closed forms."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import init as I
+
+torch.set_default_dtype(torch.float64)
+
+WIDTHS = [[3, 5, 2], [4, 8, 8, 8, 3], [2, 16, 4, 32, 1], [6, 1]]
+
+
+def _torch_net(betas, omegas):
+    layers = []
+    for k, (b, o) in enumerate(zip(betas, omegas, strict=True)):
+        lin = torch.nn.Linear(o.shape[1], o.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(o))
+            lin.bias.copy_(torch.from_numpy(np.ravel(b)))
+        layers.append(lin)
+        if k < len(omegas) - 1:
+            layers.append(torch.nn.ReLU())
+    return layers
+
+
+# -- He's standard deviations ----------------------------------------------------------------
+@pytest.mark.parametrize("D_h", [1, 2, 50, 200, 1000])
+def test_he_std_matches_torch_kaiming(D_h):
+    w = torch.empty(20000, D_h)
+    torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")
+    gain = torch.nn.init.calculate_gain("relu")  # sqrt(2)
+    assert_close(I.he_std(D_h), gain / np.sqrt(D_h))
+    assert_close(I.he_std(D_h), np.sqrt(2.0 / D_h))
+    assert abs(float(w.std()) / I.he_std(D_h) - 1) < 0.05
+
+
+@pytest.mark.parametrize("D_h, D_h_next", [(10, 10), (100, 300), (1, 7)])
+def test_he_std_compromise_closed_form(D_h, D_h_next):
+    assert_close(I.he_std_compromise(D_h, D_h_next), np.sqrt(4.0 / (D_h + D_h_next)))
+    # the He variance for the mean width, and equal to He when the matrix is square
+    assert_close(I.he_std_compromise(D_h, D_h_next) ** 2, 2.0 / ((D_h + D_h_next) / 2))
+    assert_close(I.he_std_compromise(D_h, D_h), I.he_std(D_h))
+
+
+def test_he_sigmas_rules():
+    w = [4, 10, 30, 2]
+    assert_close(I.he_sigmas(w, "forward"), np.sqrt(2.0 / np.array([4, 10, 30])))
+    assert_close(I.he_sigmas(w, "backward"), np.sqrt(2.0 / np.array([10, 30, 2])))
+    assert_close(I.he_sigmas(w, "compromise"), np.sqrt(4.0 / np.array([14, 40, 32])))
+    assert_close(I.he_sigmas(w, "forward", multiple=9.0), 3 * np.sqrt(2.0 / np.array([4, 10, 30])))
+
+
+# -- init_net ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_init_net_shapes_and_zero_biases(widths, rng):
+    betas, omegas = I.init_net(widths, 0.3, rng)
+    assert len(betas) == len(omegas) == len(widths) - 1
+    for k, (b, o) in enumerate(zip(betas, omegas, strict=True)):
+        assert o.shape == (widths[k + 1], widths[k])
+        assert b.shape == (widths[k + 1],) and not b.any()
+
+
+def test_init_net_weight_distribution(rng):
+    betas, omegas = I.init_net([400, 500, 300], [0.1, 2.0], rng)
+    for o, s in zip(omegas, [0.1, 2.0], strict=True):
+        assert abs(o.mean()) < 0.01 * s
+        assert abs(o.std() / s - 1) < 0.01
+
+
+def test_init_net_is_seeded():
+    a = I.init_net([3, 4, 2], 1.0, np.random.default_rng(5))[1]
+    b = I.init_net([3, 4, 2], 1.0, np.random.default_rng(5))[1]
+    for x, y in zip(a, b, strict=True):
+        assert_close(x, y)
+
+
+# -- forward, backward, variances against torch -----------------------------------------------
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_forward_matches_torch(widths, rng):
+    betas, omegas = I.init_net(widths, 0.7, rng)
+    betas = [rng.normal(size=b.shape) for b in betas]  # non-zero biases exercise beta_k too
+    x = rng.normal(size=(widths[0], 9))
+    fs, hs = I.forward(x, betas, omegas)
+    t = torch.from_numpy(x.T)
+    want_f, want_h = [], [x]
+    for layer in _torch_net(betas, omegas):
+        t = layer(t)
+        (want_f if isinstance(layer, torch.nn.Linear) else want_h).append(to_numpy(t).T)
+    assert len(fs) == len(widths) - 1 and len(hs) == len(widths) - 1
+    for got, want in zip(fs + hs, want_f + want_h, strict=True):
+        assert_close(got, want)
+
+
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_backward_matches_torch_autograd(widths, rng):
+    betas, omegas = I.init_net(widths, 0.7, rng)
+    x = rng.normal(size=(widths[0], 7))
+    upstream = rng.normal(size=(widths[-1], 7))  # a random dl/df_K, not a sum
+    fs, _ = I.forward(x, betas, omegas)
+    grads = I.backward(fs, omegas, upstream)
+    t = torch.from_numpy(x.T)
+    pre = []
+    for layer in _torch_net(betas, omegas):
+        t = layer(t)
+        if isinstance(layer, torch.nn.Linear):
+            t.retain_grad()
+            pre.append(t)
+    t.backward(torch.from_numpy(upstream.T))
+    for got, f in zip(grads, pre, strict=True):
+        assert_close(got, to_numpy(f.grad).T)
+
+
+def test_variances_match_torch_var(rng):
+    widths = [5, 20, 20, 3]
+    betas, omegas = I.init_net(widths, I.he_sigmas(widths), rng)
+    x = rng.normal(size=(5, 30))
+    upstream = rng.normal(size=(3, 30))
+    fs, _ = I.forward(x, betas, omegas)
+    got = I.preactivation_variances(x, betas, omegas)
+    want = [float(torch.var(torch.from_numpy(f), correction=0)) for f in fs]
+    assert_close(got, want)
+    grads = I.backward(fs, omegas, upstream)
+    assert_close(I.gradient_variances(x, betas, omegas, upstream),
+                 [float(torch.var(torch.from_numpy(g), correction=0)) for g in grads])
+
+
+# -- the variance recursion --------------------------------------------------------------------
+@pytest.mark.parametrize("var_f, D_h, sigma", [(1.0, 100, 0.1), (3.0, 10, 0.5), (0.2, 1, 2.0)])
+def test_next_variance_closed_form_and_monte_carlo(var_f, D_h, sigma):
+    want = 0.5 * D_h * sigma**2 * var_f
+    assert_close(I.next_variance(var_f, D_h, sigma), want)
+    # Monte Carlo over many independent layers: the sample variance approaches the formula
+    rng = np.random.default_rng(7)
+    samples = np.concatenate([I.sample_next_layer(var_f, D_h, sigma, rng, 64, 200).ravel()
+                              for _ in range(40)])
+    assert abs(samples.mean()) < 0.05 * np.sqrt(want)
+    assert abs(np.var(samples) / want - 1) < 0.08
+
+
+def test_he_keeps_the_variance():
+    for D_h in (3, 50, 512):
+        assert_close(I.next_variance(2.5, D_h, I.he_std(D_h)), 2.5)
+        assert_close(I.next_gradient_variance(2.5, D_h, I.he_std(D_h)), 2.5)
+
+
+def test_next_gradient_variance_monte_carlo():
+    rng = np.random.default_rng(3)
+    D_h, D_h_next, sigma = 40, 120, 0.2
+    est = []
+    for _ in range(30):
+        f = rng.normal(size=(D_h, 100))
+        omega = sigma * rng.normal(size=(D_h_next, D_h))
+        g = rng.normal(size=(D_h_next, 100))  # Var[dl/df'] = 1
+        est.append(np.var((f > 0) * (omega.T @ g)))
+    assert abs(np.mean(est) / I.next_gradient_variance(1.0, D_h_next, sigma) - 1) < 0.05
+
+
+def test_predicted_variances_closed_form(rng):
+    widths = [3, 10, 20, 5]
+    sig = np.array([0.5, 0.3, 0.2])
+    x = rng.normal(size=(3, 11))
+    v0 = 3 * 0.25 * np.mean(x**2)
+    want = [v0, 0.5 * 10 * 0.09 * v0, 0.5 * 20 * 0.04 * 0.5 * 10 * 0.09 * v0]
+    assert_close(I.predicted_variances(x, widths, sig), want)
+    top = 2.0
+    # Omega_2 is (5, 20): dl/df_1 sums 5 terms; Omega_1 is (20, 10): dl/df_0 sums 20
+    want_g = [0.5 * 20 * 0.09 * 0.5 * 5 * 0.04 * top, 0.5 * 5 * 0.04 * top, top]
+    assert_close(I.predicted_gradient_variances(top, widths, sig), want_g)
+
+
+def test_prediction_matches_wide_net_on_average():
+    """Averaged over nets, the measured Var[f_k] follows the theory for every multiple."""
+    rng = np.random.default_rng(11)
+    widths = [10] + [200] * 6 + [50]
+    x = rng.normal(size=(10, 100))
+    for multiple in (0.5, 1.0, 2.0):
+        sig = I.he_sigmas(widths, multiple=multiple)
+        var = [I.preactivation_variances(x, *I.init_net(widths, sig, rng)) for _ in range(30)]
+        ratio = np.mean(var, axis=0) / I.predicted_variances(x, widths, sig)
+        assert np.max(np.abs(ratio - 1)) < 0.15, ratio
+
+
+# -- floating point ------------------------------------------------------------------------------
+def test_float_limits_match_torch_finfo():
+    for np_t, t_t in ((np.float32, torch.float32), (np.float64, torch.float64)):
+        lim = I.float_limits(np_t)
+        fi = torch.finfo(t_t)
+        assert lim["max"] == fi.max and lim["tiny"] == fi.tiny
+        assert lim["subnormal"] < lim["tiny"]
+
+
+def test_rms_per_layer_overflow_and_underflow():
+    x = np.ones((4, 3))
+    big = [np.eye(4) * 100.0] * 201  # each layer multiplies by 100
+    small = [np.eye(4) * 0.01] * 201
+    zeros = [np.zeros(4)] * 201
+    r32 = I.rms_per_layer(x, zeros, big, np.float32)
+    r64 = I.rms_per_layer(x, zeros, big, np.float64)
+    assert_close(r64[:5], 100.0 ** np.arange(1, 6))
+    assert I.first_bad_layer(r32, np.float32) == (19, "overflow")  # 1e40 > 3.4e38
+    assert I.first_bad_layer(r64, np.float64) == (154, "overflow")  # 1e310 > 1.8e308
+    s32 = I.rms_per_layer(x, zeros, small, np.float32)
+    assert I.first_bad_layer(s32, np.float32) == (18, "underflow")  # 1e-38 < 1.18e-38
+    assert s32[-1] == 0.0
+    assert I.first_bad_layer(np.ones(3)) == (None, None)
+
+
+def test_rms_is_root_mean_square(rng):
+    f = rng.normal(size=(5, 7)) * 1e300
+    assert_close(I._rms([f])[0] / 1e300, np.sqrt(np.mean((f / 1e300) ** 2)))
+
+
+# -- bad input -----------------------------------------------------------------------------------
+def test_bad_input_one_line_errors(rng):
+    with pytest.raises(ValueError, match="D_h"):
+        I.he_std(0)
+    with pytest.raises(TypeError, match="D_h"):
+        I.he_std("ten")
+    with pytest.raises(ValueError, match="D_h_next"):
+        I.he_std_compromise(3, -1)
+    with pytest.raises(TypeError, match="widths"):
+        I.init_net(5, 1.0, rng)
+    with pytest.raises(ValueError, match="widths"):
+        I.init_net([5], 1.0, rng)
+    with pytest.raises(ValueError, match="sigma"):
+        I.init_net([3, 4, 2], [1.0, 2.0, 3.0], rng)
+    with pytest.raises(ValueError, match="sigma"):
+        I.init_net([3, 4, 2], -1.0, rng)
+    with pytest.raises(TypeError, match="rng"):
+        I.init_net([3, 4, 2], 1.0, 0)
+    betas, omegas = I.init_net([3, 4, 2], 1.0, rng)
+    with pytest.raises(ValueError, match="x"):
+        I.preactivation_variances(np.ones((2, 5)), betas, omegas)
+    with pytest.raises(ValueError, match="omegas"):
+        I.preactivation_variances(np.ones((3, 5)), betas, [omegas[0], omegas[0]])
+    with pytest.raises(ValueError, match="dl_df"):
+        fs, _ = I.forward(np.ones((3, 5)), betas, omegas)
+        I.backward(fs, omegas, np.ones((5, 2)))
+    with pytest.raises(ValueError, match="rule"):
+        I.he_sigmas([3, 4], "sideways")
+    with pytest.raises(TypeError, match="dtype"):
+        I.forward(np.ones((3, 5)), betas, omegas, dtype=np.int64)
+    with pytest.raises(ValueError, match="var_f"):
+        I.next_variance(-1.0, 3, 0.1)
+    with pytest.raises(ValueError, match="x"):
+        I.predicted_variances(np.ones((2, 4)), [3, 4, 2], 1.0)

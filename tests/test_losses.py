@@ -1,0 +1,327 @@
+"""dlcore.losses against PyTorch (float64) and closed forms."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from helpers import assert_close, to_numpy
+
+from dlcore import losses
+
+torch.set_default_dtype(torch.float64)
+
+SHAPES = [(5,), (3, 7), (1, 20)]
+
+
+def t(a):
+    return torch.tensor(np.asarray(a, dtype=np.float64))
+
+
+# -- sigmoid, softmax, logsumexp ------------------------------------------------------------
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sigmoid_matches_torch(rng, shape):
+    z = rng.normal(0, 5, size=shape)
+    assert_close(losses.sigmoid(z), to_numpy(torch.sigmoid(t(z))))
+
+
+def test_sigmoid_is_stable_at_large_logits():
+    z = np.array([-1e4, -800.0, 0.0, 800.0, 1e4])
+    with np.errstate(over="raise", invalid="raise"):  # no overflow warning either
+        s = losses.sigmoid(z)
+    assert_close(s, [0.0, 0.0, 0.5, 1.0, 1.0])
+    assert_close(losses.sigmoid(np.float32(3.0)), 1 / (1 + math.exp(-3.0)))
+
+
+@pytest.mark.parametrize("shape,axis", [((4,), 0), ((4, 6), 0), ((4, 6), 1), ((3, 4, 5), -1)])
+def test_softmax_and_logsumexp_match_torch(rng, shape, axis):
+    z = rng.normal(0, 3, size=shape)
+    assert_close(losses.softmax(z, axis=axis), to_numpy(torch.softmax(t(z), dim=axis)))
+    assert_close(losses.logsumexp(z, axis=axis), to_numpy(torch.logsumexp(t(z), dim=axis)))
+
+
+def test_softmax_gradient_matches_autograd(rng):
+    """The softmax Jacobian diag(s) - s s^T applied to a random upstream gradient."""
+    z = rng.normal(size=(4, 3))
+    g = rng.normal(size=(4, 3))
+    zt = t(z).requires_grad_(True)
+    torch.softmax(zt, dim=0).backward(t(g))
+    s = losses.softmax(z)
+    mine = s * (g - np.sum(g * s, axis=0, keepdims=True))
+    assert_close(mine, to_numpy(zt.grad))
+
+
+@pytest.mark.parametrize("scale", [1e2, 1e3, 1e4])
+def test_softmax_logsumexp_stable_for_huge_logits(rng, scale):
+    z = rng.normal(size=(5, 4)) * scale
+    with np.errstate(over="raise", invalid="raise"):
+        s = losses.softmax(z)
+        lse = losses.logsumexp(z)
+    assert np.all(np.isfinite(s)) and np.all(np.isfinite(lse))
+    assert_close(s.sum(axis=0), np.ones(4))
+    assert_close(s, to_numpy(torch.softmax(t(z), dim=0)))
+    assert_close(lse, to_numpy(torch.logsumexp(t(z), dim=0)))
+
+
+def test_softmax_shift_invariance_and_edge_cases():
+    z = np.array([1.0, 2.0, 3.0])
+    assert_close(losses.softmax(z + 1000.0), losses.softmax(z))
+    assert_close(losses.logsumexp(np.array([-np.inf, -np.inf])), -np.inf)
+    assert_close(losses.logsumexp(np.array([0.0, 0.0])), math.log(2.0))
+
+
+# -- regression ------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("per_point", [False, True])
+def test_gaussian_nll_matches_torch_distributions(rng, shape, per_point):
+    y, mu = rng.normal(size=shape), rng.normal(size=shape)
+    sigma = rng.uniform(0.2, 2.0, size=shape) if per_point else 0.7
+    want = -torch.distributions.Normal(t(mu), t(sigma)).log_prob(t(y)).sum()
+    assert_close(losses.gaussian_nll(y, mu, sigma), want.item())
+    # ... and torch.nn.GaussianNLLLoss, which takes the variance
+    var = np.broadcast_to(np.asarray(sigma) ** 2, shape)
+    loss = torch.nn.GaussianNLLLoss(full=True, reduction="sum", eps=0.0)
+    assert_close(losses.gaussian_nll(y, mu, sigma), loss(t(mu), t(y), t(var)).item())
+
+
+def test_gaussian_nll_gradient_matches_autograd(rng):
+    """dL/dmu_i = (mu_i - y_i) / sigma^2, dL/dsigma = sum_i [1/sigma - (y_i - mu_i)^2 / sigma^3]."""
+    y, mu, sigma = rng.normal(size=8), rng.normal(size=8), 0.8
+    mut, st = t(mu).requires_grad_(True), torch.tensor(sigma, requires_grad=True)
+    (-torch.distributions.Normal(mut, st).log_prob(t(y)).sum()).backward()
+    assert_close((mu - y) / sigma**2, to_numpy(mut.grad))
+    assert_close(np.sum(1 / sigma - (y - mu) ** 2 / sigma**3), st.grad.item())
+
+
+def test_least_squares_and_its_link_to_the_gaussian_nll(rng):
+    y, f = rng.normal(size=(2, 9)), rng.normal(size=(2, 9))
+    assert_close(losses.least_squares(y, f), F.mse_loss(t(f), t(y), reduction="sum").item())
+    for sigma in (0.1, 1.0, 3.0):  # NLL = I/2 log(2 pi sigma^2) + LS / (2 sigma^2)
+        ls = np.sum((y - f) ** 2)
+        want = 18 * 0.5 * math.log(2 * math.pi * sigma**2) + ls / (2 * sigma**2)
+        assert_close(losses.gaussian_nll(y, f, sigma), want)
+
+
+def test_normal_pdf_and_likelihood(rng):
+    y = rng.normal(size=6)
+    want = torch.distributions.Normal(0.3, 1.5).log_prob(t(y)).exp()
+    assert_close(losses.normal_pdf(y, 0.3, 1.5), to_numpy(want))
+    assert_close(losses.likelihood_product(y, 0.3, 1.5), float(np.prod(to_numpy(want))))
+    assert_close(losses.log_likelihood_sum(y, 0.3, 1.5), float(torch.log(want).sum()))
+
+
+def test_product_underflows_while_log_sum_stays_finite():
+    y = np.linspace(-2, 2, 2000)
+    assert losses.likelihood_product(y, 0.0, 1.0) == 0.0
+    ll = losses.log_likelihood_sum(y, 0.0, 1.0)
+    assert np.isfinite(ll) and ll < -745  # below log of the smallest float64
+
+
+def test_heteroscedastic_nll(rng):
+    y, f1, f2 = rng.normal(size=10), rng.normal(size=10), rng.normal(size=10)
+    want = -torch.distributions.Normal(t(f1), t(f2).abs()).log_prob(t(y)).sum().item()
+    assert_close(losses.heteroscedastic_nll(y, f1, f2), want)
+    with pytest.raises(ValueError, match="f2"):
+        losses.heteroscedastic_nll(y, f1, np.zeros(10))
+
+
+def test_fit_line_and_sigma_mle_minimise_the_nll(rng):
+    x = rng.uniform(0, 3, 30)
+    y = 0.5 - 1.2 * x + 0.3 * rng.normal(size=30)
+    phi_0, phi_1 = losses.fit_line(x, y)
+    want = np.polyfit(x, y, 1)
+    assert_close([phi_1, phi_0], want, rtol=1e-9)
+    f = phi_0 + phi_1 * x
+    s = losses.sigma_mle(y, f)
+    # sigma_hat is where autograd's dL/dsigma vanishes
+    st = torch.tensor(s, requires_grad=True)
+    (-torch.distributions.Normal(t(f), st).log_prob(t(y)).sum()).backward()
+    assert abs(st.grad.item()) < 1e-9
+    # and any other sigma (or line) gives a larger NLL
+    best = losses.gaussian_nll(y, f, s)
+    for ds in (-0.05, 0.05):
+        assert losses.gaussian_nll(y, f, s + ds) > best
+    assert losses.gaussian_nll(y, f + 0.01 * x, s) > best
+
+
+# -- classification -----------------------------------------------------------------------
+@pytest.mark.parametrize("shape", SHAPES)
+def test_bernoulli_nll_matches_torch(rng, shape):
+    f = rng.normal(0, 4, size=shape)
+    y = rng.integers(0, 2, size=shape)
+    want = F.binary_cross_entropy_with_logits(t(f), t(y), reduction="sum").item()
+    assert_close(losses.bernoulli_nll(y, f), want)
+    # the notes' form with lambda = sig[f]
+    lam = 1 / (1 + np.exp(-f))
+    assert_close(losses.bernoulli_nll(y, f),
+                 np.sum(-(1 - y) * np.log(1 - lam) - y * np.log(lam)), rtol=1e-8)
+
+
+def test_bernoulli_nll_gradient_matches_autograd(rng):
+    f, y, g = rng.normal(size=7), rng.integers(0, 2, 7), rng.normal()
+    ft = t(f).requires_grad_(True)
+    (g * F.binary_cross_entropy_with_logits(ft, t(y), reduction="sum")).backward()
+    assert_close(g * (losses.sigmoid(f) - y), to_numpy(ft.grad))  # dL/df = sig[f] - y
+
+
+def test_bernoulli_nll_finite_for_huge_logits():
+    f = np.array([-1e4, 1e4, -800.0, 800.0])
+    y = np.array([1, 0, 0, 1])
+    assert_close(losses.bernoulli_nll(y, f), 2e4)  # the two confident mistakes
+    want = F.binary_cross_entropy_with_logits(t(f), t(y), reduction="sum").item()
+    assert_close(losses.bernoulli_nll(y, f), want)
+
+
+@pytest.mark.parametrize("K,I", [(2, 5), (4, 9), (10, 3)])
+def test_categorical_nll_matches_torch(rng, K, I):
+    f = rng.normal(0, 3, size=(K, I))
+    y = rng.integers(0, K, size=I)
+    want = F.cross_entropy(t(f).T, torch.tensor(y), reduction="sum").item()  # torch: (I, K)
+    assert_close(losses.categorical_nll(y, f), want)
+    assert_close(losses.categorical_nll(y, f),
+                 -np.sum(np.log(losses.softmax(f)[y, np.arange(I)])), rtol=1e-9)
+
+
+def test_categorical_nll_gradient_matches_autograd(rng):
+    f, y, g = rng.normal(size=(4, 6)), rng.integers(0, 4, 6), rng.normal()
+    ft = t(f).requires_grad_(True)
+    (g * F.cross_entropy(ft.T, torch.tensor(y), reduction="sum")).backward()
+    onehot = np.eye(4)[:, y]  # (K, I)
+    assert_close(g * (losses.softmax(f) - onehot), to_numpy(ft.grad))
+
+
+def test_categorical_nll_one_point_and_huge_logits():
+    assert_close(losses.categorical_nll(2, np.array([0.0, 0.0, 0.0])), math.log(3))
+    f = np.array([[1e4, 0.0], [0.0, 1e4]])
+    assert_close(losses.categorical_nll(np.array([1, 1]), f), 1e4)
+
+
+# -- distributions ------------------------------------------------------------------------
+def _random_dist(rng, shape):
+    p = rng.uniform(0.05, 1, size=shape)
+    return p / p.sum(axis=0)
+
+
+@pytest.mark.parametrize("shape", [(3,), (5,), (4, 6)])
+def test_entropy_cross_entropy_kl_match_torch(rng, shape):
+    q, p = _random_dist(rng, shape), _random_dist(rng, shape)
+    qt, pt = t(q.T), t(p.T)  # torch: probabilities along the last axis
+    H = torch.distributions.Categorical(probs=qt).entropy()
+    KL = torch.distributions.kl_divergence(torch.distributions.Categorical(probs=qt),
+                                           torch.distributions.Categorical(probs=pt))
+    assert_close(losses.entropy(q), to_numpy(H) if len(shape) > 1 else H.item())
+    assert_close(losses.kl_divergence(q, p), to_numpy(KL) if len(shape) > 1 else KL.item())
+    # F.kl_div(log p, q) = sum q (log q - log p)
+    kl2 = F.kl_div(torch.log(pt), qt, reduction="none").sum(-1)
+    assert_close(losses.kl_divergence(q, p), to_numpy(kl2) if len(shape) > 1 else kl2.item())
+    CE = H + KL
+    assert_close(losses.cross_entropy(q, p), to_numpy(CE) if len(shape) > 1 else CE.item())
+
+
+def test_zero_probabilities():
+    q = np.array([0.5, 0.5, 0.0])
+    p = np.array([0.25, 0.25, 0.5])
+    assert_close(losses.cross_entropy(q, p), math.log(4))
+    assert_close(losses.kl_divergence(q, p), math.log(2))
+    assert_close(losses.entropy(q), math.log(2))
+    assert losses.cross_entropy(p, q) == np.inf
+    assert losses.kl_divergence(q, q) == 0.0
+
+
+def test_cross_entropy_with_empirical_distribution_is_mean_nll(rng):
+    y = rng.integers(0, 4, size=50)
+    logits = rng.normal(size=4)
+    p = losses.softmax(logits)
+    q = losses.empirical_distribution(y, 4)
+    assert_close(q, np.bincount(y, minlength=4) / 50)
+    nll = losses.categorical_nll(y, np.tile(logits[:, None], (1, 50)))
+    assert_close(50 * losses.cross_entropy(q, p), nll, rtol=1e-9)
+    assert_close(losses.cross_entropy(q, p), losses.kl_divergence(q, p) + losses.entropy(q))
+
+
+def test_toy_regression():
+    x, y, mu, sigma = losses.toy_regression(200, np.random.default_rng(0), "heteroscedastic")
+    assert x.shape == y.shape == mu.shape == sigma.shape == (200,)
+    assert np.all(np.diff(x) >= 0) and sigma[-1] > sigma[0]
+    x2, *_ = losses.toy_regression(200, np.random.default_rng(0), "heteroscedastic")
+    assert_close(x, x2)
+
+
+# -- bad input ------------------------------------------------------------------------------
+@pytest.mark.parametrize("call,match", [
+    (lambda: losses.sigmoid("a"), "z"),
+    (lambda: losses.softmax(np.ones(3), axis=2), "axis"),
+    (lambda: losses.logsumexp(np.ones((2, 0)), axis=1), "z"),
+    (lambda: losses.gaussian_nll(np.ones(3), np.ones(4), 1.0), "mu"),
+    (lambda: losses.gaussian_nll(np.ones(3), np.ones(3), -1.0), "sigma"),
+    (lambda: losses.gaussian_nll(np.ones(3), np.ones(3), np.ones(2)), "sigma"),
+    (lambda: losses.gaussian_nll(None, np.ones(3), 1.0), "y"),
+    (lambda: losses.least_squares(np.ones((2, 3)), np.ones((3, 2))), "f"),
+    (lambda: losses.bernoulli_nll(np.array([0, 2]), np.zeros(2)), "y"),
+    (lambda: losses.bernoulli_nll(np.array([0, 1]), np.zeros(3)), "f"),
+    (lambda: losses.bernoulli_nll(np.array([0, 1]), np.array([np.inf, 0])), "f"),
+    (lambda: losses.categorical_nll(np.array([0, 3]), np.zeros((3, 2))), "y"),
+    (lambda: losses.categorical_nll(np.array([0, 1, 1]), np.zeros((3, 2))), "y"),
+    (lambda: losses.categorical_nll(np.array([0.5, 1]), np.zeros((3, 2))), "y"),
+    (lambda: losses.categorical_nll(np.array([0, 1]), np.zeros((3, 2, 1))), "f"),
+    (lambda: losses.cross_entropy(np.array([0.5, 0.6]), np.array([0.5, 0.5])), "q"),
+    (lambda: losses.kl_divergence(np.array([0.5, 0.5]), np.array([1.0, 0, 0])), "p"),
+    (lambda: losses.entropy(np.array([-0.5, 1.5])), "q"),
+    (lambda: losses.empirical_distribution(np.array([0, 5]), 3), "y"),
+    (lambda: losses.fit_line(np.ones(4), np.arange(4.0)), "x"),
+    (lambda: losses.toy_regression(10, 0), "rng"),
+])
+def test_bad_input_one_line_errors(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+# -- homo- and heteroscedastic fits ---------------------------------------------------------
+def test_relu_features():
+    h = losses.relu_features(np.array([0.0, 1.5, 3.0]), 3)
+    assert_close(h, [[1, 1, 1], [0, 1.5, 3], [0, 0.5, 2], [0, 0, 1]])
+
+
+def test_heteroscedastic_grad_matches_autograd(rng):
+    h = losses.relu_features(rng.uniform(0, 3, 12), 4)
+    y = rng.normal(size=12)
+    phi = rng.normal(size=(2, 5))
+    L, grad = losses.heteroscedastic_loss_grad(phi, h, y)
+    pt = t(phi).requires_grad_(True)
+    f = pt @ t(h)
+    want = -torch.distributions.Normal(f[0], f[1].abs()).log_prob(t(y)).sum()
+    want.backward()
+    assert_close(L, want.item())
+    assert_close(grad, to_numpy(pt.grad))
+    assert_close(L, losses.heteroscedastic_nll(y, phi[0] @ h, phi[1] @ h))
+
+
+def test_fits_recover_the_noise_model():
+    x, y, mu, sigma = losses.toy_regression(200, np.random.default_rng(0), "heteroscedastic")
+    phi, s = losses.fit_homoscedastic(x, y)
+    h = losses.relu_features(x, 10)
+    assert_close(s, np.sqrt(np.mean((y - phi @ h) ** 2)))
+    phi2, hist = losses.fit_heteroscedastic(x, y, steps=2000)
+    assert hist[-1] < hist[0] - 30  # the NLL falls a lot
+    f1, f2 = phi2 @ h
+    assert np.corrcoef(np.abs(f2), sigma)[0, 1] > 0.8  # sigma grows with x, as in the data
+    assert hist[-1] < losses.gaussian_nll(y, phi @ h, s)
+
+
+def test_row_and_flat_outputs_are_the_same_points(rng):
+    """A net output f of shape (1, I) and targets y of shape (I,) describe the same I points."""
+    y, f = rng.integers(0, 2, size=7), rng.normal(size=(1, 7))
+    assert_close(losses.bernoulli_nll(y, f), losses.bernoulli_nll(y, f[0]))
+    yr = rng.normal(size=7)
+    assert_close(losses.gaussian_nll(yr, f, 0.5), losses.gaussian_nll(yr, f[0], 0.5))
+    assert_close(losses.least_squares(yr[None, :], f[0]), np.sum((yr - f[0]) ** 2))
+
+
+def test_widget_argmin_does_not_depend_on_sigma():
+    from dlcore.widgets.losses import PHI1_GRID, PHI1_HAT, compute_gaussian_sigma
+
+    step = PHI1_GRID[1] - PHI1_GRID[0]
+    bests = {compute_gaussian_sigma(s, 0.0)["best"] for s in (0.05, 0.3, 1.0, 5.0)}
+    assert len(bests) == 1 and abs(bests.pop() - PHI1_HAT) <= step / 2

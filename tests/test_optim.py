@@ -1,0 +1,280 @@
+"""dlcore.optim against torch.optim, torch autograd and closed forms."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import optim
+
+torch.set_default_dtype(torch.float64)
+
+
+def _torch_quadratic(D, rng):
+    """A random convex quadratic L = 1/2 (p - c)^T A (p - c) + sum sin(p) (non-quadratic term)."""
+    B = rng.normal(size=(D, D))
+    A = torch.tensor(B @ B.T + D * np.eye(D))
+    c = torch.tensor(rng.normal(size=D))
+
+    def loss_t(p):
+        d = p - c
+        return 0.5 * d @ A @ d + torch.sin(p).sum()
+
+    def grad_np(theta):
+        p = torch.tensor(np.asarray(theta, float), requires_grad=True)
+        (g,) = torch.autograd.grad(loss_t(p), p)
+        return to_numpy(g)
+
+    return loss_t, grad_np
+
+
+@pytest.mark.parametrize("D", [1, 2, 5])
+def test_gd_step_matches_torch_sgd(D):
+    rng = np.random.default_rng(D)
+    loss_t, grad_np = _torch_quadratic(D, rng)
+    theta0 = rng.normal(size=D)
+    p = torch.tensor(theta0, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.05)
+    theta = theta0
+    for _ in range(6):
+        opt.zero_grad()
+        loss_t(p).backward()
+        opt.step()
+        theta = optim.gd_step(theta, grad_np(theta), 0.05)
+        assert_close(theta, to_numpy(p), what="gd theta")
+
+
+@pytest.mark.parametrize("D,alpha,beta", [(2, 0.1, 0.9), (3, 0.02, 0.5), (5, 0.3, 0.3)])
+def test_momentum_matches_torch_sgd_with_dampening(D, alpha, beta):
+    """torch SGD(momentum=beta, dampening=beta) from a zero buffer is the notes' damped form."""
+    rng = np.random.default_rng(10 + D)
+    loss_t, grad_np = _torch_quadratic(D, rng)
+    theta0 = rng.normal(size=D)
+    p = torch.tensor(theta0, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=alpha, momentum=beta, dampening=beta)
+    opt.state[p]["momentum_buffer"] = torch.zeros_like(p)  # m_0 = 0 (torch would start at g)
+    theta, m = theta0, np.zeros(D)
+    for step in range(8):
+        opt.zero_grad()
+        loss_t(p).backward()
+        opt.step()
+        theta, m = optim.momentum_step(theta, m, grad_np(theta), alpha, beta)
+        assert_close(theta, to_numpy(p), what=f"momentum theta at step {step}")
+        assert_close(m, to_numpy(opt.state[p]["momentum_buffer"]), what="momentum buffer")
+
+
+@pytest.mark.parametrize("D,alpha,beta,gamma,eps", [
+    (2, 1e-3, 0.9, 0.999, 1e-8), (4, 0.05, 0.8, 0.99, 1e-6), (3, 0.5, 0.0, 0.5, 0.1)])
+def test_adam_matches_torch_adam(D, alpha, beta, gamma, eps):
+    rng = np.random.default_rng(20 + D)
+    loss_t, grad_np = _torch_quadratic(D, rng)
+    theta0 = rng.normal(size=D)
+    p = torch.tensor(theta0, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=alpha, betas=(beta, gamma), eps=eps)
+    theta, m, v = theta0, np.zeros(D), np.zeros(D)
+    for t in range(10):
+        opt.zero_grad()
+        loss_t(p).backward()
+        opt.step()
+        theta, m, v = optim.adam_step(theta, m, v, grad_np(theta), t, alpha, beta, gamma, eps)
+        assert_close(theta, to_numpy(p), what=f"adam theta at step {t}")
+        assert_close(m, to_numpy(opt.state[p]["exp_avg"]), what="adam m")
+        assert_close(v, to_numpy(opt.state[p]["exp_avg_sq"]), what="adam v")
+
+
+def test_adam_first_step_has_size_alpha():
+    """With bias correction the first step is alpha sign(g) (eps -> 0); without, it is
+    alpha (1 - beta) / sqrt(1 - gamma) times that."""
+    g = np.array([3.0, -2e-3])
+    theta, _, _ = optim.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), g, 0, 0.01, eps=0)
+    assert_close(theta, -0.01 * np.sign(g))
+    theta, _, _ = optim.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), g, 0, 0.01, eps=0,
+                                  bias_correction=False)
+    assert_close(theta, -0.01 * 0.1 / np.sqrt(0.001) * np.sign(g))
+
+
+@pytest.mark.parametrize("D,alpha,beta", [(2, 0.1, 0.9), (4, 0.05, 0.6)])
+def test_nesterov_is_the_notes_equation(D, alpha, beta):
+    """m_{t+1} = beta m_t + (1-beta) dL/dtheta[theta_t - alpha beta m_t]; theta -= alpha m."""
+    rng = np.random.default_rng(30 + D)
+    loss_t, grad_np = _torch_quadratic(D, rng)
+    theta = torch.tensor(rng.normal(size=D))
+    m = torch.zeros(D)
+    th_np, m_np = to_numpy(theta), np.zeros(D)
+    for step in range(8):
+        look = (theta - alpha * beta * m).requires_grad_(True)
+        (g,) = torch.autograd.grad(loss_t(look), look)
+        m = beta * m + (1 - beta) * g
+        theta = theta - alpha * m
+        th_np, m_np = optim.nesterov_step(th_np, m_np, grad_np, alpha, beta)
+        assert_close(th_np, to_numpy(theta), what=f"nesterov theta at step {step}")
+        assert_close(m_np, to_numpy(m), what="nesterov m")
+
+
+def test_nesterov_differs_from_momentum():
+    A = np.array([[10.0, 0.0], [0.0, 1.0]])
+    g = lambda th: optim.quadratic_grad(th, A)  # noqa: E731
+    th, m = np.array([1.0, 1.0]), np.array([0.5, -0.5])
+    a = optim.nesterov_step(th, m, g, 0.1, 0.9)[0]
+    b = optim.momentum_step(th, m, g(th), 0.1, 0.9)[0]
+    assert np.abs(a - b).max() > 1e-3
+
+
+@pytest.mark.parametrize("I,B", [(10, 3), (12, 4), (7, 7), (5, 9), (1, 1)])
+def test_minibatches_cover_every_index_once(I, B):
+    batches = optim.minibatches(I, B, np.random.default_rng(0))
+    allidx = np.concatenate(batches)
+    assert sorted(allidx.tolist()) == list(range(I))
+    assert len(batches) == -(-I // B)
+    assert all(len(b) == B for b in batches[:-1]) and 1 <= len(batches[-1]) <= B
+
+
+def test_minibatches_are_shuffled_and_seeded():
+    a = optim.minibatches(50, 10, np.random.default_rng(1))
+    b = optim.minibatches(50, 10, np.random.default_rng(1))
+    c = optim.minibatches(50, 10, np.random.default_rng(2))
+    assert all((x == y).all() for x, y in zip(a, b, strict=True))
+    assert not all((x == y).all() for x, y in zip(a, c, strict=True))
+    assert not (np.concatenate(a) == np.arange(50)).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_line_search_finds_the_exact_step_on_a_quadratic(seed):
+    """On L = 1/2 theta^T A theta the best step along d is s* = -g.d / d^T A d."""
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(3, 3))
+    A = B @ B.T + np.eye(3)
+    theta = rng.normal(size=3)
+    g = A @ theta
+    d = -g
+    s_star = (g @ g) / (d @ A @ d)
+    s = optim.line_search(lambda th: 0.5 * th @ A @ th, theta, d, max_step=2 * s_star + 0.3,
+                          tol=1e-9)
+    assert abs(s - s_star) < 1e-7
+
+
+def test_line_search_returns_the_evaluations_and_stops_at_max_step():
+    s, evals = optim.line_search(lambda th: -th[0], np.zeros(1), np.ones(1), max_step=0.5,
+                                 tol=1e-4, return_evals=True)
+    assert abs(s - 0.5) < 1e-4  # the loss keeps falling: the search stops at the bracket's end
+    assert evals.shape[1] == 2 and len(evals) > 10
+    assert_close(evals[:, 1], -evals[:, 0])
+
+
+def test_line_search_survives_overflow():
+    s = optim.line_search(lambda th: np.exp(th[0] ** 4) - th[0], np.zeros(1), np.ones(1),
+                          max_step=1e6, tol=1e-8)
+    assert 0 < s < 1
+
+
+def test_lr_schedule():
+    assert optim.lr_schedule(0.8, 0, 0.5) == 0.8
+    assert optim.lr_schedule(0.8, 3, 0.5) == pytest.approx(0.1)
+    assert optim.lr_schedule(0.8, 5, 0.5, every=2) == pytest.approx(0.2)
+
+
+def test_gabor_loss_and_gradient_match_autograd():
+    rng = np.random.default_rng(5)
+    x, y = optim.gabor_data(25, rng)
+    for theta in rng.normal(size=(4, 2)) * [4, 6] + [0, 12]:
+        p = torch.tensor(theta, requires_grad=True)
+        z = p[0] + 0.06 * p[1] * torch.tensor(x)
+        loss = ((torch.sin(z) * torch.exp(-z**2 / 32) - torch.tensor(y)) ** 2).sum()
+        (g,) = torch.autograd.grad(loss, p)
+        assert_close(optim.gabor_loss(theta, x, y), loss.item(), what="gabor loss")
+        assert_close(optim.gabor_grad(theta, x, y), to_numpy(g), what="gabor grad")
+
+
+def test_linreg_and_quadratic_gradients_match_autograd():
+    rng = np.random.default_rng(6)
+    x, y = optim.linreg_data(15, rng)
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    c = np.array([0.5, -1.0])
+    theta = rng.normal(size=2)
+    p = torch.tensor(theta, requires_grad=True)
+    loss = ((p[0] + p[1] * torch.tensor(x) - torch.tensor(y)) ** 2).sum()
+    (g,) = torch.autograd.grad(loss, p)
+    assert_close(optim.linreg_loss(theta, x, y), loss.item())
+    assert_close(optim.linreg_grad(theta, x, y), to_numpy(g))
+    p = torch.tensor(theta, requires_grad=True)
+    d = p - torch.tensor(c)
+    loss = 0.5 * d @ torch.tensor(A) @ d
+    (g,) = torch.autograd.grad(loss, p)
+    assert_close(optim.quadratic_loss(theta, A, c), loss.item())
+    assert_close(optim.quadratic_grad(theta, A, c), to_numpy(g))
+
+
+def test_losses_evaluate_on_grids():
+    rng = np.random.default_rng(7)
+    x, y = optim.linreg_data(9, rng)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(0, 2, 3)))  # (2, 3, 4)
+    for fn, args in ((optim.linreg_loss, (x, y)), (optim.gabor_loss, (x, y)),
+                     (optim.quadratic_loss, (np.eye(2),))):
+        out = fn(grid, *args)
+        assert out.shape == (3, 4)
+        assert_close(out[2, 1], fn(grid[:, 2, 1], *args))
+
+
+def test_numerical_hessian_and_critical_points():
+    A = np.array([[4.0, 1.0], [1.0, -2.0]])  # a saddle at c
+    c = np.array([1.0, 2.0])
+    g = lambda th: optim.quadratic_grad(th, A, c)  # noqa: E731
+    assert_close(optim.numerical_hessian(g, np.zeros(2)), A, rtol=1e-6, atol=1e-6)
+    theta, eig = optim.critical_point(g, np.array([5.0, -3.0]))
+    assert_close(theta, c, atol=1e-8)
+    assert eig[0] < 0 < eig[1]
+
+
+def test_runs_converge_and_report_divergence():
+    A = np.diag([2.0, 0.5])
+    g = lambda th: optim.quadratic_grad(th, A)  # noqa: E731
+    th0 = np.array([1.0, 1.0])
+    for path in (optim.run_gd(g, th0, 0.5, 200), optim.run_momentum(g, th0, 0.5, 0.9, 300),
+                 optim.run_momentum(g, th0, 0.5, 0.9, 300, nesterov=True),
+                 optim.run_adam(g, th0, 500, alpha=0.01)):
+        assert np.abs(path[-1]).max() < 1e-2 and not optim.diverged(path)
+    # GD on a quadratic diverges exactly when alpha > 2 / lambda_max = 1
+    assert not optim.diverged(optim.run_gd(g, th0, 0.99, 3000))
+    bad = optim.run_gd(g, th0, 1.2, 3000)
+    assert optim.diverged(bad) and np.isfinite(bad[0]).all()
+
+
+def test_run_sgd_shape_and_full_batch_is_gd():
+    rng = np.random.default_rng(8)
+    x, y = optim.linreg_data(10, rng)
+    gfn = lambda th, idx: optim.linreg_grad(th, x[idx], y[idx])  # noqa: E731
+    path = optim.run_sgd(gfn, np.zeros(2), 10, 3, 0.01, 5, np.random.default_rng(0))
+    assert path.shape == (5 * 4 + 1, 2) and np.isfinite(path).all()
+    full = optim.run_sgd(gfn, np.zeros(2), 10, 10, 0.01, 5, np.random.default_rng(0))
+    gd = optim.run_gd(lambda th: optim.linreg_grad(th, x, y), np.zeros(2), 0.01, 5)
+    assert_close(full, gd)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: optim.gd_step([1.0, 2.0], [1.0], 0.1), "grad"),
+    (lambda: optim.gd_step([1.0, 2.0], [1.0, 1.0], -0.1), "alpha"),
+    (lambda: optim.momentum_step([1.0], [0.0], [1.0], 0.1, 1.0), "beta"),
+    (lambda: optim.momentum_step([1.0], [0.0, 0.0], [1.0], 0.1, 0.5), "m"),
+    (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], -1), "t"),
+    (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], 0, gamma=1.5), "gamma"),
+    (lambda: optim.nesterov_step([1.0], [0.0], [1.0], 0.1, 0.5), "grad_fn"),
+    (lambda: optim.minibatches(10, 0, np.random.default_rng(0)), "batch_size"),
+    (lambda: optim.minibatches(10, 2, 0), "rng"),
+    (lambda: optim.line_search(lambda t: 0.0, [0.0, 0.0], [1.0], 1.0), "direction"),
+    (lambda: optim.line_search(lambda t: 0.0, [0.0], [1.0], 0.0), "max_step"),
+    (lambda: optim.gabor_loss([1.0, 2.0, 3.0], [0.0], [0.0]), "theta"),
+    (lambda: optim.gd_step("abc", [1.0], 0.1), "theta"),
+])
+def test_bad_input_names_the_argument(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()
+
+
+def test_exercise_solutions_are_dlcore():
+    """The written-out solutions shown in the notebook agree with dlcore.optim."""
+    from dlcore.exercises import ch03
+
+    for probe in ch03.nesterov.probes:
+        assert_close(ch03.nesterov_solution(*probe), optim.nesterov_step(*probe))
+    for probe in ch03.adam.probes:
+        assert_close(ch03.adam_solution(*probe), optim.adam_step(*probe))

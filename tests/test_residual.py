@@ -1,0 +1,272 @@
+"""dlcore.residual against PyTorch (BatchNorm1d, layer_norm, autograd) and closed forms."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, to_numpy
+
+from dlcore import residual as R
+
+torch.set_default_dtype(torch.float64)
+
+
+def _params(D, rng):
+    return rng.normal(size=D), rng.normal(size=D)
+
+
+# ------------------------------------------------------------------------------------------
+# batch norm, training mode: against torch.nn.BatchNorm1d
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("D,I", [(1, 2), (3, 5), (8, 64)])
+@pytest.mark.parametrize("eps", [1e-5, 0.1])
+def test_batch_norm_matches_torch(D, I, eps):
+    rng = np.random.default_rng(D * 100 + I)
+    h = rng.normal(2.0, 3.0, size=(D, I))
+    gamma, delta = _params(D, rng)
+    out, m, s2 = R.batch_norm(h, gamma, delta, eps=eps)
+    bn = torch.nn.BatchNorm1d(D, eps=eps).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(delta))
+    want = bn(torch.tensor(h.T)).T  # PyTorch: rows are examples
+    assert_close(out, to_numpy(want), what="batch_norm output")
+    assert_close(m, h.mean(axis=1), what="batch mean")
+    assert_close(s2, h.var(axis=1, ddof=0), what="biased batch variance")
+
+
+def test_batch_norm_gradient_matches_autograd():
+    rng = np.random.default_rng(3)
+    h = rng.normal(size=(4, 6))
+    gamma, delta = _params(4, rng)
+    upstream = rng.normal(size=(4, 6))
+    ht = torch.tensor(h, requires_grad=True)
+    out_t = torch.nn.functional.batch_norm(ht.T, None, None, torch.tensor(gamma),
+                                           torch.tensor(delta), training=True, eps=1e-5).T
+    (out_t * torch.tensor(upstream)).sum().backward()
+    # finite differences of our forward pass along a random direction
+    direction = rng.normal(size=h.shape)
+    step = 1e-6
+    f = lambda hh: float((R.batch_norm(hh, gamma, delta)[0] * upstream).sum())  # noqa: E731
+    fd = (f(h + step * direction) - f(h - step * direction)) / (2 * step)
+    assert_close(fd, float((to_numpy(ht.grad) * direction).sum()), rtol=1e-6, atol=1e-8)
+
+
+def test_batch_norm_output_is_standardised():
+    rng = np.random.default_rng(4)
+    h = rng.normal(5.0, 2.0, size=(3, 500))
+    out, _, _ = R.batch_norm(h, np.ones(3), np.zeros((3, 1)), eps=0.0)
+    assert_close(out.mean(axis=1), np.zeros(3), atol=1e-12)
+    assert_close(out.var(axis=1), np.ones(3))
+
+
+def test_batch_norm_eval_and_running_match_torch():
+    rng = np.random.default_rng(5)
+    D, alpha = 3, 0.2
+    gamma, delta = _params(D, rng)
+    batches = [rng.normal(1.0, 2.0, size=(D, 7)) for _ in range(4)]
+    bn = torch.nn.BatchNorm1d(D, momentum=alpha).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(delta))
+        run_mean, run_var = np.zeros(D), np.ones(D)  # PyTorch's starting values
+        for h in batches:
+            bn(torch.tensor(h.T))
+            _, m, s2 = R.batch_norm(h, gamma, delta)
+            I = h.shape[1]
+            run_mean = R.update_running(run_mean, m, alpha)
+            run_var = R.update_running(run_var, s2 * I / (I - 1), alpha)  # unbiased, as torch
+        assert_close(run_mean, to_numpy(bn.running_mean), what="running mean")
+        assert_close(run_var, to_numpy(bn.running_var), what="running variance")
+        bn.eval()
+        h_test = rng.normal(size=(D, 5))
+        want = to_numpy(bn(torch.tensor(h_test.T)).T)
+    got = R.batch_norm_eval(h_test, gamma, delta, run_mean, run_var)
+    assert_close(got, want, what="batch_norm_eval")
+    assert_close(R.batch_norm_eval(h_test[:, 0], gamma, delta, run_mean, run_var), want[:, 0])
+
+
+def test_update_running_closed_form():
+    assert_close(R.update_running(np.array([0.0, 10.0]), np.array([1.0, 0.0]), 0.1),
+                 np.array([0.1, 9.0]))
+    assert_close(R.update_running(2.0, 4.0, 0.0), 2.0)
+    assert_close(R.update_running(2.0, 4.0, 1.0), 4.0)
+
+
+# ------------------------------------------------------------------------------------------
+# layer norm: against torch.nn.functional.layer_norm
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("D,I", [(2, 1), (5, 3), (16, 10)])
+def test_layer_norm_matches_torch(D, I):
+    rng = np.random.default_rng(D + I)
+    h = rng.normal(1.0, 4.0, size=(D, I))
+    gamma, delta = _params(D, rng)
+    got = R.layer_norm(h, gamma, delta)
+    want = torch.nn.functional.layer_norm(torch.tensor(h.T), (D,), torch.tensor(gamma),
+                                          torch.tensor(delta), eps=1e-5).T
+    assert_close(got, to_numpy(want))
+    assert_close(R.layer_norm(h[:, 0], gamma, delta), to_numpy(want)[:, 0])
+
+
+def test_layer_norm_and_batch_norm_average_different_axes():
+    h = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    bn = R.batch_norm(h, 1.0, 0.0, eps=0.0)[0]
+    ln = R.layer_norm(h, 1.0, 0.0, eps=0.0)
+    assert_close(bn, np.array([[-1, 0, 1], [-1, 0, 1]]) * np.sqrt(1.5))
+    assert_close(ln, np.array([[-1, -1, -1], [1, 1, 1]]))
+
+
+# ------------------------------------------------------------------------------------------
+# shattered gradients: forward-mode derivative against autograd
+# ------------------------------------------------------------------------------------------
+def _torch_toy(x, p, residual):
+    """The same toy nets in PyTorch, with the batch statistics of BN detached (frozen)."""
+    t = {k: (torch.tensor(v) if not isinstance(v, list) else [torch.tensor(a) for a in v])
+         for k, v in p.items()}
+
+    def bn(f):
+        m = f.mean(dim=1, keepdim=True).detach()
+        s = torch.sqrt(f.var(dim=1, unbiased=False, keepdim=True) + 1e-5).detach()
+        return (f - m) / s
+
+    f = t["beta_in"][:, None] + t["omega_in"] * x[None, :]
+    h = f if residual else torch.relu(bn(f))
+    for beta, omega in zip(t["betas"], t["omegas"], strict=True):
+        if residual:
+            h = h + beta[:, None] + omega @ torch.relu(bn(h))
+        else:
+            h = torch.relu(bn(beta[:, None] + omega @ h))
+    return (t["omega_out"] @ h)[0]
+
+
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("K", [0, 1, 4])
+def test_input_gradient_matches_autograd(residual, K):
+    rng = np.random.default_rng(10 + K)
+    p = R.toy_net(K, 6, rng)
+    # not a symmetric grid: BN puts the first layer's kinks at the grid's mean
+    x = np.sort(rng.uniform(-2, 2, 9))
+    xt = torch.tensor(x, requires_grad=True)
+    y_t = _torch_toy(xt, p, residual)
+    upstream = rng.normal(size=x.size)
+    (y_t * torch.tensor(upstream)).sum().backward()  # each y_i depends on its own x_i only
+    y, dy = R.input_gradient(x, p, residual)
+    assert_close(y, to_numpy(y_t), what="y")
+    assert_close(dy * upstream, to_numpy(xt.grad), rtol=1e-8, what="dy/dx")
+
+
+def test_input_gradient_every_depth_rows_are_the_cut_nets():
+    rng = np.random.default_rng(2)
+    p = R.toy_net(3, 5, rng)
+    x = np.linspace(-1, 1, 7)
+    for residual in (False, True):
+        ys, dys = R.input_gradient(x, p, residual, every_depth=True)
+        assert ys.shape == dys.shape == (4, 7)
+        for k in range(4):
+            cut = {**p, "omegas": p["omegas"][:k], "betas": p["betas"][:k]}
+            y, dy = R.input_gradient(x, cut, residual)
+            assert_close(ys[k], y)
+            assert_close(dys[k], dy)
+
+
+def test_autocorrelation_closed_forms():
+    t = np.arange(400)
+    g = np.cos(2 * np.pi * t / 40)  # period 40: c[20] ~ -1, c[40] ~ +1 (times the overlap)
+    c = R.autocorrelation(g, 40)
+    assert c[0] == pytest.approx(1.0)
+    assert c[20] == pytest.approx(-(400 - 20) / 400, rel=1e-3)
+    assert c[40] == pytest.approx((400 - 40) / 400, rel=1e-3)
+    gc = g - g.mean()
+    full = np.correlate(gc, gc, mode="full")[g.size - 1:] / (gc @ gc)
+    assert_close(c, full[:41])
+    assert_close(R.autocorrelation(np.full(5, 3.0)), np.ones(5))
+    assert_close(R.autocorrelation(1e300 * g, 5), c[:6])
+
+
+# ------------------------------------------------------------------------------------------
+# the unravelled view
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("K", [0, 1, 3, 5])
+def test_paths_by_length_enumerates_the_2_to_K_paths(K):
+    rng = np.random.default_rng(K)
+    D = 3
+    omegas = [rng.normal(size=(D, D)) for _ in range(K)]
+    x = rng.normal(size=(D, 4))
+    c = R.paths_by_length(x, omegas)
+    assert c.shape == (K + 1, D, 4)
+    want = np.zeros_like(c)
+    for taken in itertools.product([False, True], repeat=K):  # one term per path
+        v = x
+        for k in range(K):
+            v = omegas[k] @ v if taken[k] else v
+        want[sum(taken)] += v
+    assert_close(c, want)
+    y = x
+    for omega in omegas:
+        y = y + omega @ y  # the residual net itself
+    assert_close(c.sum(axis=0), y)
+    assert_close(R.paths_by_length(x[:, 0], omegas), want[:, :, 0])
+
+
+def test_path_counts():
+    assert R.path_counts(0).tolist() == [1]
+    assert R.path_counts(4).tolist() == [1, 4, 6, 4, 1]
+    assert R.path_counts(20).sum() == 2 ** 20
+
+
+# ------------------------------------------------------------------------------------------
+# variance growth
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("norm,gamma", [("none", 1.0), ("none", 0.5), ("batch", 1.0),
+                                        ("batch", 0.5)])
+def test_residual_variances_follow_closed_form(norm, gamma):
+    x = np.random.default_rng(0).standard_normal((200, 400))
+    v = R.residual_variances(x, 6, np.random.default_rng(1), norm=norm, gamma=gamma)
+    want = R.variance_closed_form(6, float(x.var()), norm=norm, gamma=gamma)
+    assert v.shape == (7,)
+    # Monte Carlo with one weight draw per block: the errors compound along the blocks
+    assert_close(v, want, rtol=0.25 if norm == "none" else 0.12)
+
+
+def test_variance_closed_form_values():
+    assert_close(R.variance_closed_form(3), [1, 2, 4, 8])
+    assert_close(R.variance_closed_form(3, 2.0, "batch", 0.5), [2, 2.25, 2.5, 2.75])
+
+
+def test_residual_variances_overflow_is_inf_not_error():
+    x = np.random.default_rng(0).standard_normal((50, 20))
+    v = R.residual_variances(x, 100, np.random.default_rng(1), gamma=1e10)
+    assert np.isinf(v[-1])
+
+
+# ------------------------------------------------------------------------------------------
+# bad input: one-line errors naming the argument
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("call,match", [
+    (lambda: R.batch_norm(np.ones(3), 1.0, 0.0), "h"),
+    (lambda: R.batch_norm(np.ones((3, 1)), 1.0, 0.0), "h"),
+    (lambda: R.batch_norm(np.ones((3, 4)), np.ones(2), 0.0), "gamma"),
+    (lambda: R.batch_norm(np.ones((3, 4)), 1.0, np.ones((3, 2))), "delta"),
+    (lambda: R.batch_norm(np.ones((3, 4)), 1.0, 0.0, eps=-1), "eps"),
+    (lambda: R.batch_norm("abc", 1.0, 0.0), "h"),
+    (lambda: R.batch_norm_eval(np.ones((3, 4)), 1.0, 0.0, np.zeros(4), np.ones(3)),
+     "run_mean"),
+    (lambda: R.batch_norm_eval(np.ones((3, 4)), 1.0, 0.0, np.zeros(3), -np.ones(3)), "run_var"),
+    (lambda: R.update_running(np.zeros(3), np.zeros(2), 0.1), "batch_stat"),
+    (lambda: R.update_running(np.zeros(3), np.zeros(3), 1.5), "alpha"),
+    (lambda: R.layer_norm(np.ones((2, 2, 2)), 1.0, 0.0), "h"),
+    (lambda: R.layer_norm(np.ones((3, 4)), np.ones(4), 0.0), "gamma"),
+    (lambda: R.paths_by_length(np.ones((3, 2)), [np.ones((3, 2))]), "omegas"),
+    (lambda: R.path_counts(-1), "K"),
+    (lambda: R.path_counts(2.5), "K"),
+    (lambda: R.autocorrelation(np.ones((2, 2))), "g"),
+    (lambda: R.autocorrelation(np.ones(4), 4), "max_lag"),
+    (lambda: R.residual_variances(np.ones((2, 3)), 2, np.random.default_rng(0), norm="x"),
+     "norm"),
+    (lambda: R.input_gradient(np.ones((2, 2)), R.toy_net(1, 2, np.random.default_rng(0))), "x"),
+])
+def test_bad_input_one_line(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)
