@@ -21,6 +21,7 @@ from .checks import (
     check_ndim,
     check_positive,
 )
+from .residual import layer_norm
 
 __all__ = [
     "self_attention",
@@ -293,15 +294,7 @@ def layer_norm_tokens(X, gamma, delta, eps=1e-5):
 
     X (D, N); gamma, delta (D,). Biased variance, eps inside the square root (as PyTorch).
     """
-    X = _tokens(X)
-    gamma = as_float_array(gamma, "gamma").reshape(-1, 1)  # (D, 1)
-    delta = as_float_array(delta, "delta").reshape(-1, 1)
-    for name, v in (("gamma", gamma), ("delta", delta)):
-        if v.shape[0] != X.shape[0]:
-            raise ShapeError(f"{name} has {v.shape[0]} entries; expected {X.shape[0]} (D)")
-    mu = X.mean(axis=0, keepdims=True)  # (1, N)
-    var = X.var(axis=0, keepdims=True)  # (1, N)
-    return gamma * (X - mu) / np.sqrt(var + eps) + delta
+    return layer_norm(_tokens(X), gamma, delta, eps)  # tokens are columns, as h's points
 
 
 _LAYER_KEYS = ("heads", "omega_c", "beta_c", "omega_1", "beta_1", "omega_2", "beta_2",

@@ -8,10 +8,9 @@ training target exactly once 1 + D >= I: the interpolation threshold.
 Data points are columns: x (D_i, I), labels y (I,).
 """
 
-from contextlib import nullcontext
-
 import numpy as np
 
+from ._threads import one_blas_thread as _one_blas_thread
 from .checks import (
     InputTypeError,
     ShapeError,
@@ -25,16 +24,6 @@ from .generalization import relu_features
 
 __all__ = ["one_hot", "add_label_noise", "random_relu_params", "random_feature_curve",
            "interpolation_threshold"]
-
-
-def _one_blas_thread():
-    """Run the linear algebra on one BLAS thread: on a busy 2-core machine, BLAS threads
-    that wait for each other make these mid-sized products ten times slower, not faster."""
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def one_hot(y, K):

@@ -1,11 +1,11 @@
 """Interactive figures for chapter 05 (initialisation)."""
 
-from contextlib import nullcontext
 from functools import lru_cache, wraps
 
 import numpy as np
 
 from .. import init
+from .._threads import one_blas_thread
 from ..plots import COLORS, PALETTE, label
 from ..plots.init import FLOAT_STYLE, plot_float_limits, plot_layer_variances, set_layer_variances
 from . import Dropdown, InteractiveFigure, Slider
@@ -17,22 +17,12 @@ FP_WIDTH, FP_MAX_DEPTH = 16, 300  # the floating-point figure's net
 VAR_LIM = (1e-50, 1e50)  # fixed y range of the variance figures
 
 
-@lru_cache(maxsize=1)
-def _blas_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return None
-    return ThreadpoolController()
-
-
 def _one_blas_thread(compute):
     """Run ``compute`` with one BLAS thread: these matrices are small, and a multi-threaded
     BLAS on a busy machine is slower than one thread (0.3 ms against 5 ms for 192 x 192)."""
     @wraps(compute)
     def wrapper(*args, **kwargs):
-        ctl = _blas_controller()
-        with ctl.limit(limits=1, user_api="blas") if ctl is not None else nullcontext():
+        with one_blas_thread():
             return compute(*args, **kwargs)
     return wrapper
 

@@ -1,24 +1,14 @@
 """Interactive figures for chapter 09 (residual networks and normalisation)."""
 
-from contextlib import nullcontext
 from functools import lru_cache
 
 import numpy as np
 
 from .. import residual
+from .._threads import one_blas_thread as _one_blas_thread
 from ..plots import PALETTE, label
 from ..plots.residual import KIND_COLOR
 from . import Dropdown, InteractiveFigure, Slider
-
-
-def _one_blas_thread():
-    """Small matrix products on a busy 2-core machine run faster on one BLAS thread."""
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
 
 # ------------------------------------------------------------------------------------------
 # 1. Shattered gradients: dy/dx across inputs, plain vs residual, depth on a slider.
