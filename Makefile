@@ -28,7 +28,6 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	@mkdir -p $(VENV)/lab-settings
 	@echo "JupyterLab: open the URL printed below (it carries a login token)."
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
 		$$( [ -z "$$DISPLAY" ] && echo --no-browser ) \

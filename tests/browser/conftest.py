@@ -23,11 +23,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-ENABLED = os.environ.get("RUN_BROWSER_TESTS") == "1"
-if not ENABLED:
-    CHROMIUM = None  # opt-in until the suite is reliable (see the browser-test issue)
-SKIP_REASON = ("browser tests skipped: set RUN_BROWSER_TESTS=1 and install Chromium "
-               "(`sudo apt-get install chromium`) to run them")
+if os.environ.get("SKIP_BROWSER_TESTS") == "1":
+    CHROMIUM = None
+    SKIP_REASON = "browser tests skipped: SKIP_BROWSER_TESTS=1 is set"
+else:
+    SKIP_REASON = ("browser tests skipped: Chromium is not installed; "
+                   "`sudo apt-get install chromium` enables them")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,6 +38,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHROMIUM:
+        terminalreporter.write_line(SKIP_REASON, yellow=True, bold=True)
 
 
 def _free_port():
@@ -66,6 +72,10 @@ def lab(tmp_path_factory):
     (base / "config" / "labconfig").mkdir()
     (base / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    # every cell attached to the page (the default windowing leaves off-screen cells out)
+    tracker = base / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), uuid.uuid4().hex
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", f"--IdentityProvider.token={token}",
