@@ -8,6 +8,11 @@ BIN     := $(VENV)/bin
 HASH    := $(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
 STAMP   := $(VENV)/.installed-$(HASH)
 PORT    ?= 8888
+# PyPI's Linux torch is the CUDA build (GBs). When PyTorch's CPU index answers, pip may take
+# torch==2.13.0+cpu from it (evaluated only when the install runs; empty when unreachable).
+TORCH_CPU_INDEX = $(shell $(PYTHON) -c "import urllib.request as u; \
+	u.urlopen('https://download.pytorch.org/whl/cpu/torch/', timeout=5); \
+	print('--extra-index-url https://download.pytorch.org/whl/cpu')" 2>/dev/null)
 NB      ?=
 
 .PHONY: lab test setup bench notebooks lint clean help
@@ -23,7 +28,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test]" $(TORCH_CPU_INDEX)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
