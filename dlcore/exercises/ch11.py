@@ -1,0 +1,188 @@
+"""Chapter 11 exercises: Jensen's gap, the KL from the encoder's outputs, the ELBO's gap to the
+log likelihood, the reparameterised gradient, Monte-Carlo averaging."""
+
+import numpy as np
+
+from .. import vae
+from . import FunctionExercise, Mistake, ValueExercise
+
+# ------------------------------------------------------------------------------------------
+# 1. Jensen's gap
+# ------------------------------------------------------------------------------------------
+_lm, _ml = np.log(5.0), 0.5 * np.log(1.0) + 0.5 * np.log(9.0)  # log E[y], E[log y]
+jensen_gap = ValueExercise(
+    title="Jensen's gap",
+    task=("y is 1 or 9, each with probability 1/2. Compute the gap log E[y] - E[log y] "
+          "(natural logarithms)."),
+    hint_text=("E[y] = (1 + 9) / 2. E[log y] = (log 1 + log 9) / 2. Use np.log (base e), and "
+               "subtract the second from the first: log is concave, so the gap is >= 0."),
+    value=float(_lm - _ml),  # log 5 - log 3 = 0.5108
+    mistakes=(
+        Mistake("subtracted the wrong way round",
+                "for a concave function the log of the mean is the larger one: log E[y] - "
+                "E[log y] is >= 0", float(_ml - _lm)),
+        Mistake("used log10",
+                "the course's log is the natural logarithm, np.log", float(np.log10(5.0)
+                                                                           - np.log10(3.0))),
+        Mistake("gave log E[y] only",
+                "the gap needs E[log y] = (log 1 + log 9) / 2 subtracted", float(_lm)),
+        Mistake("gave E[log y] only",
+                "that is the smaller of the two; subtract it from log E[y] = log 5", float(_ml)),
+    ),
+    explanation="log 5 - (log 1 + log 9) / 2 = log 5 - log 3 = 0.511 nats.",
+)
+
+# ------------------------------------------------------------------------------------------
+# 2. The KL term from the encoder's outputs (mu, log sigma^2)
+# ------------------------------------------------------------------------------------------
+_rng = np.random.default_rng(1111)  # fixed probes: the same check for every student
+_KL_PROBES = tuple((_rng.normal(size=(D_z, I)), _rng.normal(size=(D_z, I)))
+                   for D_z, I in ((2, 4), (3, 1)))
+
+
+def _ref_kl(mu, log_sigma2):
+    """The reference: dlcore's kl_normal_standard with sigma = exp(log sigma^2 / 2)."""
+    return vae.kl_normal_standard(mu, np.exp(0.5 * log_sigma2))
+
+
+def _kl_no_half(mu, log_sigma2):
+    return (np.exp(log_sigma2) + mu**2 - 1.0 - log_sigma2).sum(0)
+
+
+def _kl_log_sigma(mu, log_sigma2):
+    return 0.5 * (np.exp(log_sigma2) + mu**2 - 1.0 - 0.5 * log_sigma2).sum(0)
+
+
+def _kl_output_as_log_sigma(mu, log_sigma2):
+    return 0.5 * (np.exp(2.0 * log_sigma2) + mu**2 - 1.0 - 2.0 * log_sigma2).sum(0)
+
+
+def _kl_no_D_z(mu, log_sigma2):
+    return 0.5 * (np.exp(log_sigma2) + mu**2 - log_sigma2).sum(0)
+
+
+def _kl_whole_batch(mu, log_sigma2):
+    return float(0.5 * (np.exp(log_sigma2) + mu**2 - 1.0 - log_sigma2).sum())
+
+
+kl_from_encoder = FunctionExercise(
+    title="The KL term from the encoder's outputs",
+    task=("The encoder g[x, theta] outputs mu and log sigma^2, each (D_z, I), one column per "
+          "data point. Write kl(mu, log_sigma2) returning D_KL[Norm(mu, diag(sigma^2)) || "
+          "Norm(0, I)] for each column, shape (I,)."),
+    hint_text=("D_KL = 1/2 sum_d (sigma_d^2 + mu_d^2 - 1 - log sigma_d^2), summed down each "
+               "column (axis 0). sigma^2 = np.exp(log_sigma2); the log term is log_sigma2 "
+               "itself."),
+    reference=_ref_kl,
+    probes=_KL_PROBES,
+    mistakes=(
+        Mistake("missing the 1/2",
+                "the KL between Gaussians carries a factor 1/2 in front of the sum",
+                _kl_no_half),
+        Mistake("log sigma instead of log sigma^2",
+                "the formula subtracts log sigma^2 = log_sigma2, not log sigma = log_sigma2 / 2",
+                _kl_log_sigma),
+        Mistake("read the output as log sigma",
+                "the encoder outputs log sigma^2, so sigma^2 = exp(log_sigma2), not "
+                "exp(2 log_sigma2)", _kl_output_as_log_sigma),
+        Mistake("forgot the -D_z",
+                "each dimension contributes -1 (so the KL is 0 when mu = 0 and sigma = 1)",
+                _kl_no_D_z),
+        Mistake("summed over the batch",
+                "return one KL per data point (sum over axis 0 only), shape (I,)",
+                _kl_whole_batch),
+    ),
+    explanation="your KL matches dlcore.vae.kl_normal_standard on every probe.",
+)
+
+# ------------------------------------------------------------------------------------------
+# 3. The ELBO's gap to the log likelihood
+# ------------------------------------------------------------------------------------------
+_mu_p, _var_p, _mu_q, _var_q = 1.0, 0.25, 0.5, 0.09  # posterior Norm(1, 0.5^2), q Norm(0.5, 0.3^2)
+
+
+def _kl1(m1, v1, m2, v2):  # D_KL[Norm(m1, v1) || Norm(m2, v2)] in one dimension
+    return 0.5 * (v1 / v2 + (m2 - m1) ** 2 / v2 - 1.0 - np.log(v1 / v2))
+
+
+elbo_gap = ValueExercise(
+    title="How far below log Pr(x) is the ELBO?",
+    task=("In the tightness figure's model the posterior is Pr(z | x, phi) = Norm_z[1, 0.5^2]. "
+          "For q(z | theta) = Norm_z[0.5, 0.3^2], how many nats is the ELBO below "
+          "log Pr(x | phi)?"),
+    hint_text=("log Pr(x | phi) - ELBO = D_KL[q(z | theta) || Pr(z | x, phi)]. For 1-D Gaussians "
+               "D_KL[Norm(m_1, v_1) || Norm(m_2, v_2)] = 0.5 (v_1/v_2 + (m_2 - m_1)^2 / v_2 - 1 "
+               "- log(v_1/v_2)), with variances v (not standard deviations)."),
+    value=float(_kl1(_mu_q, _var_q, _mu_p, _var_p)),  # 0.6908
+    mistakes=(
+        Mistake("KL the wrong way round",
+                "the gap is D_KL[q || posterior], with q first; the KL is not symmetric",
+                float(_kl1(_mu_p, _var_p, _mu_q, _var_q))),
+        Mistake("KL to the prior instead of the posterior",
+                "D_KL[q || Pr(z)] appears in the other form of the ELBO (reconstruction minus "
+                "KL to the prior); the gap to log Pr(x) is the KL to the posterior",
+                float(_kl1(_mu_q, _var_q, 0.0, 1.0))),
+        Mistake("missing the 1/2",
+                "the Gaussian KL has a factor 1/2", float(2 * _kl1(_mu_q, _var_q, _mu_p, _var_p))),
+        Mistake("standard deviations instead of variances",
+                "use v = sigma^2: 0.09 and 0.25, not 0.3 and 0.5",
+                float(_kl1(_mu_q, 0.3, _mu_p, 0.5))),
+    ),
+    explanation=("0.5 (0.36 + 1 - 1 - log 0.36) = 0.691 nats: move the sliders of the "
+                 "tightness figure to mu = 0.5, sigma = 0.3 to see it."),
+)
+
+# ------------------------------------------------------------------------------------------
+# 4. The reparameterised gradient
+# ------------------------------------------------------------------------------------------
+_W, _b, _x, _s2 = np.array([1.2, 0.9]), np.array([0.2, -0.4]), np.array([1.8, 0.8]), 0.75
+_mu, _sigma, _eps = 0.5, 0.3, 1.0
+_z = _mu + _sigma * _eps  # 0.8
+_d_recon = float(_W @ (_x - _W * _z - _b) / _s2)  # d/dmu log Pr(x | z*) through z* = mu + sigma eps
+reparam_grad = ValueExercise(
+    title="The reparameterised gradient",
+    task=("Same model: z ~ Norm(0, 1), x | z ~ Norm(W z + b, 0.75 I) with W = (1.2, 0.9), "
+          "b = (0.2, -0.4), x = (1.8, 0.8). The encoder gives mu = 0.5, sigma = 0.3 and we draw "
+          "eps = 1.0, so z* = mu + sigma eps. The one-sample ELBO is log Pr(x | z*) - "
+          "D_KL[Norm(mu, sigma^2) || Norm(0, 1)]. What is its derivative with respect to mu?"),
+    hint_text=("z* = 0.8. d log Pr(x | z*) / d z* = W^T (x - W z* - b) / 0.75 and dz*/dmu = 1. "
+               "The KL term 0.5 (sigma^2 + mu^2 - 1 - log sigma^2) has derivative mu."),
+    value=_d_recon - _mu,  # 1.6 - 0.5 = 1.1
+    mistakes=(
+        Mistake("sampled z* without the reparameterisation",
+                "if z* is drawn directly from q, it is a constant to autograd and only the KL "
+                "term's gradient -mu is left; with z* = mu + sigma eps the reconstruction term "
+                "contributes too", -_mu),
+        Mistake("forgot the KL term",
+                "the ELBO subtracts D_KL, whose derivative with respect to mu is mu",
+                _d_recon),
+        Mistake("added the KL's gradient",
+                "the KL is subtracted, so its derivative mu is subtracted too", _d_recon + _mu),
+    ),
+    explanation=("z* = 0.8, residual x - W z* - b = (0.64, 0.48), W^T r / 0.75 = 1.6, minus "
+                 "mu = 0.5: 1.1."),
+)
+
+# ------------------------------------------------------------------------------------------
+# 5. Averaging samples
+# ------------------------------------------------------------------------------------------
+mc_average = ValueExercise(
+    title="Averaging S samples",
+    task=("A one-sample ELBO estimate has standard deviation 2.0 nats. What is the standard "
+          "deviation of the average of S = 16 independent one-sample estimates?"),
+    hint_text=("Variances of independent terms add: Var[(1/S) sum_s e_s] = Var[e] / S. Take the "
+               "square root at the end."),
+    value=0.5,
+    mistakes=(
+        Mistake("divided by S instead of sqrt(S)",
+                "the variance shrinks by S; the standard deviation by sqrt(S) = 4", 0.125),
+        Mistake("gave the variance",
+                "Var = 4 / 16 = 0.25; the question asks for the standard deviation", 0.25),
+        Mistake("no change",
+                "averaging independent estimates does reduce the spread (the mean stays the "
+                "same)", 2.0),
+    ),
+    explanation="2.0 / sqrt(16) = 0.5: 16 times the samples for 4 times less spread.",
+)
+
+EXERCISES = (jensen_gap, kl_from_encoder, elbo_gap, reparam_grad, mc_average)
