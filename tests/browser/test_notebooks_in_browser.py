@@ -73,6 +73,19 @@ def settle(page, img, previous_src, timeout=20):
     return None, changed
 
 
+def try_control(page, img, act, retry=None):
+    """Do `act` and wait for the figure to settle; with `retry`, try once more when the picture
+    did not change (one step of a log slider may round to the same value). Returns (seconds
+    from input to the settled figure or None, whether the picture changed)."""
+    before_src, before = img.get_attribute("src"), figure_digest(img)
+    act()
+    lat, changed = settle(page, img, before_src)
+    if retry and not (changed and figure_digest(img) != before):
+        retry()
+        lat, changed = settle(page, img, img.get_attribute("src"))
+    return lat, changed and figure_digest(img) != before
+
+
 def assert_no_errors(page, name):
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
     assert errors.count() == 0, f"{name}: error output: {errors.first.inner_text()[:300]}"
@@ -117,39 +130,37 @@ def test_notebook_in_browser(name, lab, browser, report):
             fig_name = next((c[len("dlcore-name-"):].replace("--", ".") for c in classes.split()
                              if c.startswith("dlcore-name-")), f"{name}#{i}")
             img = box.locator("img.dlcore-figure")
-            fig_ok, fig_lat = True, []
+            fig_lat, dead = [], []
+
+            def record(label, outcome, fig_lat=fig_lat, dead=dead):
+                lat, ok = outcome
+                if not ok:
+                    dead.append(label)
+                if lat is not None:
+                    fig_lat.append(1000 * lat)
+
             handles = box.locator(".noUi-handle")
             selects = box.locator("select")
+            checks = box.locator("input[type=checkbox]")
             for j in range(handles.count()):
                 handle = handles.nth(j)
                 handle.scroll_into_view_if_needed()
-                before_src, before = img.get_attribute("src"), figure_digest(img)
                 handle.focus()
                 key = "ArrowRight" if handle.get_attribute("aria-valuenow") != \
                     handle.get_attribute("aria-valuemax") else "ArrowLeft"
-                page.keyboard.press(key)
-                lat, changed = settle(page, img, before_src)
-                if changed and figure_digest(img) == before:
-                    # one step too small to move a pixel: try five more steps
-                    for _ in range(5):
-                        page.keyboard.press(key)
-                    lat, changed = settle(page, img, img.get_attribute("src"))
-                changed = changed and figure_digest(img) != before
-                fig_ok &= changed
-                if lat is not None:
-                    fig_lat.append(1000 * lat)
+                record(f"slider {j + 1}", try_control(
+                    page, img, lambda k=key: page.keyboard.press(k),
+                    retry=lambda k=key: [page.keyboard.press(k) for _ in range(5)]))
             for j in range(selects.count()):
                 sel = selects.nth(j)
                 options = sel.locator("option").all_inner_texts()
                 current = sel.evaluate("(s) => s.options[s.selectedIndex].text")
                 other = next(o for o in options if o != current)
-                before_src, before = img.get_attribute("src"), figure_digest(img)
-                sel.select_option(label=other)
-                lat, changed = settle(page, img, before_src)
-                changed = changed and figure_digest(img) != before
-                fig_ok &= changed
-                if lat is not None:
-                    fig_lat.append(1000 * lat)
+                record(f"dropdown {j + 1}", try_control(
+                    page, img, lambda s=sel, o=other: s.select_option(label=o)))
+            for j in range(checks.count()):
+                record(f"checkbox {j + 1}", try_control(page, img, checks.nth(j).click))
+            fig_ok = not dead
             if i == 0 and handles.count():
                 # drag the first slider past both ends of its track
                 track = box.locator(".noUi-target").first.bounding_box()
@@ -169,7 +180,7 @@ def test_notebook_in_browser(name, lab, browser, report):
                         f"{fig_name}: dragging past the end did not reach the {end[11:]}"
                 box.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}-after-drag.png"))
             responded += fig_ok
-            results.append({"name": fig_name, "responded": fig_ok,
+            results.append({"name": fig_name, "responded": fig_ok, "dead_controls": dead,
                             "median_ms": round(statistics.median(fig_lat), 1) if fig_lat else None})
             assert_no_errors(page, name)
         all_lat = [r["median_ms"] for r in results if r["median_ms"] is not None]
@@ -177,7 +188,7 @@ def test_notebook_in_browser(name, lab, browser, report):
             "name": name, "widgets": n_boxes, "responded": responded,
             "median_ms": round(statistics.median(all_lat), 1) if all_lat else None})
         report["figures"].extend(results)
-        dead = [r["name"] for r in results if not r["responded"]]
-        assert not dead, f"{name}: these figures did not change when a control moved: {dead}"
+        dead = {r["name"]: r["dead_controls"] for r in results if not r["responded"]}
+        assert not dead, f"{name}: figures that did not change when a control moved: {dead}"
     finally:
         page.close()
