@@ -33,6 +33,10 @@ class VAEConfig:
     lr: float = 3e-3  # Adam's step size
 
 
+# float32 whatever torch.get_default_dtype() says (a notebook or test may have set float64)
+DTYPE = torch.float32
+
+
 class VAE(nn.Module):
     """Encoder g[x, theta] and decoder f[z, phi], two hidden ReLU layers each."""
 
@@ -40,13 +44,13 @@ class VAE(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.g = nn.Sequential(  # g[x, theta]: x -> (mu, log sigma^2), 2 D_z outputs
-            nn.Linear(cfg.D_x, cfg.D_h), nn.ReLU(),
-            nn.Linear(cfg.D_h, cfg.D_h), nn.ReLU(),
-            nn.Linear(cfg.D_h, 2 * cfg.D_z))
+            nn.Linear(cfg.D_x, cfg.D_h, dtype=DTYPE), nn.ReLU(),
+            nn.Linear(cfg.D_h, cfg.D_h, dtype=DTYPE), nn.ReLU(),
+            nn.Linear(cfg.D_h, 2 * cfg.D_z, dtype=DTYPE))
         self.f = nn.Sequential(  # f[z, phi] before the sigmoid
-            nn.Linear(cfg.D_z, cfg.D_h), nn.ReLU(),
-            nn.Linear(cfg.D_h, cfg.D_h), nn.ReLU(),
-            nn.Linear(cfg.D_h, cfg.D_x))
+            nn.Linear(cfg.D_z, cfg.D_h, dtype=DTYPE), nn.ReLU(),
+            nn.Linear(cfg.D_h, cfg.D_h, dtype=DTYPE), nn.ReLU(),
+            nn.Linear(cfg.D_h, cfg.D_x, dtype=DTYPE))
 
     def encode(self, x):
         """x (B, D_x) -> mu (B, D_z), log sigma^2 (B, D_z): q(z | x, theta)."""
@@ -86,7 +90,7 @@ def train(model, x, seed=0, progress=True):
 
     cfg = model.cfg
     g = torch.Generator().manual_seed(seed)
-    x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    x = torch.as_tensor(np.asarray(x), dtype=DTYPE)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = {"loss": [], "recon": [], "kl": []}
     model.train()
@@ -96,7 +100,7 @@ def train(model, x, seed=0, progress=True):
         sums = np.zeros(3)
         for start in range(0, x.shape[0], cfg.batch_size):
             batch = x[order[start:start + cfg.batch_size]]  # (B, D_x)
-            eps = torch.randn(batch.shape[0], cfg.D_z, generator=g)  # (B, D_z)
+            eps = torch.randn(batch.shape[0], cfg.D_z, generator=g, dtype=DTYPE)  # (B, D_z)
             loss, recon, kl = negative_elbo(model, batch, eps)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -112,7 +116,7 @@ def train(model, x, seed=0, progress=True):
 @torch.no_grad()
 def encode(model, x):
     """q(z | x, theta) for images x (I, D_x) as rows -> mu (D_z, I), sigma (D_z, I) as columns."""
-    mu, log_sigma2 = model.encode(torch.as_tensor(np.asarray(x), dtype=torch.float32))
+    mu, log_sigma2 = model.encode(torch.as_tensor(np.asarray(x), dtype=DTYPE))
     return mu.double().numpy().T, torch.exp(0.5 * log_sigma2).double().numpy().T
 
 

@@ -192,3 +192,4 @@ def test_notebook_in_browser(name, lab, browser, report):
         assert not dead, f"{name}: figures that did not change when a control moved: {dead}"
     finally:
         page.close()
+        report["t_end"] = time.perf_counter()
