@@ -166,7 +166,8 @@ _HEAD_KEYS = ("beta_v", "omega_v", "beta_q", "omega_q", "beta_k", "omega_k")
 
 def _check_heads(heads):
     if not isinstance(heads, (list, tuple)) or len(heads) == 0:
-        raise InputTypeError(f"heads must be a non-empty list of dicts; got {type(heads).__name__}")
+        got = "an empty list" if isinstance(heads, (list, tuple)) else type(heads).__name__
+        raise InputTypeError(f"heads must be a non-empty list of dicts; got {got}")
     for h, head in enumerate(heads):
         if not isinstance(head, dict):
             raise InputTypeError(f"heads[{h}] must be a dict with keys {_HEAD_KEYS}; got "

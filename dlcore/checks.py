@@ -48,6 +48,8 @@ def _describe(value):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, np.generic):
+        value = value.item()  # np.float64(2.0) -> 2.0 in the message
     return f"{type(value).__name__} {value!r}"[:80]
 
 
@@ -136,7 +138,8 @@ def check_positive(value, name, strict=True):
     bad = (arr <= 0) if strict else (arr < 0)
     if bad.any():
         kind = "> 0" if strict else ">= 0"
-        raise ShapeError(f"{name} must be {kind}; got {arr.min()!r}")
+        got = f"{float(arr.min()):g}" if arr.ndim == 0 else f"a smallest value of {float(arr.min()):g}"
+        raise ShapeError(f"{name} must be {kind}; got {got}")
     return arr
 
 

@@ -107,8 +107,8 @@ def _weights(w, name, x, spatial, layout="(C_o, C_i, K)"):
     w = check_ndim(as_float_array(w, name), name, (spatial + 2,), layout)
     if w.shape[1] != x.shape[1]:
         raise ShapeError(
-            f"{name} has shape {w.shape}; expected {w.shape[1:2]} -> {x.shape[1]} input channels "
-            f"in axis 1 of {layout} to match x with C_i = {x.shape[1]}"
+            f"{name} has shape {w.shape}; expected C_i = {x.shape[1]} input channels in axis 1 "
+            f"of {layout} to match x, which has {x.shape[1]} channels"
         )
     return w
 

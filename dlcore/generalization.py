@@ -167,9 +167,12 @@ def fit_predictions(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points,
     preds = np.empty((n_datasets, x_test.size))  # (n_datasets, I_test)
     for i in range(n_datasets):
         x = np.asarray(sample_x(n_points, rng), dtype=float)
-        y = true_fn(x) + sigma * rng.standard_normal(x.shape)
+        y = as_float_array(true_fn(x), "true_fn(x)") + sigma * rng.standard_normal(x.shape)
         g = fit(x, y)
-        p = np.asarray(g(x_test), dtype=float)
+        if not callable(g):
+            raise InputTypeError(f"fit(x, y) must return a predictor g(x_test); got "
+                                 f"{type(g).__name__}")
+        p = as_float_array(g(x_test), "the predictor's g(x_test)", allow_nan=True)
         if p.shape != x_test.shape:
             raise ShapeError(f"fit(x, y) returned a predictor giving shape {p.shape}; expected "
                              f"{x_test.shape}, one prediction per test input")

@@ -79,8 +79,11 @@ def gd_modified_loss(loss_fn, grad_fn, alpha):
     alpha = float(check_positive(alpha, "alpha", strict=False))
 
     def modified(theta):
-        g = np.asarray(grad_fn(theta), dtype=np.float64)
-        return float(loss_fn(theta)) + alpha / 4.0 * float(np.sum(g ** 2))
+        g = as_float_array(grad_fn(theta), "grad_fn(theta)", allow_nan=True)
+        L = as_float_array(loss_fn(theta), "loss_fn(theta)", allow_nan=True)
+        if L.size != 1:
+            raise ShapeError(f"loss_fn(theta) has shape {L.shape}; expected one number")
+        return float(L.reshape(())) + alpha / 4.0 * float(np.sum(g ** 2))
 
     return modified
 

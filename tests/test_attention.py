@@ -334,6 +334,8 @@ def test_bad_input(rng):
         A.self_attention("tokens", *args)
     with pytest.raises(TypeError, match="heads"):
         A.multihead_self_attention(X, h, np.eye(4))
+    with pytest.raises(TypeError, match="heads .* got an empty list"):
+        A.multihead_self_attention(X, [], np.eye(4))
     with pytest.raises(ValueError, match="omega_c"):
         A.multihead_self_attention(X, [h], np.eye(4))
     with pytest.raises(ValueError, match="N"):

@@ -247,7 +247,7 @@ def test_kernels_2d_blur_sums_to_one():
 def test_bad_input_is_one_line():
     x = np.zeros((2, 10))
     cases = [
-        (lambda: conv.conv1d(x, np.zeros((3, 1, 3))), "w"),
+        (lambda: conv.conv1d(x, np.zeros((3, 1, 3))), r"w has shape \(3, 1, 3\); expected C_i = 2"),
         (lambda: conv.conv1d(np.zeros(10), np.zeros((1, 1, 3))), "x"),
         (lambda: conv.conv1d(x, np.zeros((3, 2, 3)), bias=np.zeros(2)), "bias"),
         (lambda: conv.conv1d(x, np.zeros((3, 2, 3)), stride=0), "stride"),

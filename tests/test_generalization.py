@@ -252,6 +252,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="predictor"):
         G.bias_variance(lambda x, y: (lambda xt: np.zeros(2)), G.true_function,
                         G.sample_uniform, np.zeros(3), 0.1, 2, 3, rng)
+    with pytest.raises(TypeError, match="predictor"):  # fit returns no function
+        G.bias_variance(lambda x, y: 3.0, G.true_function, G.sample_uniform, np.zeros(3), 0.1,
+                        2, 3, rng)
+    with pytest.raises(TypeError, match="predictor"):  # the predictor returns no numbers
+        G.bias_variance(lambda x, y: (lambda xt: "a"), G.true_function, G.sample_uniform,
+                        np.zeros(3), 0.1, 2, 3, rng)
     with pytest.raises(ValueError, match="mu"):
         G.decompose(np.zeros((4, 3)), np.zeros(2))
     with pytest.raises(ValueError, match="y has labels"):

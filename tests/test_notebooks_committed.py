@@ -37,3 +37,14 @@ def test_committed_with_outputs_from_a_fresh_kernel(path):
     assert not errors, f"committed with an error output: {errors[0].get('ename')}"
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) >= 3 and all(c.metadata["jupyter"]["source_hidden"] for c in solutions)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_hints_and_solutions_print_once(path):
+    """A hint or solution cell shows its text once: built with code whose hint() returned the
+    string too, a notebook shows it twice (printed, then as the cell's value)."""
+    nb = nbformat.read(path, as_version=4)
+    twice = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "code"
+             and (".hint()" in c.source or "show_solution(" in c.source)
+             and any(o.output_type == "execute_result" for o in c.outputs)]
+    assert not twice, f"rebuild the notebook: these cells show their text twice: {twice}"

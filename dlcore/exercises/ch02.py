@@ -134,8 +134,9 @@ log_softmax = FunctionExercise(
     probes=_PROBES,
     mistakes=(
         Mistake("softmax without subtracting the max",
-                "exp(1000) overflows to inf and log(inf) is inf, so every log-probability "
-                "becomes -inf; subtract m = max_k f_k first", _naive),
+                "exp(1000) overflows to inf (and exp(-1000) underflows to 0), so log sum exp is "
+                "+-inf and the log-probabilities come out -inf or +inf; subtract m = max_k f_k "
+                "first", _naive),
         Mistake("max subtracted inside the sum but not outside",
                 "log sum exp(f) = m + log sum exp(f - m): the m must be added back (or "
                 "subtracted from f_k as well)", _shift_inside_only),

@@ -156,7 +156,7 @@ passes = ValueExercise(
                 "forward mode needs one pass per input: 1000 passes; reverse needs one per "
                 "output", 1000),
         Mistake("one pass gives everything",
-                "a pass carries a single direction: reverse mode returns one row J^T e_j per "
+                "a pass carries a single direction: reverse mode returns one row e_j^T J per "
                 "backward pass, and there are 10 outputs", 1),
         Mistake("one pass per entry",
                 "each pass gives a whole row (reverse) or column (forward), not one entry",

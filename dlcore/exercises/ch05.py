@@ -106,8 +106,8 @@ compromise = ValueExercise(
     mistakes=(
         Mistake("forgot to halve the sum", "the mean width is (D_h + D_h') / 2, so the variance "
                 "is 4 / (D_h + D_h'), not 2 / (D_h + D_h')", 2 / 400),
-        Mistake("used the forward rule only", "2 / D_h keeps the activations but lets the "
-                "gradients shrink by D_h' / D_h per layer", 2 / 100),
+        Mistake("used the forward rule only", "2 / D_h keeps the activations but multiplies "
+                "the gradients' variance by D_h' / D_h = 3 at each backward step", 2 / 100),
         Mistake("used the backward rule only", "2 / D_h' keeps the gradients but not the "
                 "activations", 2 / 300),
         Mistake("gave the standard deviation", "the question asks for the variance "

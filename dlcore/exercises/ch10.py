@@ -92,8 +92,9 @@ score_sd = ValueExercise(
         Mistake("gave the scaled value",
                 "after dividing by sqrt(D_q) the standard deviation is 1; the question asks "
                 "before the scaling", 1.0),
-        Mistake("variance of a single term",
-                "one product k_d q_d has variance 1, but the score sums D_q of them", 0.125),
+        Mistake("divided by sqrt(D_q)",
+                "the D_q variances of 1 add up to D_q, so the standard deviation grows like "
+                "sqrt(D_q) = 8; it does not shrink like 1 / sqrt(D_q)", 0.125),
     ),
     explanation="Var[k^T q] = D_q = 64, so the standard deviation is sqrt(64) = 8.",
 )
@@ -158,7 +159,8 @@ causal = FunctionExercise(
                 "every entry True is an encoder's attention: nothing stops a query from "
                 "reading the answer", _mask_everything),
     ),
-    explanation="m <= n: the lower-left triangle of the [query, key] picture, diagonal included.",
+    explanation=("m <= n: in the [key, query] layout of this chapter's figures, the upper "
+                 "triangle, diagonal included."),
 )
 
 _LOGITS = np.array([2.0, 1.0, 0.0, -1.0])

@@ -66,8 +66,8 @@ def plot_underflow(ax_prod, ax_log, I_values, products, log_sums):
                      label=r"product of the $Pr(y_i|\theta)$")
     floor = 1e-320  # drawn just below the smallest float64 (~4.9e-324 is the last step)
     ax_prod.plot(I_values[zero], np.full(zero.sum(), floor), "x", color=PALETTE["vermillion"],
-                 ms=6, label="exactly 0.0 (underflow)")
-    ax_prod.set_ylim(1e-330, 1e10)
+                 ms=6, clip_on=False, label="exactly 0.0 (underflow)")
+    ax_prod.set_ylim(1e-323, 1e10)  # 1e-323 is still > 0 (a subnormal)
     label(ax_prod, "number of data points $I$", "likelihood (product)", "the product underflows")
     ax_prod.legend(loc="upper right")
     ax_log.plot(I_values, log_sums, ".-", color=PALETTE["green"], ms=4,

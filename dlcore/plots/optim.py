@@ -42,8 +42,8 @@ def plot_loss_contours(ax, t0, t1, L, n_levels=14, log=True, filled=True):
 
 
 def plot_path(ax, path, color=None, name=None, markersize=3, **kwargs):
-    """An optimisation path (T + 1, 2) as a line with dots, a ring at its start. Returns the
-    line (``set_path`` moves it)."""
+    """An optimisation path (T + 1, 2) as a line with dots, one per theta_t. Returns the line
+    (``set_path`` moves it)."""
     color = color or PALETTE["vermillion"]
     path = np.asarray(path, float).reshape(-1, 2)
     kwargs.setdefault("linewidth", 1.2)

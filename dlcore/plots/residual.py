@@ -138,6 +138,20 @@ def plot_unet(ax, levels=3):
     h, yc = size(levels)
     _box(ax, levels * step - 0.2, yc - h / 2, width + 0.4, h, f"bottleneck {16 * 2 ** levels} ch",
          PALETTE["purple"])
+    def low(lv):  # a point a quarter up the box of level lv, where the main path enters/leaves
+        h_lv, y_lv = size(lv)
+        return y_lv - h_lv / 4
+
+    pad = 0.2  # the bottleneck box is wider by this much on each side
+    for lv in range(levels):  # the main path, down the encoder and up the decoder: solid
+        inner = pad if lv + 1 == levels else 0.0
+        for start, end in (((lv * step + width, low(lv)), ((lv + 1) * step - inner, low(lv + 1))),
+                           ((right - (lv + 1) * step + width + inner, low(lv + 1)),
+                            (right - lv * step, low(lv)))):
+            a = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10,
+                                color=PALETTE["grey"], linewidth=1.2)
+            ax.add_patch(a)
+            artists.append(a)
     h0, yc0 = size(0)
     ax.text(width / 2, yc0 + h0 / 2 + 0.15, "input image", ha="center", fontsize=8)
     ax.text(right + width / 2, yc0 + h0 / 2 + 0.15, "output map", ha="center", fontsize=8)

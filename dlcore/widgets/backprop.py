@@ -158,7 +158,7 @@ def draw_gradients(fig):
     ax.set_xlim(X_GRID[0] - 0.1, X_GRID[-1] + 0.1)
     ax.set_ylim(-3.2, 3.2)
     ax.legend(loc="lower right", ncols=1)
-    label(ax, "$x$", None, "the net and the point")
+    label(ax, "$x$", "$y$", "the net and the point")
     W, H = fig.get_size_inches()
     fig.text(10.0 / W, 3.0 / H, "f₃ =\nl = (f₃ − y)² =\n∂l/∂f₃ = 2(f₃ − y) =\nlargest |entry| =",
              va="top", ha="right", fontsize=8)  # static labels; only the numbers change

@@ -326,7 +326,7 @@ def update_equivariance(h, d):
 
 equivariance = InteractiveFigure(
     name="ch08.equivariance",
-    controls=(Slider("t", -12, 12, 0, kind="int", description="shift t"),),
+    controls=(Slider("t", -12, 12, 6, kind="int", description="shift t"),),
     compute=compute_equivariance, draw=draw_equivariance, update=update_equivariance,
     figsize=(11.0, 3.2),
 )

@@ -78,6 +78,7 @@ def draw_fits(fig):
     ax.set_xlim(0, 1)
     ax.set_ylim(*Y_LIM)
     ax.legend(loc="upper right", ncols=2, fontsize=7)
+    ax.set_title(f"{N_FITS} training sets, each fitted by the same model")
     bars = plot_error_bars(bx, animated=True)
     bx.set_ylim(0, 1.0)
     label(bx, None, "averaged over $x$", "test error = sum of parts")
@@ -138,7 +139,7 @@ def draw_one_fit(fig):
     ax.set_xlim(0, 1)
     ax.set_ylim(*Y_LIM)
     ax.legend(loc="upper right", fontsize=7)
-    label(ax, "$x$", "$y$")
+    label(ax, "$x$", "$y$", "one training set and its minimum-norm fit")
     text = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9, animated=True)
     curve = toy_curve()
     plot_capacity_curve(bx, curve, keys=("bias2", "variance", "mse"))
@@ -146,10 +147,10 @@ def draw_one_fit(fig):
     bx.set_xlim(0, DD_DS[-1])
     bx.set_ylim(1e-4, 1e6)
     mark_threshold(bx, DD_POINTS - 1)
-    bx.legend(loc="upper right", fontsize=7)
     bx.set_title(f"I = {DD_POINTS} grid points, {DD_DATASETS} training sets per D")
     (marker,) = bx.plot([], [], "o", color=PALETTE["vermillion"], markersize=9,
-                        animated=True, zorder=5)
+                        animated=True, zorder=5, label="the slider's D")
+    bx.legend(loc="upper right", fontsize=7)
     return {"fit": fit, "pts": pts, "text": text, "marker": marker}
 
 
@@ -211,7 +212,7 @@ def draw_interpolants(fig):
     ax.set_xlim(0, 1)
     ax.set_ylim(*Y_LIM)
     ax.legend(loc="upper right", fontsize=7)
-    label(ax, "$x$", "$y$")
+    label(ax, "$x$", "$y$", f"two functions that pass through all {INTERP_POINTS} points")
     text = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9, animated=True)
     return {"f_min": f_min, "f_other": f_other, "pts": pts, "text": text}
 

@@ -118,7 +118,7 @@ def draw_backward(fig):
     lines = plot_layer_variances(ax, [0], [1.0], [1.0], color=COLORS[3],
                                  name=r"\partial l/\partial f", animated=True)
     (weights,) = ax.plot([0], [1.0], "s", color=COLORS[2], markersize=3,
-                         label=r"mean $(\partial L / \partial \Omega_k)^2$ over the batch",
+                         label=r"mean of $(\partial L / \partial \Omega_k)^2$ over its entries",
                          animated=True)
     ax.legend(loc="upper left")
     text = ax.text(0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9,
@@ -335,11 +335,15 @@ def draw_float(fig):
         ax.set_ylim(*FP_YLIM[name])
         ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))
         label(ax, "layer k", r"$\log_{10}$ rms of $f_k$", f"the forward pass in {name}")
+        # where the float ran out, written inside its own panel (a figure-wide message would sit
+        # between the panels, on top of the right panel's axis label)
+        out[name + "_note"] = ax.text(0.97, 0.5, "", transform=ax.transAxes, ha="right",
+                                      va="center", fontsize=9, color=PALETTE["vermillion"],
+                                      animated=True)
     return out
 
 
 def update_float(h, data):
-    msgs = []
     for name in ("float32", "float64"):
         y = data[name].copy()
         bad, kind = data[name + "_bad"]
@@ -349,11 +353,12 @@ def update_float(h, data):
         h[name + "_exact"].set_data(data["k"], np.clip(data["exact"], lo - 10, hi + 10))
         if bad is None:
             h[name + "_mark"].set_data([], [])
+            h[name + "_note"].set_text("")
         else:
             lim = LIMITS[name]["max" if kind == "overflow" else "tiny"]
             h[name + "_mark"].set_data([bad], [np.log10(lim)])
-            msgs.append(f"{name} {kind} at layer {bad}")
-    return "; ".join(msgs) or None
+            h[name + "_note"].set_text(f"{kind} at layer {bad} (×)")
+    return None
 
 
 float_limits = InteractiveFigure(

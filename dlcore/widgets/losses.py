@@ -73,7 +73,7 @@ def update_gaussian_sigma(h, d):
     h["best"].set_xdata([d["best"], d["best"]])
     h["dot"].set_data([d["phi_1"]], [min(d["here"], 24.0)])
     # short texts: drawing glyphs is the slowest part of an update
-    h["text"].set_text(f"argmin φ₁ = {d['best']:.2f}\nL = {d['nll_here']:.4g}")
+    h["text"].set_text(f"argmin φ₁ = {d['best']:.2f}\nL[φ] = {d['nll_here']:.4g} (unshifted)")
     return None
 
 

@@ -128,7 +128,8 @@ plt.show()
 # %% [markdown]
 # **What to notice**
 # * The product falls by roughly a constant factor per point and becomes exactly 0.0 (red
-#   crosses) after a few hundred points, for *any* parameters: every model then looks equally bad.
+#   crosses) after about a thousand points (here from $I = 1060$), for *any* parameters: every
+#   model then looks equally bad.
 # * The sum of logs falls in a straight line and stays an ordinary number at any size.
 #
 # **The argmin of the NLL.** Take the simplest model, a normal distribution with the same mean

@@ -13,7 +13,7 @@
 # `torch.optim`.
 #
 # **Prerequisites:** chapter 02 (a loss is a sum over the training data,
-# $L = \sum_i \ell_i$), partial derivatives, eigenvalues of a symmetric $2 \times 2$ matrix.
+# $L = \sum_i l_i$), partial derivatives, eigenvalues of a symmetric $2 \times 2$ matrix.
 #
 # Every figure here lives on a loss with two parameters $\theta = [\theta_0, \theta_1]^T$, so the
 # whole surface fits on the screen as contours and an optimiser's run is a path across it.
@@ -47,7 +47,7 @@ Q = chapter(3)                               # the exercises, in order
 #
 # The minus sign turns "uphill" into "downhill"; the **learning rate** $\alpha > 0$ sets how far one
 # step goes. Because the loss is a sum over the $I$ training pairs, $L[\theta] = \sum_i
-# \ell_i[\theta]$, so is its gradient: $\partial L / \partial \theta = \sum_i \partial \ell_i /
+# l_i[\theta]$, so is its gradient: $\partial L / \partial \theta = \sum_i \partial l_i /
 # \partial \theta$.
 #
 # Our first loss is the least-squares fit of a line $f[x, \theta] = \theta_0 + \theta_1 x$ to $I =
@@ -95,7 +95,7 @@ print("GD diverges above alpha = 2/lambda_max =", round(2 / lam[-1], 4))
 
 # %% [markdown]
 # Drag $\alpha$ through the four regimes. The left panel is the loss surface with the path
-# $\theta_0, \theta_1, \ldots$ (40 steps from the ring); the middle panel is the distance to the
+# $\theta_0, \theta_1, \ldots$ (40 steps from the start $\theta_0 = [-1, 2.6]^T$; the star is the minimum); the middle panel is the distance to the
 # best loss on a log scale; the right panel shows the line the last $\theta$ draws through the data.
 
 # %%
@@ -148,8 +148,11 @@ fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 4))
 t0, t1, L = loss_grid(lambda g: optim.linreg_loss(g, x, y), (-1.5, 2.5), (-1.0, 3.0))
 plot_loss_contours(ax1, t0, t1, L)
 for s in starts / [7, 8] + [0.5, 0]:              # the same pattern, scaled into this box
-    plot_path(ax1, optim.run_gd(lambda th: optim.linreg_grad(th, x, y), s, 0.01, 60),
+    plot_path(ax1, optim.run_gd(lambda th: optim.linreg_grad(th, x, y), s, 0.01, 300),
               markersize=1.5)
+ax1.plot(*theta_hat, "*", color=PALETTE["yellow"], markeredgecolor="k", markersize=12,
+         label="the minimum")
+ax1.legend(loc="upper right", fontsize=7)
 label(ax1, title="convex: every start reaches the one minimum")
 plot_loss_contours(ax2, land["t0"], land["t1"], land["L"], log=False, n_levels=16)
 plot_critical_points(ax2, land["points"], land["kinds"])
@@ -158,7 +161,7 @@ for s in starts:
     path = optim.run_gd(lambda th: optim.gabor_grad(th, xg, yg), s, 0.1, 300)
     plot_path(ax2, path, markersize=1.5)
     ends.append(path[-1])
-ax2.legend(loc="lower left", ncols=3, fontsize=7, frameon=True)
+ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, fontsize=7)
 label(ax2, title="Gabor model: where GD ends depends on the start")
 plt.show()
 
@@ -242,17 +245,18 @@ W.line_search.show()
 # %% [markdown]
 # ## 4. Stochastic gradient descent: batches, epochs and a schedule
 #
-# Computing $\sum_{i=1}^{I} \partial \ell_i / \partial \theta$ over all data for every step is
+# Computing $\sum_{i=1}^{I} \partial l_i / \partial \theta$ over all data for every step is
 # expensive when $I$ is large. **Stochastic gradient descent** uses a random subset, a
 # **mini-batch** $\mathcal{B}_t$, at each step:
 #
 # $$\theta_{t+1} = \theta_t -
-# \alpha \sum_{i \in \mathcal{B}_t} \frac{\partial \ell_i[\theta_t]}{\partial \theta}.$$
+# \alpha \sum_{i \in \mathcal{B}_t} \frac{\partial l_i[\theta_t]}{\partial \theta}.$$
 #
 # Batches are drawn **without replacement**: shuffle the indices, cut them into batches, use each
 # batch once. One pass through all of them is an **epoch**, so every point contributes exactly once
-# per epoch. Each batch has its own loss surface $\sum_{i\in\mathcal{B}} \ell_i$, so the steps point
-# in slightly different directions: noise, but noise centred on the true gradient.
+# per epoch. The loss of one batch, $\sum_{i\in\mathcal{B}} l_i$, differs a little from batch to
+# batch, so the steps point in slightly different directions: noise, but noise centred on the
+# true gradient (up to the factor $I/|\mathcal{B}|$).
 
 # %%
 show_source(optim.minibatches)
@@ -303,7 +307,7 @@ W.sgd.show()
 # by a running average of past gradients,
 #
 # $$m_{t+1} = \beta\, m_t +
-# (1-\beta) \sum_{i \in \mathcal{B}_t} \frac{\partial \ell_i[\theta_t]}{\partial \theta}, \qquad
+# (1-\beta) \sum_{i \in \mathcal{B}_t} \frac{\partial l_i[\theta_t]}{\partial \theta}, \qquad
 # \theta_{t+1} = \theta_t - \alpha\, m_{t+1},$$
 #
 # with $m_0 = 0$ and $0 \le \beta < 1$. The flipping components cancel in the average and the
@@ -312,7 +316,7 @@ W.sgd.show()
 # look-ahead point:
 #
 # $$m_{t+1} = \beta\, m_t + (1-\beta) \sum_{i \in \mathcal{B}_t}
-# \frac{\partial \ell_i[\theta_t - \alpha\beta\, m_t]}{\partial \theta}, \qquad
+# \frac{\partial l_i[\theta_t - \alpha\beta\, m_t]}{\partial \theta}, \qquad
 # \theta_{t+1} = \theta_t - \alpha\, m_{t+1}.$$
 #
 # If the momentum is about to overshoot, the look-ahead gradient already points back and brakes.
@@ -353,7 +357,7 @@ W.momentum.show()
 # forth across the valley like a ball with too little friction; Nesterov's look-ahead damps those
 # swings and reaches a much lower loss. Slide $\beta$ to 0: all three paths coincide, because both
 # updates reduce to gradient descent. Slide $\alpha$ below 0.1 and plain GD converges too; at small
-# $\alpha$ the three paths nearly coincide, so here momentum's gain is mostly the larger learning
+# $\alpha$ (0.01) the three loss curves nearly coincide, so here momentum's gain is mostly the larger learning
 # rate it can carry. A $\beta$ near 0.99 remembers so much that the paths circle for a long time.
 
 # %% [markdown]
@@ -526,7 +530,7 @@ show_solution(Q[3])
 # * **line search** $\theta_{k+1} = \theta_k + s_k d_k$ with $d_k = -g[\theta_k]$ and $s_k$ found by
 #   bracketing;
 # * **SGD**
-#   $\theta_{t+1} = \theta_t - \alpha_e \sum_{i\in\mathcal{B}_t} \partial\ell_i/\partial\theta$,
+#   $\theta_{t+1} = \theta_t - \alpha_e \sum_{i\in\mathcal{B}_t} \partial l_i/\partial\theta$,
 #   batches drawn without replacement, a schedule $\alpha_e = \alpha_0\delta^e$;
 # * **momentum** $m_{t+1} = \beta m_t + (1-\beta)\, g[\theta_t]$,
 #   $\theta_{t+1} = \theta_t - \alpha m_{t+1}$; **Nesterov**: the gradient at

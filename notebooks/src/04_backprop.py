@@ -373,8 +373,8 @@ plt.show()
 
 # %% [markdown]
 # **What to notice**
-# * The backward pass and PyTorch agree to about $10^{-15}$: the same arithmetic in a different
-#   order, so only the last bits differ. A real bug (try dropping the `relu_derivative` factor)
+# * The backward pass and PyTorch agree to between $10^{-16}$ and $10^{-14}$: the same
+#   arithmetic in a different order, so only the last bits differ. A real bug (try dropping the `relu_derivative` factor)
 #   would show up as a difference of order 1.
 # * Finite differences agree only to about $10^{-8}$: with $\varepsilon = 10^{-6}$ the
 #   truncation error is $\sim\varepsilon^2$ and the rounding error $\sim 10^{-16}/\varepsilon$.
@@ -554,7 +554,7 @@ show_solution(Q[3])
 # * **ReLU**: $a'[f] = \mathbb{I}[f > 0]$, a diagonal Jacobian applied as an element-wise
 #   product. Units that are off pass no gradient back.
 # * **Check** a hand-written gradient against finite differences (agree to ~$10^{-8}$) and
-#   autograd (agree to ~$10^{-15}$).
+#   autograd (agree to ~$10^{-14}$ or better).
 # * **Reverse mode** costs one backward pass per output, **forward mode** one pass per input:
 #   for one scalar loss of many parameters, reverse mode wins, paying with the memory of the
 #   stored forward pass.

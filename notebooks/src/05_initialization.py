@@ -142,9 +142,9 @@ W.gradients.show()
 # * The weight gradients (green) are level across layers but shifted up or down as a whole:
 #   $\partial L / \partial \Omega_k$ multiplies an activation $h_k$, which has passed $k$ layers
 #   forward, by a gradient that has passed $K - k$ layers backward. Together that is always $K$
-#   factors, so with the multiple $c$ every weight gradient is off by about $c^K$: at
-#   $c = 2$, $K = 20$ that is a million. No single learning rate can cope with both a
-#   mis-scaled init and a correct one.
+#   factors, so with the multiple $c$ every weight gradient's mean square is off by about
+#   $c^K$ (its size by $c^{K/2}$): at $c = 2$, $K = 20$ that is a million (a thousand). No
+#   single learning rate can cope with both a mis-scaled init and a correct one.
 # * At the multiple 1 both passes keep their variance. Section 4 shows that this is a lucky
 #   coincidence of square layers.
 
@@ -205,8 +205,9 @@ for D_h, s2, v in [(1, 1.0, 1.0), (10, 0.05, 2.0), (100, 0.02, 1.0), (500, 0.001
 # the spread of 20 independent layers of 100 units and 200 inputs each, divided by
 # $\sqrt{20}$; more samples shrink it). Try it with the sliders:
 # the histogram shows the sampled $f'$ divided by the formula's standard deviation
-# $\sigma_{f'}$, so it matches the black standard normal curve exactly when the formula is
-# right; the right panel puts the Monte Carlo variance against the formula.
+# $\sigma_{f'}$, so when the formula is right its spread is that of the black standard normal
+# curve (its *shape* is normal only for large $D_h$, see below); the right panel puts the Monte
+# Carlo variance against the formula.
 
 # %%
 W.one_layer.show()
@@ -277,7 +278,8 @@ W.nonsquare.show()
 # **What to notice**
 # * With the forward rule $2/D_h$ the forward pass is flat, but each backward step multiplies
 #   the gradient's variance by $D_{h'}/D_h$; across the net the factors telescope to the ratio
-#   of the output and input widths (about 8 here).
+#   of the output width to the first hidden width, $D_o / D_1 = 192/30 \approx 6.4$ (the
+#   dashed line; the one random net drawn lands a little higher).
 # * The backward rule $2/D_{h'}$ swaps the roles: the gradients are flat, the activations drift.
 # * The compromise splits the drift between both passes, so neither is off by more than about
 #   the square root of the width ratio. For the usual nets, whose widths change by small
@@ -398,7 +400,7 @@ plt.show()
 #   net predicts nearly uniform probabilities and the loss sits at $\ln 10 \approx 2.3$, the
 #   loss of guessing. The gradients are smaller still, so it takes hundreds of steps before
 #   anything is learned.
-# * **He** (middle): the loss falls at once and keeps falling.
+# * **He** (middle): the loss leaves $\ln 10$ within a few dozen steps and keeps falling.
 # * **Too large** (right): the first outputs are about $2^{10} = 1000$ times too large, the
 #   first loss is in the thousands, the first gradient step is enormous, and within a few steps
 #   the loss is NaN. A smaller learning rate would only postpone the problem: the gradients of

@@ -241,8 +241,8 @@ W.double_descent_1d.show()
 # %% [markdown]
 # **What to notice**
 # * Left of the threshold you see the U of section 3. Near $1 + D = I$ the variance explodes
-#   by many orders of magnitude: the one function with few enough parameters to hit all 15
-#   points must swing wildly between them to do it.
+#   by many orders of magnitude: with just enough parameters there is exactly one function
+#   that hits all 15 noisy points, and it must swing wildly between them to do it.
 # * Move to $D = 14$ and look at the fit, then at $D = 13$ and $D = 16$.
 # * Past the threshold the error comes **down again**, and stays near the bottom of the U even
 #   at $D = 300$ (twenty times more parameters than points). The fit passes through every
@@ -253,11 +253,12 @@ W.double_descent_1d.show()
 # %% [markdown]
 # ## 5. Double descent on MNIST-1D
 #
-# Now a real data set: MNIST-1D, 40-sample signals of the ten digits, generated locally by the
-# `mnist1d` package. The model is again a shallow ReLU net whose hidden layer is fixed, now
-# *random*:
+# Now a real data set: MNIST-1D, 40-sample signals ($D_i = 40$ inputs) of the ten digits,
+# generated locally by the `mnist1d` package. The model is again a shallow ReLU net whose
+# hidden layer is fixed, now *random*:
 #
-# $$h = a[\beta + \Omega x], \quad \Omega \sim \text{Norm}[0, 1/D_i], \quad
+# $$h = a[\beta + \Omega x], \quad \beta_d \sim \text{Norm}[0, 0.5^2], \quad
+# \Omega_{dj} \sim \text{Norm}[0, 1/D_i], \quad
 # f[x, \phi] = \phi \begin{bmatrix} 1 \\ h \end{bmatrix}, \quad
 # \phi \in \mathbb{R}^{10 \times (1 + D)},$$
 #
@@ -291,6 +292,9 @@ for p, c in curves.items():
     plot_double_descent(axes[1], c, I, what="test_mse", name=name, color=colors[p], train=False)
     axes[2].plot(c["D"], c["phi_norm"], marker=".", color=colors[p], label=name)
 axes[0].set_ylabel("fraction misclassified")
+axes[0].set_title("test and training error")
+axes[1].set_title("test squared error")
+axes[2].set_title(r"norm of the fitted weights $\phi$")
 axes[0].legend(fontsize=7, loc="lower right", bbox_to_anchor=(1, 0.06))
 axes[1].set_yscale("log")
 axes[1].set_ylabel(r"test MSE $\|f - $one-hot$\|^2$")
@@ -309,10 +313,10 @@ plt.show()
 #   (middle, log scale) shows the peak even more sharply.
 # * The norm of the fitted weights (right) peaks at the same place: at the threshold the only
 #   exact fit needs huge, finely balanced weights.
-# * With 20 % label noise (orange) the test error is higher at almost every width, and its
-#   second descent is slower: past the threshold the model memorises every wrong label too,
-#   and it needs many spare parameters before it can do that without spoiling its answers
-#   elsewhere.
+# * With 20 % label noise (orange) the test error is higher at most widths (near the
+#   threshold both are equally bad), and its second descent is slower: past the threshold
+#   the model memorises every wrong label too, and it needs many spare parameters before it
+#   can do that without spoiling its answers elsewhere.
 # * Random features are a weak model for MNIST-1D (the best test error here is still above
 #   60 %); the point is the *shape* of the curve, which trained networks show as well.
 

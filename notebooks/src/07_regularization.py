@@ -11,7 +11,7 @@
 #   gradient flow of a *modified* loss $L + \frac{\alpha}{4}\|\partial L/\partial\theta\|^2$, and
 #   SGD adds a penalty on the variance of the batch gradients;
 # * use early stopping, ensembling, dropout and noise, and show for a linear-in-features model
-#   that each of them is a penalty in disguise;
+#   that early stopping, dropout and noise act as penalties in disguise;
 # * compute the Bayesian posterior over the parameters and its predictive band, and say what
 #   it adds to the MAP fit.
 #
@@ -46,8 +46,9 @@ Q = chapter(7)       # this chapter's exercises, in order
 #
 # Twelve points $(x_i, y_i)$ come from a smooth function plus Gaussian noise with
 # $\sigma = 0.25$. The model is chapter 01's shallow network with $D = 40$ hidden units whose
-# first layer is **fixed**: unit $d$ has its joint at $c_d = d/40$ ($\theta_{d0} = -c_d$,
-# $\theta_{d1} = 1$). Only the output weights $\phi$ are fitted:
+# first layer is **fixed**: unit $d$ has its joint at $c_d = (d - 1)/40$, so the joints sit at
+# $0, 1/40, \dots, 39/40$ ($\theta_{d0} = -c_d$, $\theta_{d1} = 1$). Only the output weights
+# $\phi$ are fitted:
 #
 # $$f[x, \phi] = \phi_0 + \sum_{d=1}^{D} \phi_d\, a[\theta_{d0} + \theta_{d1} x]
 #   = \phi^T h(x), \qquad h(x) = [1, h_1(x), \dots, h_D(x)]^T .$$
@@ -65,6 +66,31 @@ x, y, H = P["x"], P["y"], P["H"]          # (12,), (12,), (41, 12)
 print("H:", H.shape, "  theta:", P["theta"].shape)
 print("first three columns of H, rows 0-4 (the ones, then h_1..h_4):")
 print(np.round(H[:5, :3], 3))
+
+# %%
+xs = np.linspace(0, 1, 201)
+Hs = R.shallow_features(xs, P["theta"])                # (41, 201): the features on a grid
+fig, (ax, ax2) = new_figure(1, 2, figsize=(10, 3.2))
+plot_truth(ax, xs, R.true_function(xs))
+plot_data(ax, x, y)
+label(ax, "$x$", "$y$", "the 12 training points and the true function")
+ax.legend(loc="lower left", fontsize=8)
+for d, c in zip((1, 11, 21, 31, 40), ("blue", "orange", "green", "vermillion", "sky"),
+                strict=True):
+    ax2.plot(xs, Hs[d], color=PALETTE[c],
+             label=f"$h_{{{d}}}$, joint $c_{{{d}}}$ = {(d - 1) / 40:g}")
+label(ax2, "$x$", r"$h_d(x) = a[x - c_d]$", "five of the 40 fixed hidden units")
+ax2.legend(loc="upper left", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * Each hidden unit is a ramp: zero left of its joint $c_d$, slope 1 right of it. A weight
+#   $\phi_d$ therefore changes the slope of $f$ by $\phi_d$ at $c_d$, and 40 joints let $f$
+#   bend almost anywhere.
+# * The points leave gaps: none between $x \approx 0.01$ and $0.22$, none between $0.47$ and
+#   $0.62$, none right of $0.9$. There the data say nothing about $f$; what the fit does in
+#   those gaps is decided by the regulariser, which is what this chapter is about.
 
 # %% [markdown]
 # ## 2. Explicit regularisation: the L2 penalty
@@ -375,7 +401,8 @@ for t, c in zip([10, 1000, 100000], [PALETTE["blue"], PALETTE["orange"], PALETTE
     ax.plot(s2, s2 / (s2 + lam_t), color=c, linestyle="--",
             label=fr"ridge, $\lambda$ = {lam_t:.2g}")
 ax.set_xscale("log")
-label(ax, "$s^2$ (how strongly the data determine a direction)", "fraction fitted")
+label(ax, "$s^2$ (how strongly the data determine a direction)", "fraction fitted",
+      r"GD after $t$ steps against ridge with $\lambda = 1/(2\alpha t)$")
 ax.legend(ncols=3, loc="upper left", fontsize=7)
 ax.set_ylim(0, 1.25)
 plt.show()
@@ -409,8 +436,11 @@ W.ensemble.show()
 #   data are dense and fan out where a resample happened to miss a point.
 # * The average (thick) is smoother than any member. The identity in the text box holds at
 #   every $M$; the spread term is what averaging removed.
-# * Going from 1 to about 5 members helps most; after that the ensemble error levels off at
-#   the error the members share.
+# * Compare the ensemble with the *average* member, not with the first one: here member 1
+#   happens to be a lucky fit (at $M = 1$ the error is 0.040, lower than any ensemble
+#   reaches), but the typical member is worse, and at $M = 20$ the ensemble's 0.079 is half
+#   the average member's 0.160. Without test data you cannot tell which member is the lucky
+#   one; the average is safe. (The errors here are against the true function.)
 
 # %% [markdown]
 # ## 7. Dropout
@@ -448,7 +478,7 @@ for p in [0.1, 0.5, 0.9]:
 # data (`dropout_expected_loss`; `dropout_fit` minimises it). The tests check the formula by
 # enumerating every mask. The figure shows four *thinned* networks (one mask each, weights
 # fixed) and the average over 400 masks; tick the box to use the weights that minimise the
-# dropout loss instead of a plain least-squares fit.
+# dropout loss instead of a least-squares fit with a tiny ridge penalty ($\lambda = 10^{-4}$).
 
 # %%
 W.dropout_fit.show()
@@ -462,7 +492,9 @@ W.dropout_fit.show()
 # * Trained *with* dropout (box ticked), the weights are smaller and the fit is smoother; the
 #   thinned networks stay close to it, because the training loss punished exactly their
 #   spread. Larger $p$ means a stronger penalty.
-# * At $p = 0$ nothing is dropped and the two fits coincide.
+# * At $p = 0$ nothing is dropped: thinned networks, average and full network are one curve.
+#   With the box ticked, $p = 0$ also means no penalty at all, so the fit is the wild
+#   unregularised interpolant of section 2 ($\lambda \to 0$).
 
 # %% [markdown]
 # ## 8. Adding noise
@@ -490,7 +522,8 @@ W.input_noise.show()
 # * Too much noise blurs the function itself: the peaks and troughs flatten (under-fitting),
 #   and the test error rises again.
 #
-# **Noise on the weights.** Perturbing $\phi \to \phi + \epsilon$ at the *output* layer adds
+# **Noise on the weights.** Perturbing $\phi \to \phi + \epsilon$ at the *output* layer, with
+# independent $\epsilon_d \sim \text{Norm}[0, \sigma_w^2]$, adds
 # $\sigma_w^2 \sum_i \|h_i\|^2$ to the expected loss, a constant that does not depend on $\phi$
 # (check it below). In a deep network, noise on earlier weights is not constant: it penalises
 # parameters at which the output is sensitive to the weights, which again favours flat minima.
@@ -509,10 +542,11 @@ print(f"Monte Carlo {mc:.2f}   formula {exact:.2f}   added term {sigma_w**2 * np
 #
 # MAP picks one parameter vector. Bayesian inference keeps the whole posterior and averages
 # predictions over it. For the linear-in-features model with prior
-# $\phi \sim \text{Norm}[0, \sigma_p^2 I]$ and Gaussian noise the posterior is Gaussian,
+# $\phi \sim \text{Norm}[0, \sigma_p^2 \mathbf{I}]$ (bold $\mathbf{I}$: the identity matrix,
+# not the number of points $I$) and Gaussian noise the posterior is Gaussian,
 #
 # $$Pr(\phi \mid \text{data}) = \text{Norm}[\mu, S], \qquad
-#   S = \Big(\frac{1}{\sigma^2} H H^T + \frac{1}{\sigma_p^2} I\Big)^{-1}, \qquad
+#   S = \Big(\frac{1}{\sigma^2} H H^T + \frac{1}{\sigma_p^2} \mathbf{I}\Big)^{-1}, \qquad
 #   \mu = \frac{1}{\sigma^2} S H y ,$$
 #
 # and so is the prediction at a new input $x^*$ with features $h^*$:
@@ -761,8 +795,8 @@ show_solution(Q[4])
 #   like ridge with $\lambda \approx 1/(2\alpha t)$.
 # * **Ensembles**: average member error = ensemble error + spread, so averaging always helps
 #   by the members' disagreement.
-# * **Dropout** ($\tilde h = m h / (1-p)$) and **input noise** are, for a linear-in-features
-#   model, exactly L2 penalties: $\frac{p}{1-p}\sum_d\phi_d^2\sum_i h_{di}^2$ and
+# * **Dropout** ($\tilde h = m h / (1-p)$) on a linear-in-features model and **input noise** on
+#   a linear model are exactly L2 penalties: $\frac{p}{1-p}\sum_d\phi_d^2\sum_i h_{di}^2$ and
 #   $I\sigma_x^2\|\omega\|^2$.
 # * **Bayesian inference** keeps the posterior $\text{Norm}[\mu, S]$; its predictive variance
 #   $h^{*T}Sh^* + \sigma^2$ grows away from the data, which no single fit can show.

@@ -103,15 +103,19 @@ for (kind, K), res in results.items():
 #
 # We measure this with the **autocorrelation** of the gradient sampled on a grid of inputs:
 #
-# $$c[\Delta x] = \frac{\sum_i (g_i - \bar g)(g_{i + \Delta x} - \bar g)}{\sum_i (g_i -
-# \bar g)^2}, \qquad g_i = \frac{\partial y}{\partial x}\Big|_{x_i}.$$
+# $$c[l] = \frac{\sum_i (g_i - \bar g)(g_{i + l} - \bar g)}{\sum_i (g_i -
+# \bar g)^2}, \qquad g_i = \frac{\partial y}{\partial x}\Big|_{x_i},$$
+#
+# where $\bar g$ is the mean of the $g_i$ and the lag $l$ counts grid steps: on the grid of 200
+# inputs from $-2$ to $2$, inputs $l$ steps apart are $\Delta x = 4l/199$ apart.
 #
 # $c$ near 1 means neighbouring inputs share their gradient; $c$ near 0 means the gradient is
 # white noise. Since the input is a scalar, `input_gradient` carries $\partial h / \partial x$
 # forward beside each $h$ (forward-mode chain rule). The toy nets have 64 units per layer, He
 # initialisation, and batch norm (with the statistics of the 200 inputs, then frozen) so that
 # their scale stays fixed. The residual net runs the same layers as branches:
-# $h_{k+1} = h_k + \Omega_k a[\mathrm{BN}[h_k]]$.
+# $h_{k+1} = h_k + \beta_k + \Omega_k a[\mathrm{BN}[h_k]]$, while the plain net computes
+# $h_{k+1} = a[\mathrm{BN}[\beta_k + \Omega_k h_k]]$.
 
 # %%
 show_source(residual.input_gradient)
@@ -404,8 +408,8 @@ print("layer norm (columns standardised):\n", np.round(residual.layer_norm(h_sma
 # **What to notice.** The shaded cells are the values that share one mean and one variance:
 # a row (one unit) for batch norm, a column (one data point) for layer norm. In the CNN case
 # batch norm pools a channel over examples *and* positions, so it has many more values per
-# statistic than the batch size alone. On the toy array, batch norm erases the difference in scale between the two units (both rows
-# become $-1.22, 0, 1.22$) but keeps the ordering of the data points; layer norm erases the
+# statistic than the batch size alone. On the toy array, batch norm erases the difference in
+# scale between the two units (both rows become $-1.22, 0, 1.22$) but keeps the ordering of the data points; layer norm erases the
 # differences between data points' overall levels (every column becomes $-1, 1$). Normalising
 # along the wrong axis is a silent bug: the shapes still match.
 
@@ -417,7 +421,9 @@ print("layer norm (columns standardised):\n", np.round(residual.layer_norm(h_sma
 # strided convolutions and pooling), then upsamples back to full resolution to produce an output
 # per pixel, e.g. a segmentation map. Fine detail lost on the way down cannot be recovered on
 # the way up, so the **U-Net** copies each encoder level across to the decoder level of the
-# same resolution and concatenates it there.
+# same resolution and concatenates it there. In the diagram the solid grey arrows are the main
+# path (down the encoder, through the bottleneck, up the decoder) and the dashed arrows the skip
+# connections.
 
 # %%
 fig, ax = new_figure(figsize=(9, 3.4))
@@ -425,9 +431,10 @@ plot_unet(ax)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** The skip connections (dashed) are the residual idea at the scale of the
-# whole network: the decoder only has to learn what to *add* to the encoder's high-resolution
-# features, not to rebuild them from the bottleneck.
+# **What to notice.** The skip connections (dashed) carry the residual idea to the scale of the
+# whole network: each decoder level receives the encoder's high-resolution features directly
+# (concatenated with the up-sampled coarse features, not added to them), so it only has to learn
+# how to combine the fine detail with the context from the bottleneck, not to rebuild the detail.
 
 # %% [markdown]
 # ## Exercises

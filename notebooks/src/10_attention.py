@@ -213,7 +213,8 @@ print("Sa[:, 2] = sum_m a[m, 2] v_m:",
 fig, axes = new_figure(1, 2, figsize=(9, 3.4), width_ratios=[1.2, 1])
 plot_attention(axes[0], parts["A"], sentence, sentence, "attention matrix A (random weights)",
                annotate=True)
-plot_matrix(axes[1], parts["Sa"], "token $n$", "feature", "outputs $\\mathbf{Sa}[X]$ (D_v × N)")
+plot_matrix(axes[1], parts["Sa"], "token $n$", "feature",
+            "outputs $\\mathbf{Sa}[X]$, $D_v \\times N$")
 axes[1].set_xticks(range(len(sentence)), sentence, rotation=90)
 axes[1].set_yticks(range(parts["Sa"].shape[0]))
 plt.show()
@@ -728,5 +729,6 @@ show_solution(Q[4])
 # | `ch10.positions` | 12 ms | 25–35 ms |
 #
 # The whole notebook, training included (400 Adam steps, about 6 s of CPU), used about 20 s of
-# CPU time; on the shared machine it took 50–66 s of wall-clock time. `make bench` writes the
+# CPU time; on the shared machine it took 50–66 s of wall-clock time under heavy load, and
+# about 21 s when the load was lighter. `make bench` writes the
 # current numbers to `benchmarks/RESULTS.md`.
