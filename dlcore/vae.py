@@ -132,14 +132,18 @@ def elbo_linear_gaussian(x, W, b, sigma2, mu_q, cov_q):
     mu_q = as_float_array(mu_q, "mu_q").reshape(-1)
     if mu_q.shape != (D_z,):
         raise ShapeError(f"mu_q has shape {mu_q.shape}; expected ({D_z},) (D_z,)")
-    cov_q = as_float_array(cov_q, "cov_q").reshape(D_z, D_z) if np.size(cov_q) == D_z * D_z else None
-    if cov_q is None:
-        raise ShapeError(f"cov_q must have shape ({D_z}, {D_z})")
+    cov_q = as_float_array(cov_q, "cov_q")
+    if cov_q.size != D_z * D_z:
+        raise ShapeError(f"cov_q has shape {cov_q.shape}; expected ({D_z}, {D_z}) (D_z, D_z)")
+    cov_q = cov_q.reshape(D_z, D_z)
+    if not np.allclose(cov_q, cov_q.T):
+        raise ShapeError("cov_q is not symmetric; a covariance matrix must equal its transpose")
+    try:
+        logdet = 2.0 * np.log(np.diag(np.linalg.cholesky(cov_q))).sum()
+    except np.linalg.LinAlgError:
+        raise ShapeError("cov_q must be positive definite (all eigenvalues > 0)") from None
     r = x - W @ mu_q - b
     recon = -0.5 * (D_x * (_LOG2PI + np.log(sigma2)) + (r @ r + np.trace(W @ cov_q @ W.T)) / sigma2)
-    sign, logdet = np.linalg.slogdet(cov_q)
-    if sign <= 0:
-        raise ShapeError("cov_q must be positive definite")
     kl = 0.5 * (np.trace(cov_q) + mu_q @ mu_q - D_z - logdet)
     return float(recon - kl)
 

@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .checks import as_float_array, check_shape
+
 __all__ = ["VAEConfig", "VAE", "negative_elbo", "train", "encode", "decode", "decoder_params"]
 
 
@@ -80,6 +82,11 @@ def negative_elbo(model, x, eps):
     return (recon + kl).mean(), recon.mean(), kl.mean()
 
 
+def _rows(a, name, D, what):
+    """a as a float array (I, D), one data point per row (PyTorch's layout), checked at the door."""
+    return check_shape(as_float_array(a, name), name, (None, D), what)
+
+
 def train(model, x, seed=0, progress=True):
     """Adam on -ELBO over shuffled mini-batches for cfg.epochs epochs, one eps per image and step.
 
@@ -90,7 +97,7 @@ def train(model, x, seed=0, progress=True):
 
     cfg = model.cfg
     g = torch.Generator().manual_seed(seed)
-    x = torch.as_tensor(np.asarray(x), dtype=DTYPE)
+    x = torch.as_tensor(_rows(x, "x", cfg.D_x, "(I, D_x): images as rows"), dtype=DTYPE)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = {"loss": [], "recon": [], "kl": []}
     model.train()
@@ -116,14 +123,17 @@ def train(model, x, seed=0, progress=True):
 @torch.no_grad()
 def encode(model, x):
     """q(z | x, theta) for images x (I, D_x) as rows -> mu (D_z, I), sigma (D_z, I) as columns."""
-    mu, log_sigma2 = model.encode(torch.as_tensor(np.asarray(x), dtype=DTYPE))
+    x = _rows(x, "x", model.cfg.D_x, "(I, D_x): images as rows")
+    mu, log_sigma2 = model.encode(torch.as_tensor(x, dtype=DTYPE))
     return mu.double().numpy().T, torch.exp(0.5 * log_sigma2).double().numpy().T
 
 
 @torch.no_grad()
 def decode(model, z):
     """f[z, phi] for latents z (D_z, I) as columns -> images (D_x, I) as columns."""
-    z = torch.as_tensor(np.asarray(z, dtype=np.float32).T)
+    z = as_float_array(z, "z")
+    check_shape(z, "z", (model.cfg.D_z, None), "(D_z, I): latent codes as columns")
+    z = torch.as_tensor(z.T, dtype=DTYPE)
     return model.decode(z).double().numpy().T
 
 

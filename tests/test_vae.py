@@ -526,7 +526,45 @@ def test_bad_input_names_the_argument():
         vae.ppca_fit(np.zeros((3, 10)), 3)
     with pytest.raises(ValueError, match="x has shape"):
         vae.ppca_fit(np.zeros(10), 1)
+    with pytest.raises(ValueError, match="cov_q is not symmetric"):
+        vae.elbo_linear_gaussian(np.zeros(2), np.ones((2, 2)), np.zeros(2), 1.0, [0.0, 0.0],
+                                 [[1.0, 2.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="cov_q must be positive definite"):
+        vae.elbo_linear_gaussian(np.zeros(2), W, b, 1.0, [0.0], [[-1.0]])
+    with pytest.raises(ValueError, match="cov_q has shape"):
+        vae.elbo_linear_gaussian(np.zeros(2), W, b, 1.0, [0.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="output must be"):
         vae.decoder_mean(np.zeros(2), [np.zeros(3)], [np.zeros((3, 2))], output="relu")
     with pytest.raises(TypeError, match="x must be a number"):
         vae.log_normal("x", np.zeros(2), 1.0)
+
+
+def test_latent_legend_lists_the_q_ellipses(rng):
+    """plot_latent's legend shows an entry for the EllipseCollection (matplotlib cannot draw
+    one itself and would warn and drop it)."""
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    from dlcore.plots.vae import plot_latent, plot_q_ellipses
+
+    ax = Figure().subplots()
+    z, y = rng.normal(size=(2, 30)), np.arange(30) % 10
+    ell = plot_q_ellipses(ax, z[:, :5], np.full((2, 5), 0.1), label="q(z|x)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_latent(ax, z, y, extra=[ell])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == "q(z|x)" and len(labels) == 11
+
+
+def test_vae_torch_bad_input_names_the_argument(small_vae):
+    VT, model = small_vae  # D_x = 6, D_z = 2
+    with pytest.raises(ValueError, match=r"x has shape \(5, 10\)"):
+        VT.encode(model, np.zeros((5, 10)))
+    with pytest.raises(ValueError, match=r"z has shape \(3, 4\)"):
+        VT.decode(model, np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"x has shape \(6,\)"):
+        VT.train(model, np.zeros(6), progress=False)
+    with pytest.raises(TypeError, match="x must be"):
+        VT.encode(model, "abc")

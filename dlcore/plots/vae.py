@@ -70,10 +70,23 @@ def plot_latent(ax, z, y, s=6, alpha=0.7, legend=True, extra=(), **kwargs):
     if legend:
         handles = [ax.scatter([], [], color=sc.cmap(sc.norm(k)), s=20, label=str(k))
                    for k in range(10)]
-        ax.legend(handles=handles + list(extra), title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5),
-                  fontsize=8, title_fontsize=8, handletextpad=0.1, borderaxespad=0.2)
+        ax.legend(handles=handles + [_legend_proxy(a) for a in extra], title="digit",
+                  loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+                  title_fontsize=8, handletextpad=0.1, borderaxespad=0.2)
     label(ax, "$z_1$", "$z_2$")
     return sc
+
+
+def _legend_proxy(artist):
+    """A legend handle for an artist the legend cannot draw (an EllipseCollection): an open
+    ellipse-like patch with the same edge colour and label; other artists pass through."""
+    from matplotlib.collections import EllipseCollection
+    from matplotlib.patches import Patch
+
+    if not isinstance(artist, EllipseCollection):
+        return artist
+    return Patch(facecolor="none", edgecolor=artist.get_edgecolor()[0],
+                 linewidth=float(artist.get_linewidth()[0]), label=artist.get_label())
 
 
 def plot_q_ellipses(ax, mu, sigma, k=2.0, color=None, **kwargs):

@@ -50,7 +50,7 @@ def draw_shallow_steps(fig):
     for ax, title, yl, name in zip(axes[:3], titles, ylabels, ["z", "h", r"\phi h"]):
         lines.append(plot_units(ax, X_1D, np.zeros((3, X_1D.size)), name=name, animated=True))
         label(ax, "$x$", yl, title)
-        ax.set_ylim(-4, 4)
+        ax.set_ylim(-5, 5)  # the default net stays inside (max |phi_d h_d| = 4.8)
         ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
     axes[0].legend(loc="upper left", ncols=3, handlelength=1)
     ax = axes[3]
@@ -58,9 +58,9 @@ def draw_shallow_steps(fig):
                            animated=True)
     joints = [plot_joints(a, [], animated=True) for a in axes]
     label(ax, "$x$", "$y$", titles[3])
-    ax.set_ylim(-4, 4)
+    ax.set_ylim(-5, 5)
     ax.set_xlim(X_1D[0], X_1D[-1])
-    text = ax.text(0.03, 0.95, "", transform=ax.transAxes, va="top", fontsize=9, animated=True)
+    text = ax.text(0.03, 0.04, "", transform=ax.transAxes, va="bottom", fontsize=9, animated=True)
     return {"axes": axes, "lines": lines, "curve": curve, "joints": joints, "text": text}
 
 

@@ -135,6 +135,7 @@ show_solution(Q[2])
 #
 # | # | chapter | after it you can ... |
 # |---|---|---|
+# | 00 | [Start here](00_start_here.ipynb) (this page) | run a notebook, use the interactive figures and check your answers |
 # | 01 | [Linear regions](01_linear_regions.ipynb) | compute shallow and deep ReLU nets by hand and count their linear regions |
 # | 02 | [Loss functions](02_loss_functions.ipynb) | derive least squares and cross-entropy from maximum likelihood |
 # | 03 | [Optimizers](03_optimizers.ipynb) | run and compare GD, SGD, momentum, Nesterov and Adam |

@@ -449,7 +449,7 @@ ax1.loglog(deep_params, [nets.max_regions_deep_1d(3, K) for K in Ks], "-", color
 ax1.loglog(deep_params, [nets.montufar_lower_bound(1, [3] * K) for K in Ks], ":",
            color=COLORS[1], label="Montufar bound")
 label(ax1, "parameters", "linear regions", "one input")
-ax1.legend(loc="lower right")
+ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)  # below: no data hidden
 
 # two inputs
 g = np.linspace(-30, 30, 401)
@@ -472,7 +472,7 @@ for K in (1, 2, 3, 4):
 ax2.loglog(dp_params, dp_counts, "s", color=COLORS[1], label="deep D = 4, random (measured)")
 ax2.loglog(dp_params, dp_bound, ":", color=COLORS[1], label="Montufar bound")
 label(ax2, "parameters", "linear regions", "two inputs")
-ax2.legend(loc="lower right")
+ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)  # below: no data hidden
 plt.show()
 
 # %% [markdown]
@@ -480,8 +480,9 @@ plt.show()
 # * Left: the shallow points lie on a line of slope 1 (regions proportional to parameters); the
 #   deep points climb far faster: at about 70 parameters the folding net has 1,000 regions, a
 #   shallow net about 24.
-# * The measured deep counts sit exactly on Montúfar's bound, below $(D+1)^K$: the bound is
-#   achievable, the upper limit is not, with these widths.
+# * The measured counts of the folding nets sit exactly on Montúfar's bound, which for $K \ge 2$
+#   is below $(D+1)^K$: the lower bound is reached; $(D+1)^K$ is only an upper limit, and this
+#   construction does not reach it.
 # * Right: random deep nets fall well short of the bound. Having many regions is *possible* for
 #   a deep net; whether training finds such weights, and whether the target needs them, is a
 #   different question.
