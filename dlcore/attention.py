@@ -21,6 +21,7 @@ from .checks import (
     check_ndim,
     check_positive,
 )
+from .losses import softmax
 from .residual import layer_norm
 
 __all__ = [
@@ -437,10 +438,7 @@ def softmax_temperature(logits, T):
     """
     z = as_float_array(logits, "logits")
     T = float(check_positive(T, "T"))
-    z = z / T
-    z = z - z.max(axis=0, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=0, keepdims=True)
+    return softmax(z / T, axis=0)  # chapter 02's stable softmax
 
 
 def bigram_logits(ids, V, alpha=0.5):

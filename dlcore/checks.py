@@ -119,6 +119,13 @@ def restore_points(y, was_1d):
     return y[:, 0] if was_1d else y
 
 
+def check_rng(rng, name="rng"):
+    """A NumPy random generator (all randomness in dlcore comes through one); returns it."""
+    if not isinstance(rng, np.random.Generator):
+        raise InputTypeError(f"{name} must be np.random.default_rng(seed); got {type(rng).__name__}")
+    return rng
+
+
 def check_int(value, name, minimum=None):
     """``value`` as a Python int; raise ``InputTypeError``/``ShapeError`` otherwise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

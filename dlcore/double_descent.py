@@ -12,13 +12,13 @@ import numpy as np
 
 from ._threads import one_blas_thread as _one_blas_thread
 from .checks import (
-    InputTypeError,
     ShapeError,
     as_float_array,
     check_int,
     check_labels,
     check_ndim,
     check_probability,
+    check_rng,
 )
 from .generalization import relu_features
 
@@ -41,8 +41,7 @@ def add_label_noise(y, p, K, rng):
     K = check_int(K, "K", 1)
     y = check_labels(y, "y", K).copy()
     p = check_probability(p, "p")
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     flip = rng.random(y.size) < p  # (I,)
     y[flip] = rng.integers(0, K, int(flip.sum()))
     return y
@@ -53,8 +52,7 @@ def random_relu_params(D_max, D_i, rng, bias_std=0.5):
     beta (D_max,) ~ Norm(0, bias_std^2). A model with D units uses the first D rows, so the
     models along a curve are nested."""
     D_max, D_i = check_int(D_max, "D_max", 1), check_int(D_i, "D_i", 1)
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     omega = rng.standard_normal((D_max, D_i)) / np.sqrt(D_i)
     beta = bias_std * rng.standard_normal(D_max)
     return beta, omega

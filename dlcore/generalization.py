@@ -19,6 +19,7 @@ from .checks import (
     check_int,
     check_ndim,
     check_positive,
+    check_rng,
 )
 from .regularization import dropout, gd_modified_loss, l2_penalty
 
@@ -55,7 +56,7 @@ def sample_uniform(n_points, rng):
     equal cells: x_i = (i + u_i) / n_points, u_i ~ Uniform[0, 1). Shape (n_points,).
     (Stratified, so no stretch of [0, 1] is left without data by bad luck.)"""
     n_points = check_int(n_points, "n_points", 1)
-    u = _check_rng(rng).uniform(0.0, 1.0, n_points)
+    u = check_rng(rng).uniform(0.0, 1.0, n_points)
     return (np.arange(n_points) + u) / n_points
 
 
@@ -65,12 +66,6 @@ def sample_grid(n_points, rng=None):
     accepted for the ``sample_x`` signature and ignored): training sets differ only in noise."""
     n_points = check_int(n_points, "n_points", 1)
     return (np.arange(n_points) + 0.5) / n_points
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
-    return rng
 
 
 # ------------------------------------------------------------------------------------------
@@ -163,7 +158,7 @@ def fit_predictions(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points,
     sigma = float(check_positive(sigma, "sigma", strict=False))
     n_datasets = check_int(n_datasets, "n_datasets", 1)
     n_points = check_int(n_points, "n_points", 1)
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     preds = np.empty((n_datasets, x_test.size))  # (n_datasets, I_test)
     for i in range(n_datasets):
         x = np.asarray(sample_x(n_points, rng), dtype=float)

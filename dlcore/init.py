@@ -19,6 +19,7 @@ from .checks import (
     check_int,
     check_param_list,
     check_positive,
+    check_rng,
 )
 
 __all__ = [
@@ -88,8 +89,7 @@ def init_net(widths, sigma, rng):
     """
     widths = _check_widths(widths)
     sigmas = _check_sigmas(sigma, len(widths) - 1)
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     betas, omegas = [], []
     for k, (D_h, D_h_next) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
         betas.append(np.zeros(D_h_next))  # beta_k = 0
@@ -246,8 +246,7 @@ def sample_next_layer(var_f, D_h, sigma_omega, rng, D_h_next=64, I=256):
     D_h, D_h_next = check_int(D_h, "D_h", 1), check_int(D_h_next, "D_h_next", 1)
     I = check_int(I, "I", 1)
     sigma_omega = float(check_positive(sigma_omega, "sigma_omega", strict=False))
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     f = np.sqrt(var_f) * rng.standard_normal((D_h, I))  # (D_h, I)
     omega = sigma_omega * rng.standard_normal((D_h_next, D_h))  # (D_h', D_h)
     return omega @ np.maximum(f, 0)  # (D_h', I)

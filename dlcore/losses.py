@@ -19,6 +19,7 @@ from .checks import (
     check_labels,
     check_ndim,
     check_positive,
+    check_rng,
     check_shape,
 )
 
@@ -399,8 +400,7 @@ def toy_regression(I, rng, noise="homoscedastic"):
     sigma are the true mean and standard deviation at each x.
     """
     I = check_int(I, "I", 1)
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     if noise not in ("homoscedastic", "heteroscedastic"):
         raise ShapeError(f"noise is {noise!r}; expected 'homoscedastic' or 'heteroscedastic'")
     x = np.sort(rng.uniform(0.0, 3.0, I))

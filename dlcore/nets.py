@@ -17,6 +17,7 @@ from .checks import (
     check_int,
     check_ndim,
     check_param_list,
+    check_rng,
     restore_points,
 )
 
@@ -294,8 +295,7 @@ def random_net(widths, rng, scale=None):
     widths = [check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
     if len(widths) < 2:
         raise ShapeError(f"widths has {len(widths)} entries; expected [D_i, ..., D_o]")
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     betas, omegas = [], []
     for d_in, d_out in zip(widths[:-1], widths[1:]):
         s = np.sqrt(2.0 / d_in) if scale is None else float(scale)

@@ -20,6 +20,7 @@ from .checks import (
     check_ndim,
     check_positive,
     check_probability,
+    check_rng,
 )
 
 __all__ = [
@@ -176,8 +177,7 @@ def minibatches(I, batch_size, rng):
     exactly once. Returns a list of int arrays."""
     I = check_int(I, "I", 1)
     batch_size = check_int(batch_size, "batch_size", 1)
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
+    check_rng(rng)
     order = rng.permutation(I)  # a shuffle, so no index is drawn twice
     return [order[start:start + batch_size] for start in range(0, I, batch_size)]
 

@@ -22,6 +22,7 @@ from .checks import (
     check_ndim,
     check_positive,
     check_probability,
+    check_rng,
 )
 
 __all__ = [
@@ -42,12 +43,6 @@ __all__ = [
     # Bayesian inference
     "bayes_posterior", "bayes_predictive",
 ]
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise InputTypeError(f"rng must be np.random.default_rng(seed); got {type(rng).__name__}")
-    return rng
 
 
 def _check_fn(fn, name):
@@ -93,7 +88,7 @@ def dropout(h, p, rng):
     1 / (1 - p), so the expected activation is unchanged. h: any shape; p in [0, 1)."""
     h = as_float_array(h, "h")
     p = check_probability(p, "p", upper_open=True)
-    _check_rng(rng)
+    check_rng(rng)
     keep = rng.random(h.shape) >= p  # True with probability 1 - p
     return np.where(keep, h / (1.0 - p), 0.0)
 
@@ -112,7 +107,7 @@ def sample_data(I, sigma, rng):
     Returns (x (I,), y (I,))."""
     I = check_int(I, "I", 1)
     sigma = float(check_positive(sigma, "sigma", strict=False))
-    x = np.sort(_check_rng(rng).uniform(0.0, 1.0, I))
+    x = np.sort(check_rng(rng).uniform(0.0, 1.0, I))
     return x, true_function(x) + sigma * rng.standard_normal(I)
 
 
@@ -433,7 +428,7 @@ def bootstrap_indices(I, n_models, rng):
     """n_models resamples of the I training points, drawn with replacement: (n_models, I)."""
     I = check_int(I, "I", 1)
     n_models = check_int(n_models, "n_models", 1)
-    return _check_rng(rng).integers(0, I, size=(n_models, I))
+    return check_rng(rng).integers(0, I, size=(n_models, I))
 
 
 def ensemble_decomposition(preds, target):

@@ -4,6 +4,7 @@ sampling temperature."""
 import numpy as np
 
 from .. import attention
+from ..losses import softmax
 from . import FunctionExercise, Mistake, ValueExercise
 
 _rng = np.random.default_rng(1010)  # fixed probes: the same check for every student
@@ -12,12 +13,6 @@ _ATT_PROBES = tuple(
      _rng.normal(size=(2, 4)))
     for N in (5, 3)
 )
-
-
-def _softmax(z, axis):
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _ref_attend(X, omega_q, omega_k, omega_v):
@@ -33,22 +28,22 @@ def _parts(X, omega_q, omega_k, omega_v):
 
 def _softmax_over_queries(X, omega_q, omega_k, omega_v):
     Q, K, V = _parts(X, omega_q, omega_k, omega_v)
-    return V @ _softmax(K.T @ Q / np.sqrt(Q.shape[0]), axis=1)
+    return V @ softmax(K.T @ Q / np.sqrt(Q.shape[0]), axis=1)
 
 
 def _no_scaling(X, omega_q, omega_k, omega_v):
     Q, K, V = _parts(X, omega_q, omega_k, omega_v)
-    return V @ _softmax(K.T @ Q, axis=0)
+    return V @ softmax(K.T @ Q, axis=0)
 
 
 def _divided_by_D_q(X, omega_q, omega_k, omega_v):
     Q, K, V = _parts(X, omega_q, omega_k, omega_v)
-    return V @ _softmax(K.T @ Q / Q.shape[0], axis=0)
+    return V @ softmax(K.T @ Q / Q.shape[0], axis=0)
 
 
 def _queries_as_keys(X, omega_q, omega_k, omega_v):
     Q, K, V = _parts(X, omega_q, omega_k, omega_v)
-    return V @ _softmax(Q.T @ K / np.sqrt(Q.shape[0]), axis=0)
+    return V @ softmax(Q.T @ K / np.sqrt(Q.shape[0]), axis=0)
 
 
 attend = FunctionExercise(
