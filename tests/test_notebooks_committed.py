@@ -48,3 +48,75 @@ def test_hints_and_solutions_print_once(path):
              and (".hint()" in c.source or "show_solution(" in c.source)
              and any(o.output_type == "execute_result" for o in c.outputs)]
     assert not twice, f"rebuild the notebook: these cells show their text twice: {twice}"
+
+
+# -- checked outputs must be the same on every machine ------------------------------------------
+import re  # noqa: E402
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(\d+\.\d*|\.\d+|\d+)(?:[eE]([-+]?\d+))?(?![\w.])")
+MACHINE_WORDS = re.compile(r"\b(ms|seconds?|elapsed|it/s|threads?|cores?|cpu|took)\b", re.I)
+MACHINE_CALLS = ("perf_counter", "time.time(", "process_time", "%time", "cpu_count",
+                 "get_num_threads", "threadpool", "platform.", "torch.optim", ".backward(")
+
+
+def machine_dependent(source, text):
+    """Why a `# NBVAL_CHECK_OUTPUT` cell's output could differ between machines, or None.
+
+    A float printed with more than 6 significant digits, or a tiny one in e-notation other than
+    a tolerance such as 1e-12 (a round-off residual such as 4.44e-16), changes with the CPU, the BLAS build and its thread
+    count; words or calls about time and threads change with the machine."""
+    for match in NUMBER.finditer(text):
+        mantissa, exponent = match.group(1), match.group(2)
+        if "." in mantissa:
+            digits = mantissa.replace(".", "").lstrip("0")
+            if len(digits) > 6:
+                return f"prints {match.group(0)}: more than 6 significant digits"
+        if exponent is not None and int(exponent) <= -7 and float(mantissa) != 1.0:
+            return (f"prints {match.group(0)}: looks like a round-off residual; print a "
+                    "statement such as 'agree to 1e-12: True'")
+    word = MACHINE_WORDS.search(text)
+    if word:
+        return f"prints '{word.group(0)}': timings and thread counts differ between machines"
+    call = next((c for c in MACHINE_CALLS if c in source), None)
+    if call:
+        return f"calls {call}: its result depends on the machine"
+    return None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_checked_outputs_are_machine_independent(path):
+    nb = nbformat.read(path, as_version=4)
+    bad = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "NBVAL_CHECK_OUTPUT" not in cell.source:
+            continue
+        text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+        why = machine_dependent(cell.source, text)
+        if why:
+            bad.append(f"cell {i}: {why}")
+    assert not bad, "# NBVAL_CHECK_OUTPUT cells that differ between machines:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("text, source, flagged", [
+    ("largest difference: 4.44e-16", "", True),
+    ("loss 0.12345678", "", True),
+    ("[0.3333333333 0.5]", "", True),
+    ("took 12 ms", "", True),
+    ("agree to 1e-12: True", "", False),
+    ("mean 0.333, count 1024, shape (3, 4)", "", False),
+    ("1.5e+03 regions, eps 1e-5", "", False),
+    ("smallest float32 2.52e-32", "", True),
+    ("True", "t0 = time.perf_counter()", True),
+])
+def test_machine_dependent_detector(text, source, flagged):
+    assert (machine_dependent(source, text) is not None) is flagged
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_exercise_list_has_a_name_the_maths_never_uses(src):
+    """`EX = chapter(n)` once; nothing else in the chapter assigns EX (a hint's `Q = ...` once
+    overwrote the exercise list `Q` in chapter 10)."""
+    text = src.read_text()
+    assert len(re.findall(r"^EX = chapter\(\d+\)", text, re.M)) == 1
+    assert len(re.findall(r"\bEX\s*=[^=]", text)) == 1
+    assert not re.search(r"\bQ\[\d+\]\.", text), "exercises are EX[i], not Q[i]"

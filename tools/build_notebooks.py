@@ -10,6 +10,7 @@ The notebook is executed from a fresh kernel (as Restart & Run All) and saved wi
 outputs. Usage:  python tools/build_notebooks.py [01 02 ...]   (default: every source)
 """
 
+import html
 import sys
 import time
 from pathlib import Path
@@ -52,6 +53,31 @@ def parse(text):
     return cells
 
 
+def finished_progress_bars(nb):
+    """Give each tqdm bar's plain-text fallback its final state.
+
+    A tqdm bar in a notebook is a widget; its text/plain fallback (what GitHub and other static
+    renderers show) is frozen at "0%| 0/600" when it was first displayed. The saved widget state
+    holds the finished bar, so the fallback is rewritten from it."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = state.get("state", {})
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            box = models.get(view["model_id"]) if view else None
+            if not box or box.get("model_name") != "HBoxModel":
+                continue
+            parts = [models.get(c.replace("IPY_MODEL_", ""), {}) for c in box["state"].get("children", [])]
+            names = [p.get("model_name") for p in parts]
+            if names != ["HTMLModel", "FloatProgressModel", "HTMLModel"]:
+                continue
+            left, bar, right = (p["state"] for p in parts)
+            frac = bar.get("value", 0) / bar["max"] if bar.get("max") else 1.0
+            filled = "\u2588" * int(round(10 * frac))
+            left, right = (html.unescape(p.get("value", "")) for p in (left, right))
+            output["data"]["text/plain"] = f"{left}|{filled:<10}|{right}".replace("\u2007", " ")
+
+
 def build(src, execute=True):
     nb = nbformat.v4.new_notebook()
     nb.cells = parse(src.read_text())
@@ -64,6 +90,7 @@ def build(src, execute=True):
         NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(OUT)}}).execute()
         print(f"{out.name}: executed in {time.perf_counter() - t0:.1f} s")
+        finished_progress_bars(nb)
     for i, cell in enumerate(nb.cells):  # stable ids keep diffs small
         cell["id"] = f"{src.stem[:2]}-{i:03d}"
     nbformat.write(nb, out)

@@ -3,18 +3,28 @@
 Each chapter's exercises live in ``dlcore/exercises/chNN.py`` as a module-level tuple
 ``EXERCISES`` in notebook order; ``chapter(n)`` returns it. An exercise is either
 
-* a ``ValueExercise``: the answer is a number or an array, compared with the reference value;
-* a ``FunctionExercise``: the answer is a function the student wrote, called on probe inputs
-  and compared with the reference function.
+* a ``ValueExercise``: the answer is a number or an array, compared with the reference value
+  to the precision the task states (``decimals`` or ``digits``);
+* a ``FunctionExercise``: the answer is a function the student wrote, called on fresh copies
+  of probe inputs, each call with a time limit, and compared with the reference function.
 
 Both carry ``mistakes``: known wrong answers (a value, or a function) with a name and an
 explanation. When a student's answer matches a known mistake, the check names it.
 
 ``check(answer)`` prints one line and returns True (correct), False (wrong) or None (not
-attempted). It never raises.
+attempted). It never raises (only ``KeyboardInterrupt``, the stop button, passes through), and
+its feedback never shows the expected answer.
 """
 
+import contextlib
+import copy
+import dis
 import importlib
+import io
+import numbers
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +33,18 @@ import numpy as np
 
 __all__ = [
     "Mistake", "ValueExercise", "FunctionExercise", "chapter", "all_exercises", "show_solution",
+    "TIME_LIMIT",
 ]
 
+TIME_LIMIT = 5.0
+"""Seconds a student's function may take on one probe input before the check gives up."""
 
-@dataclass(frozen=True)
+RTOL = 1e-5
+"""Default tolerance of a function's results, relative to the largest entry of the reference
+result: a correct float32 implementation (relative round-off ~1e-7) passes, a slip does not."""
+
+
+@dataclass(frozen=True, repr=False)
 class Mistake:
     """A known wrong answer: ``answer`` is what the mistake produces (a value or a function)."""
 
@@ -34,40 +52,127 @@ class Mistake:
     why: str
     answer: Any
 
+    def __repr__(self):
+        return f"Mistake({self.name!r})"
 
-def _as_array(value):
-    """A student's answer as a float array, or None if it is not numeric."""
-    if hasattr(value, "detach") and hasattr(value, "numpy"):  # torch tensor
+
+# -- comparing answers ------------------------------------------------------------------------
+class _NotNumeric(Exception):
+    """The answer cannot be read as real numbers; the message says why, in one line."""
+
+
+def _as_real_array(value):
+    """A student's answer as a float64 array, or raise ``_NotNumeric`` with the reason."""
+    if value is None:
+        raise _NotNumeric("got None")
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         value = value.detach().cpu().numpy()
-    if isinstance(value, (str, bytes, dict, set)) or callable(value):
-        return None
+    if callable(value) and not isinstance(value, np.ndarray):
+        raise _NotNumeric("expected a number or an array, not a function: call it and pass the result")
+    if isinstance(value, (str, bytes)):
+        raise _NotNumeric(f"expected a number, got the text {str(value)[:20]!r}: remove the quotes")
+    if isinstance(value, (dict, set)):
+        raise _NotNumeric(f"expected a number or an array, got a {type(value).__name__}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+    except Exception:  # ragged lists and the like
+        raise _NotNumeric("expected a number or an array of numbers of one shape") from None
+    kind = raw.dtype.kind
+    if kind in "US":
+        raise _NotNumeric("expected numbers, got text (strings such as '3'): remove the quotes")
+    if kind == "c":
+        raise _NotNumeric("your answer is complex: expected real numbers")
+    if kind == "O":
+        for item in raw.flat:
+            if isinstance(item, (str, bytes)):
+                raise _NotNumeric("expected numbers, got text (strings such as '3'): remove the quotes")
+            if isinstance(item, complex) or np.iscomplexobj(item):
+                raise _NotNumeric("your answer is complex: expected real numbers")
+            if not isinstance(item, numbers.Real):
+                raise _NotNumeric(f"expected numbers, got a {type(item).__name__} inside your answer")
+    if kind not in "biufO":
+        raise _NotNumeric(f"expected numbers, got an array of {raw.dtype}")
+    try:
+        return raw.astype(np.float64)
     except (TypeError, ValueError, OverflowError):
-        return None
-    return arr
+        raise _NotNumeric("expected a number or an array of numbers of one shape") from None
 
 
-def _compare(got, want, rtol, atol):
-    """Return None when ``got`` matches ``want``; otherwise a short reason string."""
+@dataclass(frozen=True)
+class _Tol:
+    """Accept |got - want| <= atol + rtol * scale, entry by entry, where ``scale`` is the largest
+    |want| when ``scaled`` (results of functions) or each entry's own |want| (values)."""
+
+    rtol: float
+    atol: float
+    scaled: bool
+    precision: str  # how the task states it, for the "close" message
+
+    def bound(self, want):
+        size = np.max(np.abs(want)) if (self.scaled and want.size) else np.abs(want)
+        return self.atol + self.rtol * size
+
+
+def _compare(got, want, tol):
+    """None when ``got`` matches ``want`` within ``tol``; otherwise ("wrong" | "close", reason).
+
+    The reason describes the difference (shape, which entries, too large or too small) and
+    never prints the expected value."""
     want = np.asarray(want, dtype=np.float64)
-    arr = _as_array(got)
-    if arr is None:
-        return f"expected a number or an array, got {type(got).__name__}"
+    try:
+        arr = _as_real_array(got)
+    except _NotNumeric as exc:
+        return "wrong", str(exc)
     if arr.shape != want.shape:
         if arr.size == want.size == 1:
             arr = arr.reshape(want.shape)
         else:
-            return f"expected shape {want.shape}, got shape {arr.shape}"
-    if np.isnan(arr).any():
-        return "your answer contains NaN"
-    if np.allclose(arr, want, rtol=rtol, atol=atol):
+            return "wrong", f"expected shape {want.shape}, got shape {arr.shape}"
+    if np.isnan(arr).any() and not np.isnan(want).any():
+        return "wrong", "your answer contains NaN"
+    if np.isinf(arr).any() and not np.isinf(want).any():
+        return "wrong", "your answer contains inf (an overflow?)"
+    both_nan = np.isnan(arr) & np.isnan(want)
+    same_inf = np.isinf(want) & (arr == want)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.where(both_nan | same_inf, 0.0, np.abs(arr - want))
+    bound = tol.bound(np.where(np.isfinite(want), want, 0.0))
+    bad = err > bound
+    if not bad.any():
         return None
+    scale = float(np.max(np.abs(want[np.isfinite(want)]), initial=0.0))
+    integral = bool(np.all(np.isfinite(want)) and np.all(want == np.round(want)))
+    close = (not integral) and bool(np.all(err <= np.maximum(20 * bound, 1e-2 * scale)))
+    if close:
+        return "close", (f"close, but not within the precision asked for ({tol.precision}): "
+                         "give more digits, or look for a small slip")
     if want.ndim == 0:
-        return f"got {float(arr):.6g}, expected a different value"
-    diff = np.abs(arr - want)
-    idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    return f"differs most at index {tuple(int(i) for i in idx)}: got {arr[idx]:.6g} (off by {diff[idx]:.3g})"
+        side = "too large" if arr > want else "too small"
+        return "wrong", f"expected a different value (yours is {side})"
+    idx = np.unravel_index(int(np.argmax(np.where(bad, err, -1.0))), err.shape)
+    side = "too large" if arr[idx] > want[idx] else "too small"
+    where = tuple(int(i) for i in idx)
+    return "wrong", (f"{int(bad.sum())} of {bad.size} entries differ; the largest difference is "
+                     f"at index {where}, where yours is {side}")
+
+
+def _compare_results(got, want, tol):
+    """``_compare`` for results that may be tuples of arrays (several return values)."""
+    if isinstance(want, (tuple, list)) and not isinstance(want, np.ndarray):
+        if got is None:
+            return "wrong", "returned None"
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            what = f"{len(got)} results" if isinstance(got, (tuple, list)) else type(got).__name__
+            return "wrong", f"expected {len(want)} results (a tuple), got {what}"
+        worst = None
+        for i, (g, w) in enumerate(zip(got, want)):
+            res = _compare_results(g, w, tol)
+            if res is not None:
+                if res[0] == "wrong":
+                    return "wrong", f"result {i}: {res[1]}"
+                worst = worst or ("close", f"{res[1]} in result {i}")
+        return worst
+    return _compare(got, want, tol)
 
 
 def _fmt(x):
@@ -75,22 +180,133 @@ def _fmt(x):
         return f"array of shape {x.shape}" if x.size > 4 else np.array2string(x, precision=3)
     if isinstance(x, float):
         return f"{x:.4g}"
-    if isinstance(x, tuple):
+    if isinstance(x, (tuple, list)):
         return "(" + ", ".join(_fmt(v) for v in x) + ")"
+    if callable(x):
+        return getattr(x, "__name__", "a function")
     return repr(x)[:60]
 
 
-@dataclass
+# -- calling a student's function safely --------------------------------------------------------
+class _TimeUp(BaseException):
+    """Raised inside a student's function when it runs past the time limit."""
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the notebook as usual and remembers whether anything was printed."""
+
+    def __init__(self, stream):
+        self.stream, self.printed = stream, False
+
+    def write(self, text):
+        self.printed = self.printed or bool(text.strip())
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def _with_time_limit(fn, args, seconds):
+    """``fn(*args)``, raising ``_TimeUp`` after ``seconds``.
+
+    In the main thread (a Jupyter kernel, a script, pytest) SIGALRM interrupts the function
+    between two Python instructions, and again every 0.1 s in case it catches the first one.
+    Elsewhere the call runs in a helper thread that is abandoned (and asked to stop) when late.
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        def on_alarm(signum, frame):
+            raise _TimeUp
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box = {}
+
+    def run():
+        try:
+            box["result"] = fn(*args)
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        import ctypes
+
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                   ctypes.py_object(_TimeUp))
+        raise _TimeUp
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+def _call_student(fn, args):
+    """Call a student's function on fresh copies of ``args``: (result, printed, problem).
+
+    ``problem`` is None or a one-line explanation (it raised, exited, ran too long)."""
+    tee = _Tee(sys.stdout)
+    try:
+        with contextlib.redirect_stdout(tee):
+            result = _with_time_limit(fn, copy.deepcopy(args), TIME_LIMIT)
+    except KeyboardInterrupt:
+        raise
+    except _TimeUp:
+        return None, tee.printed, (f"your function did not return within the time limit of "
+                                   f"{TIME_LIMIT:g} s: is there a loop that never ends?")
+    except SystemExit:
+        return None, tee.printed, ("your function called exit() (SystemExit): return the "
+                                   "result instead")
+    except BaseException as exc:
+        text = str(exc).splitlines()[0][:120] if str(exc) else ""
+        return None, tee.printed, f"your function raised {type(exc).__name__}" + (f": {text}" * bool(text))
+    return result, tee.printed, None
+
+
+_INERT = {"RESUME", "NOP", "CACHE", "RETURN_VALUE", "RETURN_CONST", "COPY_FREE_VARS", "MAKE_CELL",
+          "PRECALL", "PUSH_NULL", "POP_TOP"}
+
+
+def _is_stub_function(fn):
+    """True for a function whose body does nothing: ``return None``, ``pass``, ``...`` or
+    ``raise NotImplementedError`` (the notebook's untouched stub)."""
+    try:
+        instructions = list(dis.get_instructions(fn))
+    except TypeError:  # a builtin or a callable object
+        return False
+    for ins in instructions:
+        if ins.opname in _INERT:
+            continue
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
+            continue
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and ins.argval == "NotImplementedError":
+            continue
+        if ins.opname in ("RAISE_VARARGS", "CALL", "PRECALL"):
+            continue
+        return False
+    return True
+
+
+# -- exercises --------------------------------------------------------------------------------
+@dataclass(repr=False)
 class _Exercise:
     title: str
     task: str
     hint_text: str
     mistakes: tuple = ()
-    rtol: float = 1e-6
-    atol: float = 1e-8
     explanation: str = ""
 
     # -- the public interface -------------------------------------------------------------
+    def __repr__(self):
+        kind = "write a function" if isinstance(self, FunctionExercise) else "give a value"
+        return (f"<exercise '{self.title}' ({kind}): check your answer with .check(answer), "
+                "get a hint with .hint()>")
+
     def hint(self):
         """Print the hint (returns None, so a notebook shows it once)."""
         print(f"Hint: {self.hint_text}")
@@ -99,98 +315,111 @@ class _Exercise:
         """Print one line of feedback; return True, False or None (not attempted). Never raises."""
         try:
             verdict, message = self._verdict(answer)
-        except Exception as exc:  # a check must never raise, whatever it is given
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a check must never raise, whatever it is given
             verdict, message = False, f"could not check this answer ({type(exc).__name__}: {exc})"
         prefix = {True: "Correct", False: "Not yet", None: "Not attempted"}[verdict]
         print(f"{prefix}: {message}".replace("\n", " "))
         return verdict
 
-    def _verdict(self, answer):
-        if self._is_stub(answer):
-            return None, "replace the None (or the stub) with your answer and run the check again."
-        reason = self._reason(answer, self.solution())
-        if reason is None:
-            return True, self.explanation or f"{self.title} done."
+    def _diagnose(self, matches_mistake, reason):
+        """After a wrong answer: a known mistake by name, else "close", else the reason."""
         for mistake in self.mistakes:
             try:
-                if self._reason(answer, mistake.answer) is None:
+                if matches_mistake(mistake):
                     return False, f"this looks like '{mistake.name}': {mistake.why}"
             except Exception:  # a mistake that cannot be compared is simply not this one
                 continue
-        return False, reason
-
-    def _is_stub(self, answer):
-        return answer is None or answer is Ellipsis
+        return False, reason[1]
 
 
-@dataclass
+@dataclass(repr=False)
 class ValueExercise(_Exercise):
-    """The answer is a number or an array; ``value`` is the reference answer."""
+    """The answer is a number or an array; ``value`` is the reference answer.
+
+    Precision: ``decimals=3`` accepts any answer within 0.0005 (a value rounded to 3 decimals);
+    ``digits=4`` accepts 4 significant digits. The task must say which ("to 3 decimals").
+    Integer answers (counts, indices) are compared exactly. An answer that is near but outside
+    the precision is told "close", not "wrong"."""
 
     value: Any = None
+    decimals: int | None = None
+    digits: int | None = None
 
     def solution(self):
         return self.value
 
-    def _reason(self, answer, want):
-        if callable(answer):
-            return "expected a number or an array, not a function: call it and pass the result"
-        return _compare(answer, want, self.rtol, self.atol)
+    def _tol(self):
+        if self.decimals is not None:
+            return _Tol(0.0, 0.5 * 10.0 ** -self.decimals * (1 + 1e-9) + 1e-12, False,
+                        f"{self.decimals} decimals")
+        if self.digits is not None:
+            return _Tol(0.5 * 10.0 ** (1 - self.digits) * (1 + 1e-9), 1e-12, False,
+                        f"{self.digits} significant digits")
+        return _Tol(1e-9, 1e-12, False, "exact")
+
+    def _verdict(self, answer):
+        if answer is None or answer is Ellipsis:
+            return None, "replace the None with your answer and run the check again."
+        tol = self._tol()
+        result = _compare(answer, self.value, tol)
+        if result is None:
+            return True, self.explanation or f"{self.title} done."
+        return self._diagnose(lambda m: _compare(answer, m.answer, tol) is None, result)
 
 
-@dataclass
+@dataclass(repr=False)
 class FunctionExercise(_Exercise):
-    """The answer is a function; it is called on each probe (a tuple of arguments) and its
-    result compared with ``reference`` on the same probe."""
+    """The answer is a function; it is called on fresh copies of each probe (a tuple of
+    arguments), with a time limit, and its results compared with ``reference`` on the same
+    probe, to ``rtol`` relative to the largest entry of each reference result."""
 
     reference: Callable = None
     probes: tuple = field(default_factory=tuple)
+    rtol: float = RTOL
+    atol: float = 1e-12
 
     def solution(self):
         return self.reference
 
-    def _is_stub(self, answer):
-        if super()._is_stub(answer):
-            return True
-        if not callable(answer):
-            return False
-        try:
-            result = answer(*self.probes[0])
-        except NotImplementedError:
-            return True
-        except Exception:
-            return False
-        return result is None
+    def _tol(self):
+        return _Tol(self.rtol, self.atol, True, f"relative error {self.rtol:g}")
 
-    def _reason(self, answer, want_fn):
+    def _verdict(self, answer):
+        if answer is None or answer is Ellipsis or (callable(answer) and _is_stub_function(answer)):
+            return None, "write the function's body (replace `return None`) and run the check again."
         if not callable(answer):
-            return f"expected a function, got {type(answer).__name__}"
+            return False, (f"expected a function, got {type(answer).__name__}: pass the "
+                           "function's name, without ()")
+        tol = self._tol()
+        results, first_bad = [], None
         for args in self.probes:
-            want = want_fn(*args)
-            try:
-                got = answer(*args)
-            except Exception as exc:
-                return f"your function raised {type(exc).__name__}: {exc} for input {_fmt(args)}"
-            reason = _compare_results(got, want, self.rtol, self.atol)
-            if reason is not None:
-                return f"for input {_fmt(args)}: {reason}"
-        return None
+            got, printed, problem = _call_student(answer, args)
+            if problem is not None:
+                return False, f"{problem} (input {_fmt(args)})"
+            if got is None:
+                if printed:
+                    return False, ("your function printed its result but returned None: "
+                                   "replace print(...) with return ...")
+                return False, "your function returned None: did you forget `return`?"
+            results.append(got)
+            res = _compare_results(got, self.reference(*copy.deepcopy(args)), tol)
+            if res is not None and (first_bad is None or (res[0] == "wrong" and first_bad[0] == "close")):
+                first_bad = (res[0], f"for input {_fmt(args)}: {res[1]}" if res[0] == "wrong"
+                             else f"{res[1]} (input {_fmt(args)})")
+        if first_bad is None:
+            return True, self.explanation or f"{self.title} done."
 
+        def matches(mistake):
+            return all(_compare_results(got, mistake.answer(*copy.deepcopy(args)), tol) is None
+                       for got, args in zip(results, self.probes))
 
-def _compare_results(got, want, rtol, atol):
-    if isinstance(want, (tuple, list)) and not isinstance(want, np.ndarray):
-        if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"expected {len(want)} results, got {type(got).__name__}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            reason = _compare_results(g, w, rtol, atol)
-            if reason is not None:
-                return f"result {i}: {reason}"
-        return None
-    return _compare(got, want, rtol, atol)
+        return self._diagnose(matches, first_bad)
 
 
 def chapter(n):
-    """The exercises of chapter n (1..11), in notebook order."""
+    """The exercises of chapter n (0..11), in notebook order."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 99:
         raise ValueError(f"chapter must be an integer such as 1; got {n!r}")
     module = importlib.import_module(f"dlcore.exercises.ch{int(n):02d}")
@@ -210,7 +439,8 @@ def all_exercises():
 
 
 def show_solution(q):
-    """Display an exercise's solution: the source of a function, or the value."""
+    """Display an exercise's solution: the source of the function a student should have
+    written, or the value with its worked explanation."""
     sol = q.solution()
     if callable(sol):
         from ..notebook import show_source
@@ -221,4 +451,3 @@ def show_solution(q):
     if q.explanation:
         print(q.explanation)
     return None
-

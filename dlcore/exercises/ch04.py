@@ -136,7 +136,6 @@ chain_by_hand = ValueExercise(
                 "the derivative of (f_1 - y)^2 with respect to f_1 is 2 (f_1 - y), not "
                 "2 (y - f_1)", -_CHAIN_ANSWER),
     ),
-    rtol=1e-9,
     explanation=("dl/df_1 = 2(-1 - 1) = -4, dl/df_0 = 1 * (-0.5) * (-4) = 2, "
                  "dl/domega_0 = 2 * x = 6."),
 )

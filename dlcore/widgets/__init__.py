@@ -210,20 +210,23 @@ class InteractiveFigure:
     def redraw(self, fig, handles, **values):
         """compute + update + draw for one setting; returns the one-line message shown, or None.
 
-        Never raises: an exception becomes the message and the last good drawing stays.
+        Never raises: an exception becomes the message and the last good drawing stays; it is
+        also kept in ``handles["error"]`` (None when the update ran cleanly), so tests can tell
+        a message the figure means to show ("diverged") from a failure.
         """
+        handles["error"] = None
         try:
             data = self.compute(**values)
             msg = self.update(handles["user"], data)
         except Exception as exc:  # a slider or a student's input must never crash the figure
-            msg = _one_line(exc)
+            msg = handles["error"] = _one_line(exc)
         note = handles["note"]
         note.set_text(msg or "")
         note.set_visible(bool(msg))
         try:
             self._blit(fig, handles)
         except Exception as exc:  # e.g. an artist given NaN limits
-            msg = _one_line(exc)
+            msg = handles["error"] = _one_line(exc)
         return msg
 
     def png(self, fig):
@@ -325,6 +328,7 @@ def _build_widget(spec, initial):
                                      max_width="100%"))
     box = FigureBox([grid, image, status])
     box.image, box.controls, box.figure, box.refresh = image, controls, fig, refresh
+    box.status = status
     box.add_class("dlcore-interactive")
     box.add_class("dlcore-name-" + spec.name.replace(".", "--"))  # found by the browser tests
     return box

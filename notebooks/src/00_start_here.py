@@ -28,7 +28,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)
-Q = chapter(0)
+EX = chapter(0)
 
 # %% [markdown]
 # ## 2. Checking your set-up
@@ -84,20 +84,20 @@ show_source(nets.relu)
 
 # %%
 answer_1 = None  # for example np.array([...])
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %% [markdown]
 # A wrong answer is told *why*. Here is what the check says to a common slip, the absolute
 # value:
 
 # %%
-Q[0].check(np.abs([-2, -0.5, 0, 1.5, 3]))
+EX[0].check(np.abs([-2, -0.5, 0, 1.5, 3]))
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Warm-up 2: ReLU as a function
@@ -108,13 +108,13 @@ def relu(z):
     return None  # your code here
 
 
-Q[1].check(relu)
+EX[1].check(relu)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Warm-up 3: the shape of a weight matrix
@@ -122,13 +122,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # a tuple such as (2, 7)
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ## 6. The chapters

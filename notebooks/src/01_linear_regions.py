@@ -32,7 +32,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(1)       # this chapter's exercises, in order
+EX = chapter(1)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. A shallow network with one input and one output
@@ -505,13 +505,13 @@ def shallow_1d(x, theta, phi):
     return None  # your code here
 
 
-Q[0].check(shallow_1d)
+EX[0].check(shallow_1d)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: counting parameters
@@ -520,13 +520,13 @@ show_solution(Q[0])
 
 # %%
 answer_2 = None  # your answer: an integer
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: how many regions can depth buy?
@@ -535,13 +535,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: an integer
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the lower bound
@@ -550,13 +550,13 @@ show_solution(Q[2])
 
 # %%
 answer_4 = None  # your answer: an integer
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

@@ -35,7 +35,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(2)       # this chapter's exercises, in order
+EX = chapter(2)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Deterministic versus probabilistic models
@@ -561,13 +561,13 @@ plt.show()
 
 # %%
 answer_1 = None  # your answer: a number
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: fitting $\sigma$
@@ -576,13 +576,13 @@ show_solution(Q[0])
 
 # %%
 answer_2 = None  # your answer: sigma, a number
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: binary cross-entropy
@@ -591,13 +591,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: a number
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: a stable log-softmax
@@ -608,13 +608,13 @@ show_solution(Q[2])
 def log_softmax(f):
     return None  # your code here
 
-Q[3].check(log_softmax)
+EX[3].check(log_softmax)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ### Exercise 5: KL divergence from the data
@@ -623,13 +623,13 @@ show_solution(Q[3])
 
 # %%
 answer_5 = None  # your answer: a number
-Q[4].check(answer_5)
+EX[4].check(answer_5)
 
 # %%
-Q[4].hint()
+EX[4].hint()
 
 # %% solution
-show_solution(Q[4])
+show_solution(EX[4])
 
 # %% [markdown]
 # ## Summary

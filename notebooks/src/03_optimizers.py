@@ -29,7 +29,7 @@ from dlcore.widgets import optim as W        # the chapter's interactive figures
 from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 rng = setup(seed=0)                          # one-line errors for bad input, seeded rng
-Q = chapter(3)                               # the exercises, in order
+EX = chapter(3)                               # the exercises, in order
 
 # %% [markdown]
 # ## 1. Gradient descent
@@ -456,13 +456,13 @@ W.adam.show()
 answer_1 = None  # your answer
 
 # %%
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: epochs and updates
@@ -473,13 +473,13 @@ show_solution(Q[0])
 answer_2 = None  # your answer
 
 # %%
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: Nesterov momentum by hand
@@ -493,13 +493,13 @@ def nesterov(theta, m, grad_fn, alpha, beta):
 
 
 # %%
-Q[2].check(nesterov)
+EX[2].check(nesterov)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: Adam by hand
@@ -512,13 +512,13 @@ def adam(theta, m, v, grad, t, alpha, beta, gamma, eps):
 
 
 # %%
-Q[3].check(adam)
+EX[3].check(adam)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

@@ -41,7 +41,7 @@ from dlcore.widgets import backprop as W
 
 get_ipython().run_line_magic("matplotlib", "inline")  # %matplotlib inline, in plain Python
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(4)  # this chapter's exercises, in order
+EX = chapter(4)  # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Why gradients in a deep net need care
@@ -478,13 +478,13 @@ def backward_step(dl_df, f_prev, omega):
     return None  # your code here
 
 
-Q[0].check(backward_step)
+EX[0].check(backward_step)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: the gradients of one layer
@@ -498,13 +498,13 @@ def layer_gradients(dl_df, h):
     return None  # your code here
 
 
-Q[1].check(layer_gradients)
+EX[1].check(layer_gradients)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: a chain by hand
@@ -516,13 +516,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: a number
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: forward or reverse?
@@ -532,13 +532,13 @@ show_solution(Q[2])
 
 # %%
 answer_4 = None  # your answer: an integer
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

@@ -36,7 +36,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(5)       # this chapter's exercises, in order
+EX = chapter(5)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Vanishing and exploding activations
@@ -424,13 +424,13 @@ def next_variance(var_f, D_h, sigma_omega):
     return None  # your code here
 
 
-Q[0].check(next_variance)
+EX[0].check(next_variance)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: He's standard deviation
@@ -439,13 +439,13 @@ show_solution(Q[0])
 
 # %%
 answer_2 = None  # your answer: a number (the standard deviation)
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: one step of the backward pass
@@ -458,13 +458,13 @@ def grad_prev(f_prev, omega, dl_df):
     return None  # your code here
 
 
-Q[2].check(grad_prev)
+EX[2].check(grad_prev)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the non-square compromise
@@ -473,13 +473,13 @@ show_solution(Q[2])
 
 # %%
 answer_4 = None  # your answer: a number (the variance)
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ### Exercise 5: when does float32 overflow?
@@ -489,13 +489,13 @@ show_solution(Q[3])
 
 # %%
 answer_5 = None  # your answer: an integer
-Q[4].check(answer_5)
+EX[4].check(answer_5)
 
 # %%
-Q[4].hint()
+EX[4].hint()
 
 # %% solution
-show_solution(Q[4])
+show_solution(EX[4])
 
 # %% [markdown]
 # ## Summary

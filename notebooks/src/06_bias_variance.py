@@ -37,7 +37,7 @@ from dlcore.plots.generalization import mark_threshold, plot_capacity_curve, plo
 from dlcore.widgets import generalization as W
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(6)       # this chapter's exercises, in order
+EX = chapter(6)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Three sources of error
@@ -408,13 +408,13 @@ print("||phi_gd - phi_min|| =", round(float(np.linalg.norm(phi_gd - phi_min)), 4
 
 # %%
 answer_1 = None  # your answer: a number
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: bias and variance from many fits
@@ -427,13 +427,13 @@ def bias_var(preds, mu):
     return None  # your code here
 
 
-Q[1].check(bias_var)
+EX[1].check(bias_var)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: the interpolation threshold
@@ -444,13 +444,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: an integer
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the smallest interpolating $\phi$
@@ -463,13 +463,13 @@ def min_norm(H, y):
     return None  # your code here
 
 
-Q[3].check(min_norm)
+EX[3].check(min_norm)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

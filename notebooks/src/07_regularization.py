@@ -39,7 +39,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(7)       # this chapter's exercises, in order
+EX = chapter(7)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. The running example: a model that can fit the noise
@@ -698,13 +698,13 @@ plt.show()
 
 # %%
 answer_1 = None  # your answer: a number
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: the loss gradient descent really minimises
@@ -717,13 +717,13 @@ def l_gd(A, b, theta, alpha):
     return None  # your code here
 
 
-Q[1].check(l_gd)
+EX[1].check(l_gd)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: inverted dropout
@@ -736,13 +736,13 @@ def apply_dropout(h, mask, p):
     return None  # your code here
 
 
-Q[2].check(apply_dropout)
+EX[2].check(apply_dropout)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: early stopping with patience
@@ -754,13 +754,13 @@ show_solution(Q[2])
 # %%
 VAL = [2.10, 1.62, 1.35, 1.21, 1.24, 1.19, 1.22, 1.25, 1.31, 1.05, 1.40]
 answer_4 = None  # your answer: an epoch index
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ### Exercise 5: how uncertain is a prediction?
@@ -772,13 +772,13 @@ show_solution(Q[3])
 S5 = np.array([[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]])
 h_star = np.array([1.0, 0.8, 0.3])
 answer_5 = None  # your answer: a number
-Q[4].check(answer_5)
+EX[4].check(answer_5)
 
 # %%
-Q[4].hint()
+EX[4].hint()
 
 # %% solution
-show_solution(Q[4])
+show_solution(EX[4])
 
 # %% [markdown]
 # ## Summary

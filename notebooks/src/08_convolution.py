@@ -38,7 +38,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(8)       # this chapter's exercises, in order
+EX = chapter(8)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Why fully connected layers waste parameters on images
@@ -520,13 +520,13 @@ plt.show()
 
 # %%
 answer_1 = None  # your answer: an integer
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: parameters of a 2-D layer
@@ -535,13 +535,13 @@ show_solution(Q[0])
 
 # %%
 answer_2 = None  # your answer: an integer
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: the receptive field of a stack
@@ -554,13 +554,13 @@ def rf(kernel_sizes, strides, dilations):
     return None  # your code here
 
 
-Q[2].check(rf)
+EX[2].check(rf)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the notes' convolution by hand
@@ -573,13 +573,13 @@ def conv3(x, w):
     return None  # your code here
 
 
-Q[3].check(conv3)
+EX[3].check(conv3)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

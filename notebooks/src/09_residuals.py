@@ -38,7 +38,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(9)       # this chapter's exercises, in order
+EX = chapter(9)       # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Sequential processing, and what goes wrong with depth
@@ -450,13 +450,13 @@ def bn(h, gamma, delta):
     return None  # your code here
 
 # %%
-Q[0].check(bn)
+EX[0].check(bn)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: counting paths
@@ -467,13 +467,13 @@ show_solution(Q[0])
 answer_2 = None  # your answer
 
 # %%
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: variance through residual blocks
@@ -486,13 +486,13 @@ show_solution(Q[1])
 answer_3 = None  # your answer: [without BN, with BN]
 
 # %%
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the running variance PyTorch keeps
@@ -504,13 +504,13 @@ show_solution(Q[2])
 answer_4 = None  # your answer
 
 # %%
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ## Summary

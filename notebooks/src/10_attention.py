@@ -37,7 +37,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(10)      # this chapter's exercises, in order
+EX = chapter(10)      # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. What a network for text needs
@@ -619,13 +619,13 @@ def attend(X, omega_q, omega_k, omega_v):
     return None  # your code here
 
 
-Q[0].check(attend)
+EX[0].check(attend)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: how large are unscaled scores?
@@ -634,13 +634,13 @@ show_solution(Q[0])
 
 # %%
 answer_2 = None  # your answer: a number
-Q[1].check(answer_2)
+EX[1].check(answer_2)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: parameters of multi-head attention
@@ -650,13 +650,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: an integer
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the causal mask
@@ -668,13 +668,13 @@ def mask(N):
     return None  # your code here
 
 
-Q[3].check(mask)
+EX[3].check(mask)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ### Exercise 5: sampling temperature
@@ -683,13 +683,13 @@ show_solution(Q[3])
 
 # %%
 answer_5 = None  # your answer: an array of 4 probabilities
-Q[4].check(answer_5)
+EX[4].check(answer_5)
 
 # %%
-Q[4].hint()
+EX[4].hint()
 
 # %% solution
-show_solution(Q[4])
+show_solution(EX[4])
 
 # %% [markdown]
 # ## Summary

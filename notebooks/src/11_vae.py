@@ -45,7 +45,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-Q = chapter(11)      # this chapter's exercises, in order
+EX = chapter(11)      # this chapter's exercises, in order
 
 # %% [markdown]
 # ## 1. Latent variable models
@@ -704,13 +704,13 @@ W.interpolate.show()
 
 # %%
 answer_1 = None  # your answer: a number
-Q[0].check(answer_1)
+EX[0].check(answer_1)
 
 # %%
-Q[0].hint()
+EX[0].hint()
 
 # %% solution
-show_solution(Q[0])
+show_solution(EX[0])
 
 # %% [markdown]
 # ### Exercise 2: the KL term from the encoder's outputs
@@ -723,13 +723,13 @@ def kl(mu, log_sigma2):
     return None  # your code here
 
 
-Q[1].check(kl)
+EX[1].check(kl)
 
 # %%
-Q[1].hint()
+EX[1].hint()
 
 # %% solution
-show_solution(Q[1])
+show_solution(EX[1])
 
 # %% [markdown]
 # ### Exercise 3: how far below $\log \Pr(x)$ is the ELBO?
@@ -739,13 +739,13 @@ show_solution(Q[1])
 
 # %%
 answer_3 = None  # your answer: a number
-Q[2].check(answer_3)
+EX[2].check(answer_3)
 
 # %%
-Q[2].hint()
+EX[2].hint()
 
 # %% solution
-show_solution(Q[2])
+show_solution(EX[2])
 
 # %% [markdown]
 # ### Exercise 4: the reparameterised gradient
@@ -757,13 +757,13 @@ show_solution(Q[2])
 
 # %%
 answer_4 = None  # your answer: a number
-Q[3].check(answer_4)
+EX[3].check(answer_4)
 
 # %%
-Q[3].hint()
+EX[3].hint()
 
 # %% solution
-show_solution(Q[3])
+show_solution(EX[3])
 
 # %% [markdown]
 # ### Exercise 5: averaging samples
@@ -772,13 +772,13 @@ show_solution(Q[3])
 
 # %%
 answer_5 = None  # your answer: a number
-Q[4].check(answer_5)
+EX[4].check(answer_5)
 
 # %%
-Q[4].hint()
+EX[4].hint()
 
 # %% solution
-show_solution(Q[4])
+show_solution(EX[4])
 
 # %% [markdown]
 # ## Summary
