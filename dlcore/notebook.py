@@ -9,7 +9,7 @@ import numpy as np
 
 from .checks import DLCoreError
 
-__all__ = ["setup", "show_source", "one_line_errors"]
+__all__ = ["setup", "show_source", "show_code", "one_line_errors"]
 
 
 def _short_error(shell, etype, value, tb, tb_offset=None):
@@ -65,4 +65,19 @@ def show_source(obj):
         return None
     # Markdown with a fenced block: highlighted in JupyterLab and in static renderers alike.
     display(Markdown(f"*source of* `{module}.{name}`\n\n```python\n{source}```"))
+    return None
+
+
+def show_code(code, title=""):
+    """Show a piece of Python code with syntax highlighting (plain text outside a notebook)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(code)
+        return None
+    head = f"*{title}*\n\n" if title else ""
+    display(Markdown(f"{head}```python\n{code}```"))
     return None

@@ -380,3 +380,15 @@ def test_time_limit_works_inside_a_jupyter_kernel():
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "time limit of 1 s" in text and "False" in text and text.strip().endswith("True"), text
+
+
+@pytest.mark.parametrize("entry", VALUE_EXERCISES, ids=VALUE_IDS)
+def test_solution_code_computes_the_value(entry, capsys):
+    """A value exercise's worked solution is code a student would write: it runs on NumPy alone
+    (no dlcore) and sets `answer` to the value the check accepts."""
+    _, _, q = entry
+    assert q.solution_code, "give the worked solution as code (ValueExercise(solution_code=...))"
+    assert "dlcore" not in q.solution_code and "#" in q.solution_code
+    namespace = {}
+    exec(q.solution_code, namespace)  # noqa: S102 - our own solution text
+    assert q.check(namespace["answer"]) is True, capsys.readouterr().out

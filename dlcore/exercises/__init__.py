@@ -346,6 +346,7 @@ class ValueExercise(_Exercise):
     value: Any = None
     decimals: int | None = None
     digits: int | None = None
+    solution_code: str = ""  # the code a student would write; it sets `answer` (a test runs it)
 
     def solution(self):
         return self.value
@@ -447,6 +448,11 @@ def show_solution(q):
 
         show_source(sol)
         return None
+    code = getattr(q, "solution_code", "")
+    if code:
+        from ..notebook import show_code
+
+        show_code(code.strip() + "\n", title=f"a solution to '{q.title}'")
     print(f"Solution to '{q.title}': {_fmt(sol) if not isinstance(sol, float) else sol}")
     if q.explanation:
         print(q.explanation)
