@@ -15,11 +15,12 @@ TORCH_CPU_INDEX = $(shell $(PYTHON) -c "import urllib.request as u; \
 	print('--extra-index-url https://download.pytorch.org/whl/cpu')" 2>/dev/null)
 NB      ?=
 
-.PHONY: lab test setup bench notebooks lint clean help
+.PHONY: lab test test-portable setup bench notebooks lint clean help
 
 help:
 	@echo "make lab     set up .venv and open JupyterLab at notebooks/00_start_here.ipynb"
 	@echo "make test    set up .venv, then ruff and every test (dlcore, exercises, widgets, notebooks, browser)"
+	@echo "make test-portable  run every notebook twice (nbval): OPENBLAS_NUM_THREADS=1, then the default"
 	@echo "make bench   measure figure updates, notebook run times, import time -> benchmarks/RESULTS.md"
 	@echo "make notebooks [NB=01]  rebuild + execute notebooks from notebooks/src (maintainers)"
 
@@ -46,6 +47,12 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/
+
+# Checked outputs must not depend on how BLAS splits its work: one BLAS thread, then the
+# machine's default thread count. The machine's other OpenBLAS settings are left as they are.
+test-portable: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/
+	env -u OPENBLAS_NUM_THREADS $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

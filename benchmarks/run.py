@@ -134,8 +134,9 @@ def write(results):
     lines = [
         "# Benchmark results",
         "",
-        f"Measured by `make bench` on {results['machine']} ({results['date']}). Budgets from "
-        "COURSE.md: figure update median <= 50 ms (browser: input to settled figure <= 150 ms), "
+        f"Measured by `make bench` on {results['machine']} ({results['date']}). Budgets "
+        "(CONTRIBUTING.md, \"Budgets\"): figure update median <= 50 ms (browser: input to "
+        "settled figure <= 150 ms), "
         "notebook <= 30 s, kernel peak memory <= 1 GB, `import dlcore` <= 0.5 s.",
         "",
         f"`import dlcore`: **{results['import_s']} s** "

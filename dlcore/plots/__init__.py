@@ -1,6 +1,6 @@
 """Plotting for the course: one palette, one look, functions that draw on a given Axes.
 
-Rules every plot function follows (STYLE.md):
+Rules every plot function follows (CONTRIBUTING.md, "Plots"):
 * ``plot_x(ax, ...) -> artists``: draw on the Axes given, create no figure, call no ``show()``;
 * compute nothing the maths modules do not already compute;
 * label the axes (with units or the notes' symbol);

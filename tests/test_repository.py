@@ -1,0 +1,43 @@
+"""The repository stands on its own: no file points to documents that a clone does not have."""
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Built from pieces so that this file does not match itself.
+OUTSIDE = re.compile("|".join([r"\.\./" + "shared", "API" + r"\.md", "COURSE" + r"\.md",
+                               "STYLE" + r"\.md"]))
+
+
+def tracked_files():
+    try:
+        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+        return [ROOT / p for p in out]
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout (an sdist, say)
+        skip = {".venv", ".git", "node_modules", "artifacts"}
+        return [p for p in ROOT.rglob("*") if p.is_file() and not skip & set(p.parts)]
+
+
+def test_no_file_points_outside_the_repository():
+    files = tracked_files()
+    assert len(files) > 50
+    bad = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            if OUTSIDE.search(line):
+                bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")
+    assert not bad, "write what a contributor needs into the repository:\n" + "\n".join(bad)
+
+
+def test_the_documents_a_contributor_needs_are_here():
+    for name in ("README.md", "CONTRIBUTING.md", "NOTATION.md", "docs/public-api.md"):
+        assert (ROOT / name).stat().st_size > 1000, name
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    for topic in ("## Exercises", "## Budgets", "NBVAL_CHECK_OUTPUT", "docs/public-api.md"):
+        assert topic in contributing
