@@ -63,8 +63,9 @@ def machine_dependent(source, text):
     """Why a `# NBVAL_CHECK_OUTPUT` cell's output could differ between machines, or None.
 
     A float printed with more than 6 significant digits, or a tiny one in e-notation other than
-    a tolerance such as 1e-12 (a round-off residual such as 4.44e-16), changes with the CPU, the BLAS build and its thread
-    count; words or calls about time and threads change with the machine."""
+    a tolerance such as 1e-12 (a round-off residual such as 4.44e-16), changes with the CPU, the
+    BLAS build and its thread count; words or calls about time and threads change with the
+    machine."""
     for match in NUMBER.finditer(text):
         mantissa, exponent = match.group(1), match.group(2)
         if "." in mantissa:
