@@ -241,18 +241,21 @@ def sinusoidal_encoding(D, N):
 
 
 def relative_position_bias(pi, N):
-    """The relative-position term Pi[a, b] = pi[a - b + N - 1] for key a and query b.
+    """The relative-position term Pi[a, b] = pi[clip(a - b, -K, K) + K] for key a and query b.
 
-    pi (2N - 1,): one learned number per offset a - b in -(N-1)..N-1. Returns (N, N).
+    pi (2K + 1,): one learned number per offset a - b in -K..K. The same pi serves a sequence of
+    any length N: offsets beyond +-K (never seen in sequences of K + 1 tokens) are clipped to
+    the farthest learned offset. Returns (N, N), constant along each diagonal.
     """
     N = check_int(N, "N", 1)
-    pi = check_ndim(as_float_array(pi, "pi"), "pi", (1,), "(2N - 1,) one value per offset")
-    if pi.shape[0] != 2 * N - 1:
-        raise ShapeError(f"pi has shape {pi.shape}; expected ({2 * N - 1},) = (2N - 1,) "
-                         f"offsets for N = {N}")
+    pi = check_ndim(as_float_array(pi, "pi"), "pi", (1,), "(2K + 1,) one value per offset")
+    if pi.shape[0] % 2 == 0:
+        raise ShapeError(f"pi has shape {pi.shape}; expected an odd length (2K + 1,), one value "
+                         "per offset -K..K")
+    K = pi.shape[0] // 2
     a = np.arange(N)[:, None]  # key positions
     b = np.arange(N)[None, :]  # query positions
-    return pi[a - b + N - 1]
+    return pi[np.clip(a - b, -K, K) + K]  # (N, N)
 
 
 # ------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from .losses import sigmoid
 from .nets import deep_net, relu
 
 __all__ = [
-    # the API (API.md)
+    # the public API, fixed for outside checks
     "kl_normal_standard",
     "reparameterize",
     "linear_gaussian_log_marginal",
@@ -49,7 +49,7 @@ _LOG2PI = np.log(2.0 * np.pi)
 
 
 # ------------------------------------------------------------------------------------------
-# The API (API.md)
+# The public API, fixed for outside checks
 # ------------------------------------------------------------------------------------------
 def kl_normal_standard(mu, sigma):
     """D_KL[Norm(mu, diag(sigma^2)) || Norm(0, I)] = 0.5 (sum sigma^2 + mu^T mu - D_z - sum log sigma^2).

@@ -203,6 +203,20 @@ def test_relative_position_bias(rng):
     assert_close(parts["S"], (parts["K"].T @ parts["Q"] + P) / math.sqrt(2))
 
 
+@pytest.mark.parametrize("N", [1, 3, 5, 9])
+def test_relative_position_bias_serves_any_length(rng, N):
+    """pi learned for 5 tokens (offsets -4..4) gives every N a term constant on each diagonal;
+    offsets beyond +-4 take the farthest learned value."""
+    pi = rng.normal(size=9)
+    P = A.relative_position_bias(pi, N)
+    assert P.shape == (N, N)
+    for a in range(N):
+        for b in range(N):
+            assert P[a, b] == pi[min(max(a - b, -4), 4) + 4]
+    if N <= 5:
+        assert_close(P, A.relative_position_bias(pi, 5)[:N, :N])
+
+
 # -- tokens and embeddings -----------------------------------------------------------------
 def test_one_hot_and_embedding_lookup(rng):
     V, D = 7, 3
@@ -388,3 +402,19 @@ def test_bigram_logits_and_sampling():
     out = A.sample_bigram(L, 1, 20, 1.0, np.random.default_rng(0))
     assert out.shape == (21,) and out[0] == 1
     assert all(b == 0 for a, b in itertools.pairwise(out) if a == 1)  # 1 is always followed by 0
+
+
+# -- the chapter's exercises: the solutions shown to students (NumPy only) agree with dlcore ----
+def test_exercise_solutions_agree_with_dlcore(rng):
+    from dlcore.exercises import chapter
+
+    attend, _, _, causal, temperature = chapter(10)
+    for D, N, D_q, D_v in ((4, 5, 3, 2), (6, 1, 2, 6)):
+        X = rng.normal(size=(D, N))
+        o_q, o_k, o_v = (rng.normal(size=(d, D)) for d in (D_q, D_q, D_v))
+        head = dict(beta_v=np.zeros(D_v), omega_v=o_v, beta_q=np.zeros(D_q), omega_q=o_q,
+                    beta_k=np.zeros(D_q), omega_k=o_k)
+        assert_close(attend.reference(X, o_q, o_k, o_v), A.self_attention(X, **head))
+    for N in (1, 4, 7):
+        np.testing.assert_array_equal(causal.reference(N), A.causal_mask(N))
+    assert_close(temperature.value, A.softmax_temperature(np.array([2.0, 1.0, 0.0, -1.0]), 0.5))

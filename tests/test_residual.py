@@ -270,3 +270,25 @@ def test_bad_input_one_line(call, match):
     with pytest.raises((ValueError, TypeError), match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------
+# the chapter's exercises: the solutions shown to students (NumPy only) agree with dlcore/torch
+# ------------------------------------------------------------------------------------------
+def test_exercise_solutions_agree_with_dlcore_and_torch():
+    from dlcore.exercises import chapter
+
+    bn, _, variance, running = chapter(9)
+    rng = np.random.default_rng(99)
+    for D, I in ((1, 2), (4, 7)):
+        h = rng.normal(1.0, 2.0, size=(D, I))
+        gamma, delta = _params(D, rng)
+        assert_close(bn.reference(h, gamma, delta), R.batch_norm(h, gamma, delta)[0])
+    assert_close(variance.value, [R.variance_closed_form(8)[-1],
+                                  R.variance_closed_form(8, norm="batch")[-1]])
+    assert variance.check(["256", "9"]) is False  # text is not a number, even the right digits
+    torch_bn = torch.nn.BatchNorm1d(1, momentum=0.1).double()  # running_var starts at 1
+    for batch in ([2.0, 4.0, 6.0, 8.0], [1.0, 1.0, 3.0, 3.0]):
+        torch_bn(torch.tensor(batch)[:, None])  # training mode: updates the running averages
+    assert abs(running.value - float(torch_bn.running_var[0])) < 1e-12
+    assert running.check(float(torch_bn.running_var[0])) is True

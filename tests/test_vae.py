@@ -568,3 +568,19 @@ def test_vae_torch_bad_input_names_the_argument(small_vae):
         VT.train(model, np.zeros(6), progress=False)
     with pytest.raises(TypeError, match="x must be"):
         VT.encode(model, "abc")
+
+
+# -- the chapter's exercises: the solutions shown to students (NumPy only) agree with dlcore ----
+def test_exercise_solutions_agree_with_dlcore(rng):
+    from dlcore.exercises import chapter
+
+    _, kl, elbo_gap, _, _ = chapter(11)
+    for D_z, I in ((1, 1), (3, 5)):
+        mu, log_sigma2 = rng.normal(size=(D_z, I)), rng.normal(size=(D_z, I))
+        assert_close(kl.reference(mu, log_sigma2),
+                     vae.kl_normal_standard(mu, np.exp(0.5 * log_sigma2)))
+    # the gap to log Pr(x) in the linear-Gaussian model of the notebook, computed exactly
+    x, W, b, s2 = np.array([1.8, 0.8]), np.array([[1.2], [0.9]]), np.array([0.2, -0.4]), 0.75
+    gap = (vae.linear_gaussian_log_marginal(x, W, b, s2)
+           - vae.elbo_linear_gaussian(x, W, b, s2, [0.5], [[0.3**2]]))
+    assert_close(elbo_gap.value, gap)

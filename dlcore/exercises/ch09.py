@@ -4,7 +4,6 @@ from math import comb
 
 import numpy as np
 
-from .. import residual
 from . import FunctionExercise, Mistake, ValueExercise
 
 _rng = np.random.default_rng(909)  # fixed probes: the same check for every student
@@ -15,9 +14,12 @@ _PROBES = tuple(
 EPS = 1e-5
 
 
-def _ref_bn(h, gamma, delta):
-    """The reference: dlcore's batch norm (training mode), output only."""
-    return residual.batch_norm(h, gamma, delta, eps=EPS)[0]
+def bn(h, gamma, delta):
+    """Batch norm in training mode: h (D, I), gamma and delta (D,) -> (D, I)."""
+    m = h.mean(axis=1, keepdims=True)                 # (D, 1) each unit's mean over the batch
+    s2 = ((h - m) ** 2).mean(axis=1, keepdims=True)   # (D, 1) its biased variance (divide by I)
+    h_hat = (h - m) / np.sqrt(s2 + 1e-5)              # standardised, eps inside the square root
+    return gamma[:, None] * h_hat + delta[:, None]    # each row scaled by gamma, shifted by delta
 
 
 def _unbiased(h, gamma, delta):
@@ -52,7 +54,7 @@ batch_norm_by_hand = FunctionExercise(
     hint_text=("m = h.mean(axis=1, keepdims=True) has shape (D, 1); s2 is the mean of (h - m)**2 "
                "over the same axis (divide by I, not I - 1). Use gamma[:, None] so it scales "
                "rows."),
-    reference=_ref_bn,
+    reference=bn,
     probes=_PROBES,
     mistakes=(
         Mistake("unbiased variance (divided by I - 1)",
@@ -83,12 +85,20 @@ count_paths = ValueExercise(
                f"You need the number of ways to choose which {L_PATHS} of the {K_PATHS} "
                "blocks are taken; their order is fixed by the net."),
     value=comb(K_PATHS, L_PATHS),  # 15
+    solution_code="""from math import comb
+
+K, l = 6, 2  # blocks, and residual branches the path goes through
+# a path takes, block by block, either the branch or the skip, so it is fixed by the set of
+# blocks whose branch it takes; the order of those blocks is the net's, so count sets
+answer = comb(K, l)  # the number of ways to choose l of the K blocks
+""",
     mistakes=(
         Mistake("counted every path", f"2^K = {2 ** K_PATHS} counts the paths of all lengths "
                 "together; only those through exactly 2 branches are asked for",
                 2 ** K_PATHS),
-        Mistake("counted ordered choices", "6 x 5 = 30 counts each pair twice: the blocks "
-                "are visited in the net's order, so the pair (2, 5) is the same path as (5, 2)",
+        Mistake("counted ordered choices", "counting ordered choices counts every pair of "
+                "blocks twice: the blocks are visited in the net's order, so choosing (2, 5) "
+                "gives the same path as (5, 2)",
                 K_PATHS * (K_PATHS - 1)),
         Mistake("one path per length", "there are K + 1 = 7 possible lengths, but many paths "
                 "share a length", K_PATHS + 1),
@@ -108,8 +118,18 @@ variance_growth = ValueExercise(
     hint_text=("He initialisation makes Omega_k a[h] have the same variance as h, and the branch "
                "is uncorrelated with h_k, so the two variances add. With batch norm the branch "
                "sees a standardised input, whatever Var[h_k] is."),
-    value=np.array([residual.variance_closed_form(K_VAR)[-1],
-                    residual.variance_closed_form(K_VAR, norm="batch")[-1]]),  # [256, 9]
+    value=np.array([2.0 ** K_VAR, 1.0 + K_VAR]),  # [256, 9]
+    solution_code="""import numpy as np
+
+K = 8
+without, with_bn = 1.0, 1.0  # Var[h_0] = 1 in both nets
+for _ in range(K):  # one block at a time
+    # He: the branch has the variance of its input; uncorrelated with h_k, so variances add
+    without = without + without
+    # batch norm hands the branch a standardised input (variance 1), whatever Var[h_k] is
+    with_bn = with_bn + 1.0
+answer = np.array([without, with_bn])
+""",
     mistakes=(
         Mistake("He keeps the variance constant",
                 "He initialisation keeps the variance of a *plain* layer; a residual block adds "
@@ -118,8 +138,8 @@ variance_growth = ValueExercise(
         Mistake("swapped the two cases", "without normalisation the variance doubles each block "
                 "(exponential); with batch norm each branch adds a fixed 1 (linear)",
                 np.array([9.0, 256.0])),
-        Mistake("one doubling too many", "after K blocks the variance has doubled K times: "
-                "2^K, not 2^(K+1)", np.array([512.0, 10.0])),
+        Mistake("one update too many", "start from Var[h_0] = 1 and apply one update per "
+                "block: K updates in all, not K + 1", np.array([512.0, 10.0])),
         Mistake("batch norm stops the growth", "batch norm standardises the branch's input, "
                 "not h_k itself: the skip path still carries the old variance, plus 1 per block",
                 np.array([256.0, 1.0])),
@@ -144,11 +164,20 @@ running_variance = ValueExercise(
     title="The running variance PyTorch keeps",
     task=("torch.nn.BatchNorm1d(1, momentum=0.1) starts with running_var = 1 and sees two "
           "training batches of one unit: [2, 4, 6, 8] and then [1, 1, 3, 3]. What is its "
-          "running_var afterwards? (It feeds the unbiased batch variance into "
+          "running_var afterwards, to 3 decimals? (It feeds the unbiased batch variance into "
           "run <- (1 - alpha) run + alpha var_B, alpha = 0.1.)"),
     hint_text=("Unbiased variance: sum (h - m)^2 / (|B| - 1): 20/3 for the first batch and "
                "4/3 for the second. Apply the update twice, starting from 1."),
     value=_running_var(),
+    decimals=3,
+    solution_code="""import numpy as np
+
+run, alpha = 1.0, 0.1  # PyTorch's initial running_var, and momentum = alpha
+for batch in ([2, 4, 6, 8], [1, 1, 3, 3]):
+    var_B = np.var(batch, ddof=1)            # the unbiased batch variance, 1/(|B| - 1)
+    run = (1 - alpha) * run + alpha * var_B  # keep 0.9 of the old value, add 0.1 of the new
+answer = run
+""",
     mistakes=(
         Mistake("biased batch variance", "the batch itself is standardised with 1/|B|, but "
                 "PyTorch's running variance is fed the unbiased 1/(|B| - 1) estimate",

@@ -3,7 +3,6 @@ sampling temperature."""
 
 import numpy as np
 
-from .. import attention
 from ..losses import softmax
 from . import FunctionExercise, Mistake, ValueExercise
 
@@ -15,11 +14,15 @@ _ATT_PROBES = tuple(
 )
 
 
-def _ref_attend(X, omega_q, omega_k, omega_v):
-    """The reference: dlcore's self_attention with zero biases."""
-    z = np.zeros
-    return attention.self_attention(X, z(omega_v.shape[0]), omega_v, z(omega_q.shape[0]), omega_q,
-                                    z(omega_k.shape[0]), omega_k)
+def attend(X, omega_q, omega_k, omega_v):
+    """One head of self-attention without biases: X (D, N) -> Sa[X] (D_v, N)."""
+    Q = omega_q @ X                           # (D_q, N) queries, one column per token
+    K = omega_k @ X                           # (D_q, N) keys
+    V = omega_v @ X                           # (D_v, N) values
+    S = K.T @ Q / np.sqrt(Q.shape[0])         # (N keys, N queries) scores, scaled by sqrt(D_q)
+    S = S - S.max(axis=0, keepdims=True)      # stable: each column's largest score becomes 0
+    A = np.exp(S) / np.exp(S).sum(axis=0, keepdims=True)  # softmax down each column (keys)
+    return V @ A                              # (D_v, N): output n = sum_m a[m, n] v_m
 
 
 def _parts(X, omega_q, omega_k, omega_v):
@@ -46,16 +49,18 @@ def _queries_as_keys(X, omega_q, omega_k, omega_v):
     return V @ softmax(Q.T @ K / np.sqrt(Q.shape[0]), axis=0)
 
 
-attend = FunctionExercise(
+self_attention_by_hand = FunctionExercise(
     title="Self-attention by hand",
     task=("Write attend(X, omega_q, omega_k, omega_v) for one head without biases: X is (D, N) "
           "with tokens as columns, omega_q and omega_k are (D_q, D), omega_v is (D_v, D). "
           "Return Sa[X] = V Softmax[K^T Q / sqrt(D_q)] of shape (D_v, N), the softmax taken "
           "over the keys (down each column)."),
-    hint_text=("Q = omega_q @ X, K = omega_k @ X, V = omega_v @ X. S = K.T @ Q / sqrt(D_q) is "
-               "(N keys, N queries); subtract S.max(axis=0) before np.exp, divide each column "
-               "by its sum, then return V @ A."),
-    reference=_ref_attend,
+    hint_text=("Inside attend (local names, so nothing else in the notebook changes) compute the "
+               "queries omega_q @ X, the keys omega_k @ X and the values omega_v @ X. The "
+               "scores keys.T @ queries / sqrt(D_q) are (N keys, N queries); subtract each "
+               "column's maximum before np.exp, divide each column by its sum, and return "
+               "values @ weights."),
+    reference=attend,
     probes=_ATT_PROBES,
     mistakes=(
         Mistake("softmax over the wrong axis",
@@ -81,15 +86,23 @@ score_sd = ValueExercise(
     hint_text=("k^T q = sum_d k_d q_d is a sum of D_q independent terms, each with mean 0 and "
                "variance E[k_d^2] E[q_d^2] = 1. Variances of independent terms add."),
     value=8.0,
+    solution_code="""import numpy as np
+
+D_q = 64
+# k^T q = sum_d k_d q_d: D_q independent terms, each of mean 0 and variance E[k_d^2] E[q_d^2] = 1
+var = D_q * 1.0  # variances of independent terms add
+answer = np.sqrt(var)  # the standard deviation is the square root of the variance
+""",
     mistakes=(
         Mistake("gave the variance",
-                "the variance is D_q = 64; the standard deviation is its square root", 64.0),
+                "that is the variance of k^T q; the question asks for its standard deviation",
+                64.0),
         Mistake("gave the scaled value",
                 "after dividing by sqrt(D_q) the standard deviation is 1; the question asks "
                 "before the scaling", 1.0),
         Mistake("divided by sqrt(D_q)",
-                "the D_q variances of 1 add up to D_q, so the standard deviation grows like "
-                "sqrt(D_q) = 8; it does not shrink like 1 / sqrt(D_q)", 0.125),
+                "the variances of the D_q terms add up, so the spread of k^T q grows with D_q; "
+                "it does not shrink", 0.125),
     ),
     explanation="Var[k^T q] = D_q = 64, so the standard deviation is sqrt(64) = 8.",
 )
@@ -104,6 +117,14 @@ mh_params = ValueExercise(
     hint_text=("Per head: Omega_q, Omega_k, Omega_v are (16, 64) and beta_q, beta_k, beta_v have "
                "16 entries each. Then Omega_c (64, 64) and beta_c (64,)."),
     value=_H * _head + _D * _D + _D,  # 16640
+    solution_code="""D, H = 64, 4
+D_h = D // H  # each head works in D / H dimensions: D_q = D_v = 16
+# per head: Omega_q, Omega_k, Omega_v are (D_h, D), and beta_q, beta_k, beta_v have D_h entries
+per_head = 3 * (D_h * D + D_h)
+# the output mix: Omega_c (D, H D_h) = (64, 64) and beta_c (64,)
+mix = D * (H * D_h) + D
+answer = H * per_head + mix
+""",
     mistakes=(
         Mistake("forgot the biases",
                 "beta_q, beta_k, beta_v (per head) and beta_c are parameters too",
@@ -119,8 +140,11 @@ mh_params = ValueExercise(
 )
 
 
-def _ref_mask(N):
-    return attention.causal_mask(N)
+def mask(N):
+    """The causal mask: boolean (N, N) indexed [key m, query n], True where m <= n."""
+    m = np.arange(N)[:, None]  # (N, 1) key positions down the rows
+    n = np.arange(N)[None, :]  # (1, N) query positions across the columns
+    return m <= n              # a query sees its own position and every earlier one
 
 
 def _mask_sees_future(N):
@@ -141,7 +165,7 @@ causal = FunctionExercise(
           "where query n may attend to key m in a decoder (GPT)."),
     hint_text=("A query may look at its own position and every earlier one: m <= n. Build the "
                "positions as a column np.arange(N)[:, None] (keys) and a row (queries)."),
-    reference=_ref_mask,
+    reference=mask,
     probes=((3,), (5,)),
     mistakes=(
         Mistake("a mask that lets a query see the future",
@@ -162,20 +186,29 @@ _LOGITS = np.array([2.0, 1.0, 0.0, -1.0])
 temperature = ValueExercise(
     title="Sampling temperature",
     task=("A decoder outputs next-token logits [2, 1, 0, -1]. Give the four probabilities of "
-          "sampling each token at temperature T = 0.5 (as an array)."),
+          "sampling each token at temperature T = 0.5 (as an array), to 3 decimals."),
     hint_text="Divide the logits by T, then softmax: exp(z / T) / sum exp(z / T).",
-    value=attention.softmax_temperature(_LOGITS, 0.5),
+    value=softmax(_LOGITS / 0.5, axis=0),
+    decimals=3,
+    solution_code="""import numpy as np
+
+f = np.array([2.0, 1.0, 0.0, -1.0])  # the next-token logits
+T = 0.5
+z = f / T                            # the temperature divides the logits
+e = np.exp(z - z.max())              # exponentials, the largest score shifted to 0 (stable)
+answer = e / e.sum()                 # softmax: probabilities that sum to one
+""",
     mistakes=(
         Mistake("multiplied by T",
                 "the logits are divided by T: a small T sharpens the distribution",
-                attention.softmax_temperature(_LOGITS * 0.5, 1.0)),
+                softmax(_LOGITS * 0.5, axis=0)),
         Mistake("ignored the temperature",
-                "that is the distribution at T = 1", attention.softmax_temperature(_LOGITS, 1.0)),
+                "that is the distribution at T = 1", softmax(_LOGITS, axis=0)),
         Mistake("divided the probabilities by T",
                 "the temperature acts on the logits before the softmax, and the answer must "
-                "still sum to one", attention.softmax_temperature(_LOGITS, 1.0) / 0.5),
+                "still sum to one", softmax(_LOGITS, axis=0) / 0.5),
     ),
     explanation="softmax([4, 2, 0, -2]) = [0.865, 0.117, 0.016, 0.002]: sharper than at T = 1.",
 )
 
-EXERCISES = (attend, score_sd, mh_params, causal, temperature)
+EXERCISES = (self_attention_by_hand, score_sd, mh_params, causal, temperature)

@@ -3,7 +3,6 @@ log likelihood, the reparameterised gradient, Monte-Carlo averaging."""
 
 import numpy as np
 
-from .. import vae
 from . import FunctionExercise, Mistake, ValueExercise
 
 # ------------------------------------------------------------------------------------------
@@ -13,10 +12,19 @@ _lm, _ml = np.log(5.0), 0.5 * np.log(1.0) + 0.5 * np.log(9.0)  # log E[y], E[log
 jensen_gap = ValueExercise(
     title="Jensen's gap",
     task=("y is 1 or 9, each with probability 1/2. Compute the gap log E[y] - E[log y] "
-          "(natural logarithms)."),
+          "(natural logarithms), to 3 decimals."),
     hint_text=("E[y] = (1 + 9) / 2. E[log y] = (log 1 + log 9) / 2. Use np.log (base e), and "
                "subtract the second from the first: log is concave, so the gap is >= 0."),
     value=float(_lm - _ml),  # log 5 - log 3 = 0.5108
+    decimals=3,
+    solution_code="""import numpy as np
+
+y = np.array([1.0, 9.0])          # the two values
+p = np.array([0.5, 0.5])          # their probabilities
+log_mean = np.log(np.sum(p * y))  # log E[y]
+mean_log = np.sum(p * np.log(y))  # E[log y]
+answer = log_mean - mean_log      # Jensen's gap: >= 0 because log is concave
+""",
     mistakes=(
         Mistake("subtracted the wrong way round",
                 "for a concave function the log of the mean is the larger one: log E[y] - "
@@ -27,7 +35,8 @@ jensen_gap = ValueExercise(
         Mistake("gave log E[y] only",
                 "the gap needs E[log y] = (log 1 + log 9) / 2 subtracted", float(_lm)),
         Mistake("gave E[log y] only",
-                "that is the smaller of the two; subtract it from log E[y] = log 5", float(_ml)),
+                "that is the smaller of the two terms; the gap subtracts it from log E[y]",
+                float(_ml)),
     ),
     explanation="log 5 - (log 1 + log 9) / 2 = log 5 - log 3 = 0.511 nats.",
 )
@@ -40,9 +49,11 @@ _KL_PROBES = tuple((_rng.normal(size=(D_z, I)), _rng.normal(size=(D_z, I)))
                    for D_z, I in ((2, 4), (3, 1)))
 
 
-def _ref_kl(mu, log_sigma2):
-    """The reference: dlcore's kl_normal_standard with sigma = exp(log sigma^2 / 2)."""
-    return vae.kl_normal_standard(mu, np.exp(0.5 * log_sigma2))
+def kl(mu, log_sigma2):
+    """D_KL[Norm(mu, diag(sigma^2)) || Norm(0, I)] per column: mu, log_sigma2 (D_z, I) -> (I,)."""
+    sigma2 = np.exp(log_sigma2)                  # (D_z, I) the variances, from their logs
+    terms = sigma2 + mu**2 - 1.0 - log_sigma2    # (D_z, I) one term per latent dimension
+    return 0.5 * terms.sum(axis=0)               # (I,) summed down each column
 
 
 def _kl_no_half(mu, log_sigma2):
@@ -73,7 +84,7 @@ kl_from_encoder = FunctionExercise(
     hint_text=("D_KL = 1/2 sum_d (sigma_d^2 + mu_d^2 - 1 - log sigma_d^2), summed down each "
                "column (axis 0). sigma^2 = np.exp(log_sigma2); the log term is log_sigma2 "
                "itself."),
-    reference=_ref_kl,
+    reference=kl,
     probes=_KL_PROBES,
     mistakes=(
         Mistake("missing the 1/2",
@@ -109,11 +120,19 @@ elbo_gap = ValueExercise(
     title="How far below log Pr(x) is the ELBO?",
     task=("In the tightness figure's model the posterior is Pr(z | x, phi) = Norm_z[1, 0.5^2]. "
           "For q(z | theta) = Norm_z[0.5, 0.3^2], how many nats is the ELBO below "
-          "log Pr(x | phi)?"),
+          "log Pr(x | phi)? Answer to 3 decimals."),
     hint_text=("log Pr(x | phi) - ELBO = D_KL[q(z | theta) || Pr(z | x, phi)]. For 1-D Gaussians "
                "D_KL[Norm(m_1, v_1) || Norm(m_2, v_2)] = 0.5 (v_1/v_2 + (m_2 - m_1)^2 / v_2 - 1 "
                "- log(v_1/v_2)), with variances v (not standard deviations)."),
     value=float(_kl1(_mu_q, _var_q, _mu_p, _var_p)),  # 0.6908
+    decimals=3,
+    solution_code="""import numpy as np
+
+m_q, v_q = 0.5, 0.3**2  # q(z|theta): mean and variance (not standard deviation)
+m_p, v_p = 1.0, 0.5**2  # the posterior Pr(z|x, phi)
+# log Pr(x|phi) - ELBO = D_KL[q || posterior]; for two 1-D Gaussians it is
+answer = 0.5 * (v_q / v_p + (m_p - m_q) ** 2 / v_p - 1.0 - np.log(v_q / v_p))
+""",
     mistakes=(
         Mistake("KL the wrong way round",
                 "the gap is D_KL[q || posterior], with q first; the KL is not symmetric",
@@ -144,10 +163,21 @@ reparam_grad = ValueExercise(
     task=("Same model: z ~ Norm(0, 1), x | z ~ Norm(W z + b, 0.75 I) with W = (1.2, 0.9), "
           "b = (0.2, -0.4), x = (1.8, 0.8). The encoder gives mu = 0.5, sigma = 0.3 and we draw "
           "eps = 1.0, so z* = mu + sigma eps. The one-sample ELBO is log Pr(x | z*) - "
-          "D_KL[Norm(mu, sigma^2) || Norm(0, 1)]. What is its derivative with respect to mu?"),
+          "D_KL[Norm(mu, sigma^2) || Norm(0, 1)]. What is its derivative with respect to mu, "
+          "to 3 decimals?"),
     hint_text=("z* = 0.8. d log Pr(x | z*) / d z* = W^T (x - W z* - b) / 0.75 and dz*/dmu = 1. "
                "The KL term 0.5 (sigma^2 + mu^2 - 1 - log sigma^2) has derivative mu."),
     value=_d_recon - _mu,  # 1.6 - 0.5 = 1.1
+    decimals=3,
+    solution_code="""import numpy as np
+
+W, b, x, s2 = np.array([1.2, 0.9]), np.array([0.2, -0.4]), np.array([1.8, 0.8]), 0.75
+mu, sigma, eps = 0.5, 0.3, 1.0
+z = mu + sigma * eps                 # the reparameterised sample z*
+d_recon = W @ (x - W * z - b) / s2   # d log Pr(x|z*) / dz*, times dz*/dmu = 1
+d_kl = mu                            # d/dmu of 0.5 (sigma^2 + mu^2 - 1 - log sigma^2)
+answer = d_recon - d_kl              # the ELBO subtracts the KL, so subtract its derivative
+""",
     mistakes=(
         Mistake("sampled z* without the reparameterisation",
                 "if z* is drawn directly from q, it is a constant to autograd and only the KL "
@@ -169,15 +199,24 @@ reparam_grad = ValueExercise(
 mc_average = ValueExercise(
     title="Averaging S samples",
     task=("A one-sample ELBO estimate has standard deviation 2.0 nats. What is the standard "
-          "deviation of the average of S = 16 independent one-sample estimates?"),
+          "deviation of the average of S = 16 independent one-sample estimates, to 3 decimals?"),
     hint_text=("Variances of independent terms add: Var[(1/S) sum_s e_s] = Var[e] / S. Take the "
                "square root at the end."),
     value=0.5,
+    decimals=3,
+    solution_code="""import numpy as np
+
+sd, S = 2.0, 16
+var_mean = sd**2 / S        # Var[(1/S) sum_s e_s] = Var[e] / S for independent estimates
+answer = np.sqrt(var_mean)  # back to a standard deviation
+""",
     mistakes=(
         Mistake("divided by S instead of sqrt(S)",
-                "the variance shrinks by S; the standard deviation by sqrt(S) = 4", 0.125),
+                "S divides the variance; the standard deviation shrinks by the square root of "
+                "that factor", 0.125),
         Mistake("gave the variance",
-                "Var = 4 / 16 = 0.25; the question asks for the standard deviation", 0.25),
+                "that is the variance of the average; the question asks for its standard "
+                "deviation", 0.25),
         Mistake("no change",
                 "averaging independent estimates does reduce the spread (the mean stays the "
                 "same)", 2.0),

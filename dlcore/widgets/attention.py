@@ -188,6 +188,8 @@ def update_scaling(h, d):
     h["ent"].set_text(f"entropy = {d['H']:.2f} nats\nlargest weight = {d['a'].max():.2f}")
     curve = h["curves"][d["scale"]]
     h["dot"].set_data([d["D_q"]], [np.interp(np.log(d["D_q"]), np.log(DQ_GRID), curve)])
+    if d["D_q"] == 1:
+        return "D_q = 1: sqrt(D_q) = 1, so dividing by it changes nothing (raise D_q)"
     return None
 
 
@@ -201,7 +203,7 @@ scaling = InteractiveFigure(
 # ------------------------------------------------------------------------------------------
 # 3. Temperature: the next-token distribution and a sampled continuation.
 # ------------------------------------------------------------------------------------------
-TEMPS = np.round(np.geomspace(0.1, 3.0, 13), 3)  # the temperatures with a stored sample
+TEMPS = np.round(10.0 ** (np.arange(-8, 5) / 8), 3)  # 0.1 ... 3.162, 1 among them; a sample each
 PROMPT = "the keeper "
 TOP = 12  # bars shown: the most likely next tokens at T = 1
 
@@ -228,9 +230,9 @@ def make_temperature_compute(source):
     temps = np.asarray(source["temps"], float)
 
     def compute(T):
-        T = float(np.clip(T, temps[0], temps[-1]))
+        k = int(np.argmin(np.abs(np.log(temps) - np.log(float(T)))))  # the nearest stored T
+        T = float(temps[k])  # bars and sample share one temperature
         p = attention.softmax_temperature(source["logits"], T)
-        k = int(np.argmin(np.abs(np.log(temps) - np.log(T))))
         H = float(attention.attention_entropy(p[:, None])[0])
         return {"T": T, "p": p[order], "k": k, "H": H}
 
@@ -288,6 +290,9 @@ def temperature_figure(source=None, name="ch10.temperature"):
     prompt, temps (increasing), samples (one text per temperature), prompt, what.
     """
     lazy = source is None
+    temps = TEMPS if lazy else np.asarray(source["temps"], float)
+    # a log slider whose steps land on the stored temperatures (geometrically spaced)
+    step = float(np.log10(temps[-1] / temps[0]) / (len(temps) - 1)) if len(temps) > 1 else 0.05
 
     def compute(T):
         return make_temperature_compute(bigram_source() if lazy else source)[0](T)
@@ -298,7 +303,8 @@ def temperature_figure(source=None, name="ch10.temperature"):
 
     return InteractiveFigure(
         name=name,
-        controls=(Slider("T", 0.1, 3.0, 1.0, kind="log", step=0.02, description="temperature T"),),
+        controls=(Slider("T", float(temps[0]), float(temps[-1]), 1.0, kind="log", step=step,
+                         description="temperature T"),),
         compute=compute, draw=draw, update=update_temperature, figsize=(11.0, 3.2),
     )
 

@@ -65,7 +65,7 @@ from dlcore.data import mnist1d
 from dlcore.residual_torch import ResidualNet, RunConfig, train_depths
 
 torch.manual_seed(0)
-torch.set_num_threads(1)  # small matrices: one thread is fastest on a shared 2-core CPU
+torch.set_num_threads(1)  # small matrices: one thread is fastest
 show_source(ResidualNet.forward)
 
 data = mnist1d(num_samples=3000)  # 2400 training and 600 test signals, rows are examples
@@ -76,18 +76,22 @@ results = train_depths(data, RUNS, config)
 # %%
 fig, ax = new_figure(figsize=(8, 3.2))
 plot_training(ax, results)
-ax.set_title("the same 150 steps: deeper plain nets learn slower, the residual net does not")
+ax.set_title("the same 150 steps: the deepest plain net learns slowest, the residual net does not")
 plt.show()
 for (kind, K), res in results.items():
     print(f"{kind:>8}, K = {K:2d}: training accuracy {res['train_acc']:.2f}, "
           f"test accuracy {res['test_acc']:.2f}")
+acc = {run: res["train_acc"] for run, res in results.items()}
+assert acc["plain", 20] < min(acc["plain", 2], acc["plain", 8], acc["residual", 20]) - 0.1
+assert acc["residual", 20] > acc["plain", 2] - 0.05
 
 # %% [markdown]
 # **What to notice.** The deepest plain net is worst on the *training* data, not only on the
 # test data, so this is not overfitting: extra layers made the optimisation itself harder. (How
 # far apart the curves end depends on the machine's random streams; the ordering is the
 # point.) The 20-block residual net, with exactly as many layers and parameters as the 20-layer
-# plain net, trains at least as fast as the 2-layer one.
+# plain net, trains about as fast as the 2-layer one (its training accuracy is within 0.05 of
+# it, or above).
 
 # %% [markdown]
 # ## 2. Shattered gradients
@@ -124,10 +128,13 @@ show_source(residual.input_gradient)
 # NBVAL_CHECK_OUTPUT
 x_grid = np.linspace(-2, 2, 200)
 params = residual.toy_net(50, 64, np.random.default_rng(0))  # 50 layers; depth K uses the first K
+c1 = {}
 for kind in ("plain", "residual"):
     _, g = residual.input_gradient(x_grid, params, residual=(kind == "residual"), every_depth=True)
-    c1 = [residual.autocorrelation(g[K], 1)[1] for K in (1, 5, 10, 20, 50)]
-    print(f"{kind:>8}: c[one grid step] at K = 1, 5, 10, 20, 50:", np.round(c1, 2))
+    c1[kind] = np.array([residual.autocorrelation(g[K], 1)[1] for K in (1, 5, 10, 20, 50)])
+    print(f"{kind:>8}: c[one grid step] at K = 1, 5, 10, 20, 50:", np.round(c1[kind], 2))
+assert c1["plain"][0] > 0.9 and c1["residual"][0] > 0.9            # one layer: smooth
+assert np.all(np.abs(c1["plain"][2:]) < 0.2) and c1["residual"][-1] > 0.4
 
 # %% [markdown]
 # Drag the depth $K$: the plain net has $1 + K$ hidden layers, the residual net an input layer
@@ -138,11 +145,18 @@ for kind in ("plain", "residual"):
 # %%
 W.shattered.show()
 
+# %%
+c_fig = {K: W.compute_shattered(K) for K in (1, 10, 50)}             # the right panel's curves
+assert c_fig[1]["c_plain"][1] > 0.9 and c_fig[1]["c_res"][1] > 0.9
+assert abs(c_fig[10]["c_plain"][1]) < 0.2 and abs(c_fig[50]["c_plain"][1]) < 0.2
+assert c_fig[50]["c_res"][1] > 0.4 and np.all(np.diff(c_fig[50]["c_res"][:6]) < 0)  # decays
+
 # %% [markdown]
-# **What to notice.** With one or two layers both gradients are smooth. By about ten plain
-# layers the plain net's gradient is noise: its autocorrelation falls to zero after a single
-# grid step. The residual net's gradient roughens slowly, and even at $K = 50$ its
-# autocorrelation decays over a range of inputs. This is a different failure from vanishing or
+# **What to notice.** With one or two layers both gradients are smooth (an autocorrelation above
+# 0.9 at one grid step). By about ten plain layers the plain net's gradient is noise: its
+# autocorrelation falls to zero (below 0.2) after a single grid step. The residual net's
+# gradient roughens slowly, and even at $K = 50$ its autocorrelation decays over a range of
+# inputs (above 0.4 after one step). This is a different failure from vanishing or
 # exploding gradients: the size of the gradient is fine, its *direction* is unpredictable.
 
 # %% [markdown]
@@ -179,6 +193,7 @@ for omega in omegas:
 print("sum over path lengths == net output:", np.allclose(c.sum(axis=0), y))
 print("paths of each length l = 0..10:", residual.path_counts(K))
 print("size |c[l]| of each length's total:", np.round(np.linalg.norm(c[:, :, 0], axis=1), 2))
+assert np.allclose(c.sum(axis=0), y) and residual.path_counts(K)[5] == 252
 
 # %%
 fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 3.0))
@@ -192,6 +207,10 @@ label(ax2, "path length $l$", r"$\|c[l]\|$: all paths of length $l$",
       "which path lengths carry the output")
 ax2.legend()
 plt.show()
+for scale in (0.25, 0.5):   # small branches: the short paths (l <= 3) carry the most
+    om = [np.random.default_rng(k).normal(0, scale / np.sqrt(D), (D, D)) for k in range(K)]
+    size = np.linalg.norm(residual.paths_by_length(x0, om)[:, :, 0], axis=1)
+    assert np.argmax(size) <= 3 and np.all(np.diff(size[3:]) < 0)
 
 # %% [markdown]
 # **What to notice.** Most paths have a medium length ($\binom{10}{5} = 252$ of the 1024), but
@@ -225,6 +244,7 @@ for k in range(K):
     means["ReLU, then linear"].append(h_relu_lin.mean() / s2)
 for name, m in means.items():
     print(f"{name:>18}: mean / std of h_k at k = 0, 4, 8, 12:", np.round(m[::4], 2))
+assert min(means["linear, then ReLU"][4:]) > 0.5 and max(np.abs(means["ReLU, then linear"])) < 0.1
 
 # %%
 fig, ax = new_figure(figsize=(7, 2.8))
@@ -237,8 +257,9 @@ plt.show()
 
 # %% [markdown]
 # **What to notice.** With the ReLU last, the representation drifts positive block after block
-# (its mean becomes a large fraction of its spread), and a unit has no way to decrease. With
-# the ReLU first the mean stays near zero: the branch corrects in both directions. This is why
+# (its mean becomes a large fraction of its spread: over half of it from block 4 on), and a unit
+# has no way to decrease. With the ReLU first the mean stays near zero (within 0.1 of the
+# spread): the branch corrects in both directions. This is why
 # residual branches are written *normalise, ReLU, linear* (the order used in
 # `dlcore/residual_torch.py`).
 
@@ -268,11 +289,21 @@ for norm in ("none", "batch"):
 # %%
 W.variance.show()
 
+# %%
+none = {g: W.compute_variance("none", g) for g in (0.5, 1.0, 2.0)}
+bn = W.compute_variance("batch", 1.0)
+assert 0.5e12 < none[1.0]["closed"][40] < 2e12                       # 2^40 Var[h_0]
+assert none[0.5]["v"][40] < none[1.0]["v"][40] < none[2.0]["v"][40]   # larger gamma, steeper
+ratio = none[1.0]["v"] / none[1.0]["closed"]
+assert np.all(np.abs(ratio[:6] - 1) < 0.2) and np.abs(ratio[20:] - 1).max() > 0.3   # drifts deep
+assert np.all(np.abs(bn["v"] / bn["closed"] - 1) < 0.2)               # linear growth
+
 # %% [markdown]
 # **What to notice.** Without normalisation the dots climb a straight line on the log axis:
 # $2^{40} \approx 10^{12}$ after 40 blocks, and a larger $\gamma$ makes it steeper. Switch the
-# branch to batch norm and the same blocks grow only linearly. The measured dots drift from the
-# closed form deep in the net, because each block draws only one random $\Omega_k$ and the
+# branch to batch norm and the same blocks grow only linearly (within 20% of
+# $\mathrm{Var}[h_0] + k\gamma^2$). The measured dots follow the closed form for the first few
+# blocks and then drift from it (by more than 30% deep in the net), because each block draws only one random $\Omega_k$ and the
 # errors compound. A small $\gamma$ (the batch-norm scale, learnable) also means the later
 # blocks start as small corrections, so the net begins close to a shallower one.
 
@@ -291,7 +322,9 @@ W.variance.show()
 # + \delta \qquad \forall i \in B.$$
 #
 # The variance divides by $|B|$ (the biased estimate), and the small $\epsilon$ sits inside the
-# square root, as in PyTorch. In code each unit is a row, so the averages run along axis 1:
+# square root, as in PyTorch. (The notes write $(h_i - m_n)/(s_n + \epsilon)$, with $s_n$ the
+# standard deviation and $\epsilon$ outside the root; we follow PyTorch so that our numbers
+# match it.) In code each unit is a row, so the averages run along axis 1:
 
 # %%
 show_source(residual.batch_norm)
@@ -307,10 +340,12 @@ gamma, delta = rng.normal(size=D), rng.normal(size=D)
 h_batch = rng.normal(3.0, 2.0, size=(D, I))
 ours, m, s2 = residual.batch_norm(h_batch, gamma, delta)
 torch_out = batchnorm1d_reference([h_batch], gamma, delta)["train_out"][0]
-print("max |ours - torch.nn.BatchNorm1d|:", np.abs(ours - torch_out).max())
+print("ours and torch.nn.BatchNorm1d agree to 1e-12:", np.allclose(ours, torch_out, rtol=0, atol=1e-12))
 print("after batch norm, each unit's mean and std over the batch:")
 z = residual.batch_norm(h_batch, 1.0, 0.0)[0]
 print(np.round(z.mean(axis=1), 6) + 0.0, np.round(z.std(axis=1), 4))
+assert np.allclose(ours, torch_out, rtol=0, atol=1e-12)
+assert np.allclose(z.mean(axis=1), 0) and np.allclose(z.std(axis=1), 1, atol=1e-4)
 
 # %% [markdown]
 # Because $m_h$ and $s_h$ are estimated from the batch, one example's normalised value depends
@@ -321,9 +356,20 @@ print(np.round(z.mean(axis=1), 6) + 0.0, np.round(z.std(axis=1), 4))
 # %%
 W.bn_noise.show()
 
+# %%
+noise = {B: W.compute_bn_noise(B) for B in (2, 4, 16, 64, 256)}
+at_one = np.mean(np.abs(np.abs(noise[2]["z"]) - 1) < 0.01)           # |B| = 2: +-1
+offset = {B: abs(np.median(r["z"]) - W.POP_Z) for B, r in noise.items()}
+spread = {B: r["z"].std() for B, r in noise.items()}
+print(f"|B| = 2: {at_one:.0%} of the draws within 0.01 of +-1; std at |B| = 16, 64, 256:",
+      np.round([spread[16], spread[64], spread[256]], 2))
+assert at_one > 0.95 and offset[4] > 0.15 and offset[256] < 0.05
+assert all(1.7 < spread[B] / spread[4 * B] < 2.3 for B in (16, 64))  # fourfold batch: half
+
 # %% [markdown]
-# **What to notice.** With $|B| = 2$ the output is always exactly $\pm 1$ (two values
-# standardised). With small batches it spreads widely, and its centre sits away from the
+# **What to notice.** With $|B| = 2$ the output is $\pm 1$ (two values standardised): over 95%
+# of the draws land within 0.01 of it, and only when the other value nearly equals $h = 3$
+# does $\epsilon$ pull the output towards 0. With small batches it spreads widely, and its centre sits away from the
 # test-time value (red line): the example is part of its own batch, and the spread of a small
 # skewed batch is usually underestimated. From about $|B| = 16$ on, the spread shrinks like
 # $1/\sqrt{|B|}$ (it halves when the batch grows fourfold) as the batch statistics (right
@@ -361,13 +407,16 @@ for h in batches:
 h_test = rng.normal(3.0, 2.0, size=(D, 5))
 ours_eval = residual.batch_norm_eval(h_test, gamma, delta, run_mean, run_var)
 ref = batchnorm1d_reference(batches, gamma, delta, alpha=alpha, h_test=h_test)
-print("running mean, ours vs torch:", np.abs(run_mean - ref["running_mean"]).max())
-print("running var,  ours vs torch:", np.abs(run_var - ref["running_var"]).max())
-print("test-time output, ours vs torch:", np.abs(ours_eval - ref["eval_out"]).max())
+pairs = {"running mean": (run_mean, ref["running_mean"]), "running var": (run_var, ref["running_var"]),
+         "test-time output": (ours_eval, ref["eval_out"])}
+for name, (a, b) in pairs.items():
+    print(f"{name}, ours and torch agree to 1e-12:", np.allclose(a, b, rtol=0, atol=1e-12))
 print("running mean after 20 batches (true mean 3):", np.round(run_mean, 2))
+assert all(np.allclose(a, b, rtol=0, atol=1e-12) for a, b in pairs.values())
+assert abs(1 - 0.9**20 - 0.88) < 0.005 and abs(run_mean.mean() - 0.88 * 3) < 0.3
 
 # %% [markdown]
-# **What to notice.** The three differences are at rounding level: the formulas above, with
+# **What to notice.** The three agree to rounding level: the formulas above, with
 # the unbiased variance in the running average, are exactly what PyTorch does. After 20 batches
 # with $\alpha = 0.1$ the running mean has covered $1 - 0.9^{20} \approx 88\%$ of the way from
 # its starting 0 to the true 3: a running average forgets its start slowly, which is why a few
@@ -403,6 +452,8 @@ plt.show()
 h_small = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])  # 2 units, 3 data points
 print("batch norm (rows standardised):\n", np.round(residual.batch_norm(h_small, 1, 0)[0], 3))
 print("layer norm (columns standardised):\n", np.round(residual.layer_norm(h_small, 1, 0), 3))
+assert np.allclose(residual.batch_norm(h_small, 1, 0)[0], [[-1.2247, 0, 1.2247]] * 2, atol=1e-4)
+assert np.allclose(residual.layer_norm(h_small, 1, 0), [[-1.0] * 3, [1.0] * 3], atol=1e-4)
 
 # %% [markdown]
 # **What to notice.** The shaded cells are the values that share one mean and one variance:
@@ -498,7 +549,7 @@ show_solution(EX[2])
 # ### Exercise 4: the running variance PyTorch keeps
 # `torch.nn.BatchNorm1d(1, momentum=0.1)` starts with `running_var = 1` and is trained on two
 # batches of one unit: `[2, 4, 6, 8]`, then `[1, 1, 3, 3]`. What is `running_var` afterwards?
-# (You can check your reasoning with `residual.update_running`.)
+# Answer to 3 decimals. (You can check your reasoning with `residual.update_running`.)
 
 # %%
 answer_4 = None  # your answer

@@ -24,6 +24,8 @@
 
 # %%
 %matplotlib inline
+import re
+
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -131,11 +133,21 @@ plt.show()
 # %%
 W.bpe.show()
 
+# %%
+# the claims below, checked on the same corpus and sample
+first_merges, _ = attention.bpe_history(CORPUS, 4)
+assert first_merges == [("e", " "), ("t", "h"), ("th", "e "), (" ", "the ")]
+sample_lengths = [len(W.compute_bpe(j)["tokens"])
+                  for j in (0, 10, 60, 120)]
+assert sample_lengths == [82, 54, 27, 19], sample_lengths
+gains = -np.diff(lengths_c)                 # corpus tokens saved by each merge
+assert np.all(np.diff(gains) <= 0)          # no merge saves more than the one before it
+
 # %% [markdown]
 # **What to notice.** The first merges glue the commonest pairs ("e" + space, "t" + "h", then
 # "th" + "e ", then space + "the "): whole short words, with their spaces, appear within a few
 # dozen merges. The sample shrinks from 82 characters to 54 tokens after 10 merges, 27 after
-# 60 and 19 after 120. Each merge buys less than the previous one:
+# 60 and 19 after 120. No merge saves more corpus tokens than the one before it:
 # the curve flattens, so the vocabulary can grow a lot for little gain in length. Large models
 # stop at tens of thousands of merges. Whatever $J$, joining the tokens gives back the text
 # exactly, and an unseen word still encodes, as smaller pieces.
@@ -163,6 +175,7 @@ X = attention.embed(tokens, omega_e)                    # (D, N) = omega_e[:, to
 print("tokens:", tokens, " T:", T.shape, " X:", X.shape)
 print("Omega_e T == Omega_e[:, tokens]:", np.allclose(omega_e @ T, X))
 print("the two 'the' columns are identical:", np.allclose(X[:, 0], X[:, 4]))
+assert np.array_equal(X[:, 0], X[:, 4])
 
 # %% [markdown]
 # **What to notice.** The same word gets the same embedding wherever it stands (columns 0 and 4
@@ -230,7 +243,9 @@ import torch.nn.functional as F
 
 q_t, k_t, v_t = (torch.tensor(parts[name].T) for name in ("Q", "K", "V"))  # (N, D) rows
 sa_torch = F.scaled_dot_product_attention(q_t, k_t, v_t).numpy().T          # back to (D_v, N)
-print("largest difference from torch:", float(np.abs(sa_torch - parts["Sa"]).max()))
+agree = np.allclose(sa_torch, parts["Sa"], rtol=0, atol=1e-12)
+print("agrees with torch to 1e-12:", agree)
+assert agree and np.allclose(parts["A"][:, 0], parts["A"][:, 4])  # the two "the" columns
 
 # %% [markdown]
 # **What to notice.** Every column of the heatmap is a probability distribution over the words:
@@ -267,12 +282,26 @@ for D_q in (4, 64, 1024):
 # %%
 W.scaling.show()
 
+# %%
+curves = W.entropy_curves()                        # the right panel: mean entropy against D_q
+spread = [W.compute_scaling(D_q, False)["sd"] / np.sqrt(D_q) for D_q in (4, 64, 1024)]
+check = np.random.default_rng(100)                 # 2000 queries against 10 keys, D_q = 100
+Q_100, K_100 = check.standard_normal((100, 2000)), check.standard_normal((100, 10))
+top_weight = attention.softmax_keys(K_100.T @ Q_100).max(axis=0)   # unscaled
+print(f"unscaled, D_q = 100: the median query gives {np.median(top_weight):.0%} to one key")
+assert all(0.8 < r < 1.2 for r in spread)          # the unscaled spread grows like sqrt(D_q)
+assert curves[False][-1] < 0.15 < 2.0 < curves[False][0]
+assert np.median(top_weight) > 0.95
+assert 1.75 < curves[True].min() and curves[True].max() < 2.15
+
 # %% [markdown]
-# **What to notice.** Unscaled, the histogram widens like $\sqrt{D_q}$ and the entropy falls
-# towards 0: by $D_q \approx 100$ a typical query puts nearly all its weight on a single key,
-# chosen by the random initial parameters, before any learning has happened. Scaled, the
-# spread and the entropy stay the same at every $D_q$, so the softmax starts in its sensitive
-# range and gradients flow.
+# **What to notice.** Unscaled, the histogram widens like $\sqrt{D_q}$ and the mean entropy
+# falls from about 2 nats towards 0 (below 0.15 at $D_q = 1024$): by $D_q \approx 100$ the
+# median query puts over 95% of its weight on a single key, chosen by the random initial
+# parameters, before any learning has happened. Scaled, the spread stays at 1 and the mean
+# entropy stays between 1.75 and 2.15 nats at every $D_q$, so the softmax starts in its
+# sensitive range and gradients flow. (At $D_q = 1$ the checkbox changes nothing: the figure
+# says so.)
 
 # %% [markdown]
 # ## 6. Multi-head attention
@@ -331,6 +360,7 @@ Pi = attention.sinusoidal_encoding(4, X.shape[1])
 sa_pos = attention.self_attention(X + Pi, **head)
 sa_pos_shuffled = attention.self_attention(X[:, perm] + Pi, **head)
 print("with positions added:", np.allclose(sa_pos_shuffled, sa_pos[:, perm]))
+assert np.allclose(sa_shuffled, sa[:, perm]) and not np.allclose(sa_pos_shuffled, sa_pos[:, perm])
 
 # %% [markdown]
 # The figure feeds the sentence to a head in a shuffled order and draws the attention matrix
@@ -349,6 +379,10 @@ W.positions.show()
 #
 # $$\Pi_{2i,\,n} = \sin\!\left[\frac{n}{10000^{2i/D}}\right], \qquad
 #   \Pi_{2i+1,\,n} = \cos\!\left[\frac{n}{10000^{2i/D}}\right].$$
+#
+# (The notes write $\sin[2\pi n / d]$ with $d$ the wavelength of each dimension; here the
+# wavelengths are $2\pi \cdot 10000^{2i/D}$, the original transformer's choice, with a cosine
+# beside each sine.)
 
 # %%
 show_source(attention.sinusoidal_encoding)
@@ -360,34 +394,55 @@ plot_matrix(axes[0], Pi64, "position $n$", "dimension $d$", "$\\Pi$ (D = 64, N =
 plot_matrix(axes[1], Pi64.T @ Pi64, "position $n'$", "position $n$",
             "similarity $\\pi_n^T \\pi_{n'}$", cmap="viridis", symmetric=False)
 plt.show()
+similarity = Pi64.T @ Pi64
+assert np.unique(Pi64.round(6), axis=1).shape[1] == 100       # every column differs
+assert all(np.allclose(np.diagonal(similarity, k), similarity[0, k]) for k in range(100))
 
 # %% [markdown]
 # **What to notice.** The top rows oscillate fast (fine position), the bottom rows slowly
 # (coarse position), like the digits of a counter. Every column is different, and the dot
-# product of two columns depends mainly on their *distance* $|n - n'|$ (the bright diagonal
-# band), which lets attention reason about relative distances.
+# product of two columns depends only on their *distance* $|n - n'|$ (the bright diagonal
+# band; $\sin a \sin b + \cos a \cos b = \cos[a - b]$ for each pair of rows), which lets
+# attention reason about relative distances.
 #
 # ### Relative positions
 #
 # Instead of changing $X$, a relative scheme adds a learned number $\pi_{a-b}$ to the score of
 # key $a$ and query $b$, one per offset, before the softmax:
-# $\mathrm{Softmax}[(K^T Q + \Pi_{\text{rel}}) / \sqrt{D_q}]$. The matrix $\Pi_{\text{rel}}$ is
-# constant along each diagonal:
+# $\mathrm{Softmax}[(K^T Q + \Pi_{\text{rel}}) / \sqrt{D_q}]$. (The notes write
+# $\mathrm{Softmax}[(QK^T + \Pi_{a,b})/\sqrt{D}]\,V$, with tokens as rows; with tokens as columns,
+# as in this course, the same attention reads $V\,\mathrm{Softmax}[(K^TQ + \Pi_{\text{rel}})/
+# \sqrt{D_q}]$.) The matrix $\Pi_{\text{rel}}$ is constant along each diagonal. Sequences of 8
+# tokens have the offsets $-7..7$, so 15 numbers; `relative_position_bias` builds
+# $\Pi_{\text{rel}}$ for any length from them, giving offsets beyond $\pm 7$ the value of the
+# farthest one (the offset is *clipped*). Left, the 8 tokens the $\pi$ was made for; right, the
+# same 15 numbers on a sequence of 12:
 
 # %%
 N_rel = 8
-pi = -0.5 * np.abs(np.arange(-(N_rel - 1), N_rel))    # prefer nearby keys
-P_rel = attention.relative_position_bias(pi, N_rel)
-fig, ax = new_figure(figsize=(4, 3.3))
-plot_matrix(ax, P_rel, "query $b$", "key $a$", "relative term $\\pi_{a-b}$", cmap="viridis",
-            symmetric=False)
-plt.colorbar(ax.images[0], ax=ax)
+pi = -0.5 * np.abs(np.arange(-(N_rel - 1), N_rel))    # 15 numbers, offsets -7..7: prefer nearby keys
+P_rel = attention.relative_position_bias(pi, N_rel)   # (8, 8)
+P_long = attention.relative_position_bias(pi, 12)     # (12, 12) from the same 15 numbers
+fig, axes = new_figure(1, 2, figsize=(8.5, 3.4))
+for ax, P, title in ((axes[0], P_rel, "8 tokens"), (axes[1], P_long, "12 tokens, same $\\pi$")):
+    plot_matrix(ax, P, "query $b$", "key $a$", f"relative term $\\pi_{{a-b}}$: {title}",
+                cmap="viridis", symmetric=False, vmin=pi.min(), vmax=0)
+plt.colorbar(axes[1].images[0], ax=axes)
 plt.show()
+assert np.array_equal(P_long[:8, :8], P_rel)                  # the same term where both exist
+assert all(np.all(np.diagonal(P_long, k) == np.diagonal(P_long, k)[0]) for k in range(-11, 12))
+assert P_long[11, 0] == P_long[7, 0] == pi[-1]                # offset 11 clipped to 7
+sa_long = attention.attention_parts(rng.normal(size=(4, 12)), **head, pos_bias=P_long)["Sa"]
+print("a 12-token sequence with the 15 offsets of 8-token ones:", sa_long.shape)
 
 # %% [markdown]
 # **What to notice.** One parameter per offset, shared by every query: this $\pi$ says "keys near
-# me get a bonus", whatever the absolute position, and it works for sequences longer than any
-# seen in training. (`attention_parts(..., pos_bias=P_rel)` adds it to the scores.)
+# me get a bonus", whatever the absolute position. The same 15 numbers serve the 12-token
+# sequence: its top-left $8 \times 8$ block is the left matrix, and the offsets $\pm 8$ to
+# $\pm 11$, which an 8-token sequence never has, reuse the value at $\pm 7$ (darkest corners).
+# `attention_parts(..., pos_bias=P_long)` adds the term to the scores. Learned encodings of
+# absolute positions, by contrast, have no column at all for a position past the longest
+# sequence seen in training.
 
 # %% [markdown]
 # ## 8. The transformer layer
@@ -413,6 +468,8 @@ Y = attention.transformer_layer(X8, layer)
 print("in", X8.shape, "-> out", Y.shape)
 print("each token has mean 0 and std 1 after the final layer norm:",
       np.allclose(Y.mean(axis=0), 0), np.allclose(Y.std(axis=0), 1, atol=1e-3))
+assert Y.shape == X8.shape and np.allclose(Y.mean(axis=0), 0)
+assert np.allclose(Y.std(axis=0), 1, atol=1e-3)
 
 # %% [markdown]
 # **What to notice.** Input and output have the same shape $(D, N)$, so layers stack. The test
@@ -474,6 +531,8 @@ plot_mask(axes[0], np.ones_like(causal), sentence, "encoder: all allowed (dark)"
 plot_mask(axes[1], causal, sentence, "decoder: causal mask (dark = allowed)")
 plot_attention(axes[2], masked["A"], sentence, sentence, "masked attention", annotate=True)
 plt.show()
+assert np.array_equal(masked["A"] > 0, causal) and masked["A"][0, 0] == 1.0
+assert np.allclose(masked["A"].sum(axis=0), 1)
 
 # %% [markdown]
 # **What to notice.** In the $[\text{key}, \text{query}]$ layout the allowed entries are the
@@ -497,7 +556,7 @@ import torch
 from dlcore import attention_torch as AT
 
 torch.manual_seed(0)
-torch.set_num_threads(1)   # the model is tiny: one thread is fastest (never more than 2 here)
+torch.set_num_threads(1)   # the model is tiny: one thread is fastest
 
 STEPS = 400                # Adam steps on batches of 24 windows of 32 characters
 tok = AT.CharTokenizer(CORPUS)
@@ -518,6 +577,9 @@ ax.axhline(np.log(cfg.V), color=PALETTE["vermillion"], linestyle="--", linewidth
 label(ax, "step", "cross-entropy (nats / char)", "training the tiny GPT")
 ax.legend()
 plt.show()
+final = np.mean(losses[-20:])
+print(f"log V = {np.log(cfg.V):.2f}; first batch {losses[0]:.2f}; last 20 steps {final:.2f}")
+assert abs(losses[0] - np.log(cfg.V)) < 0.5 and final < 0.5 * np.log(cfg.V)
 
 # %% [markdown]
 # What did its heads learn? The attention of every head for a line of the corpus, keys down
@@ -535,19 +597,26 @@ for (l, h), ax in np.ndenumerate(axes):
     ax.set_xlabel("")
     ax.set_ylabel("")
 plt.show()
+n = np.arange(1, len(line))
+near = maps[..., n, n].mean(-1) + maps[..., n - 1, n].mean(-1)   # (L, H): own + previous char
+print("weight on the current and previous character, per head:\n", np.round(near, 2))
+assert near.max() > 0.5 and near.min() < 0.45
 
 # %% [markdown]
-# **What to notice.** The loss starts at $\log |\mathcal{V}|$ (a uniform guess) and falls well
-# below it within a few hundred steps. The heads are no longer random: typically some put most
-# weight on the diagonal or just above it (the current and previous characters), while others
-# look further back, e.g. to the start of the current word.
+# **What to notice.** The loss starts near $\log |\mathcal{V}|$ (a uniform guess) and within 400
+# steps falls below half of it. The heads are no longer random: some put most of their weight
+# (over half, averaged over the queries) on the diagonal or just above it (the current and
+# previous characters), while others spread theirs further back, e.g. to the start of the
+# current word.
 #
 # ### Autoregressive generation and temperature
 #
 # To generate, give the model a prompt, take the distribution of the next token, **sample**
 # from it, append the sample, and feed the longer sequence back in. The **temperature** $T$
 # divides the logits before the softmax: $\Pr(\text{next}) = \mathrm{Softmax}[f / T]$. $T < 1$
-# sharpens the distribution towards the most likely token; $T > 1$ flattens it.
+# sharpens the distribution towards the most likely token; $T > 1$ flattens it. The slider
+# steps through the temperatures at which a sample was stored, so the bars and the sample
+# always show the same $T$.
 
 # %%
 prompt = "the keeper "
@@ -565,13 +634,35 @@ W.temperature_figure(source, name="ch10.temperature_gpt").show()
 # %%
 W.temperature.show()
 
+# %%
+corpus_words = set(re.findall(r"[a-z]+", CORPUS))
+
+
+def corpus_word_share(text):
+    """The fraction of the words (runs of letters) of text that are words of the corpus."""
+    found = re.findall(r"[a-z]+", text)
+    return np.mean([w in corpus_words for w in found]) if found else 0.0
+
+
+start = tok.encode(prompt)
+gpt_share = {T: np.mean([corpus_word_share(tok.decode(AT.generate(model, start, 150, T, seed)[len(start):]))
+                         for seed in range(3)]) for T in (0.1, 1.0, 3.162)}
+bigram_logits = attention.bigram_logits(np.array(tok.encode(CORPUS)), len(tok.vocab))
+bigram_share = np.mean([corpus_word_share(tok.decode(attention.sample_bigram(
+    bigram_logits, start[-1], 150, 1.0, np.random.default_rng(seed))[1:])) for seed in range(3)])
+print("share of corpus words in 3 x 150 generated characters:")
+print("  transformer:", {T: f"{v:.0%}" for T, v in gpt_share.items()}, f" bigram, T = 1: {bigram_share:.0%}")
+assert gpt_share[0.1] > 0.6 and gpt_share[1.0] > 0.4 and gpt_share[3.162] < 0.25
+assert bigram_share < 0.25
+
 # %% [markdown]
-# **What to notice.** At low temperature the transformer almost always picks the most likely
-# character, so it strings together the corpus's commonest words ("the", "keeper", "lamp")
-# and tends to repeat itself; near $T = 1$ it writes corpus-like words with spelling slips; at
-# high temperature the text falls apart into random letters. The bigram model, which sees one
-# character of context, never gets past word-like fragments: the gain comes from attending to
-# the previous characters.
+# **What to notice.** At low temperature the transformer nearly always picks one of the most
+# likely characters, so it strings together the corpus's commonest words ("the", "keeper",
+# "lamp"): over 60% of the words it writes are words of the corpus, and it tends to repeat
+# itself. Near $T = 1$ it writes corpus-like words with spelling slips (still over 40% corpus
+# words); at $T = 3.16$ the text falls apart into random letters (under 25%). The bigram model,
+# which sees one character of context, manages under 25% even at $T = 1$: word-like fragments,
+# not words. The gain comes from attending to the previous characters.
 
 # %% [markdown]
 # ## 11. Encoder-decoder models
@@ -597,6 +688,7 @@ plot_attention(ax, A_cross, source_words, target_words, "cross-attention (random
 label(ax, "decoder query", "encoder key")
 plt.show()
 print("output:", out_cross.shape, "= (D_v, N_X): one vector per target token")
+assert A_cross.shape == (3, 4) and np.allclose(A_cross.sum(axis=0), 1)
 
 # %% [markdown]
 # **What to notice.** The matrix is not square: one column per target token, one row per source
@@ -679,7 +771,7 @@ show_solution(EX[3])
 # %% [markdown]
 # ### Exercise 5: sampling temperature
 # A decoder outputs next-token logits $[2, 1, 0, -1]$. Give the four sampling probabilities at
-# temperature $T = 0.5$ as an array.
+# temperature $T = 0.5$ as an array, to 3 decimals.
 
 # %%
 answer_5 = None  # your answer: an array of 4 probabilities
@@ -712,23 +804,4 @@ show_solution(EX[4])
 #
 # **Next:** chapter 11 turns from predicting the next token to modelling a whole distribution
 # $\Pr(x)$ with latent variables: the variational autoencoder.
-#
-# *Measured on the course's 2-core CPU machine:* see the closing cell below.
 
-# %% [markdown]
-# ### Measured budgets
-# Measured when this chapter was written, on a 2-core CPU machine that other jobs were sharing
-# (load average about 6), so wall-clock numbers are inflated; CPU time is what an idle machine
-# would see. Interactive figure updates (median over 24 settings, compute + redraw + PNG):
-#
-# | figure | CPU time | wall clock (shared machine) |
-# |---|---|---|
-# | `ch10.bpe` | 21 ms | 23–56 ms |
-# | `ch10.scaling` | 21 ms | 35–53 ms |
-# | `ch10.temperature` | 18 ms | 36–49 ms |
-# | `ch10.positions` | 12 ms | 25–35 ms |
-#
-# The whole notebook, training included (400 Adam steps, about 6 s of CPU), used about 20 s of
-# CPU time; on the shared machine it took 50–66 s of wall-clock time under heavy load, and
-# about 21 s when the load was lighter. `make bench` writes the
-# current numbers to `benchmarks/RESULTS.md`.
