@@ -249,3 +249,59 @@ def test_counting_bad_input(fn, args):
 def test_integers_given_as_numpy_ints():
     for D, K in product([np.int64(3)], [np.int32(2)]):
         assert nets.max_regions_deep_1d(D, K) == 16
+
+
+# -- the chapter's exercise and figures -----------------------------------------------------------
+def test_exercise_reference_is_the_notes_shallow_net(rng):
+    """The solution students see (NumPy only) computes the notes' three steps."""
+    from dlcore.exercises.ch01 import shallow_1d
+
+    for _ in range(5):
+        x, theta, phi = rng.normal(size=9) * 2, rng.normal(size=(3, 2)), rng.normal(size=(1, 4))
+        want = phi[0, 0] + sum(phi[0, d + 1] * np.maximum(theta[d, 0] + theta[d, 1] * x, 0)
+                               for d in range(3))
+        assert_close(shallow_1d(x, theta, phi), want)
+        assert_close(shallow_1d(x, theta, phi), nets.shallow_net(x[None, :], theta, phi)[0])
+
+
+def test_folding_network_2_stays_on_its_axes_and_keeps_its_joints():
+    from dlcore.widgets.nets import FOLD_YLIM, X_FOLD, Y_FOLD, compute_folding, fold_net2
+
+    theta2, phi2 = fold_net2(0.25, 0.5, 0.75)  # the figure's start: slopes +-4, no offset
+    assert_close(theta2, np.array([[-0.25, 1.0], [-0.5, 1.0], [-0.75, 1.0]]))
+    assert_close(phi2, np.array([[0.0, 4.0, -8.0, 8.0]]))
+    ts = np.round(np.arange(-0.1, 1.1001, 0.1), 10)
+    for t in product(ts, ts, ts):
+        d = compute_folding(*t)
+        # y' of every y on the panel lies in [0, 1.4], inside the fixed y'-axes
+        assert d["y2_of_y"].min() >= -1e-12 and d["y2_of_y"].max() <= 1.4 + 1e-12
+        assert FOLD_YLIM[0] < 0 and FOLD_YLIM[1] > 1.4
+        # network 2's joints are where the sliders put them
+        theta2, _ = fold_net2(*t)
+        assert_close(-theta2[:, 0] / theta2[:, 1], np.array(t))
+        # each distinct joint inside the y that network 1 outputs adds one region per fold
+        inside = {v for v in t if X_FOLD[0] < v < X_FOLD[-1]}
+        assert d["n"] == 3 * (len(inside) + 1), t
+    assert Y_FOLD[0] == -0.1 and Y_FOLD[-1] == 1.1
+
+
+def test_shallow_steps_names_dead_units_and_off_scale_curves():
+    from dlcore.widgets.nets import SHALLOW_DEFAULTS, STEPS_YLIM, compute_shallow_steps, off_scale
+
+    assert compute_shallow_steps(**SHALLOW_DEFAULTS)["dead"] == []
+    # theta_10 = -3 puts unit 1's joint at x = 3, right of the plot, with h_1 active beyond it
+    assert compute_shallow_steps(**{**SHALLOW_DEFAULTS, "theta_10": -3.0})["dead"] == [1]
+    both = {**SHALLOW_DEFAULTS, "theta_10": -3.0, "theta_30": -3.0}  # z_3 = -3 - x < 0 on [-2, 2]
+    assert compute_shallow_steps(**both)["dead"] == [1, 3]
+    assert off_scale(np.array([-1.0, 4.9]), STEPS_YLIM) == ("", "")
+    assert off_scale(np.array([-6.4, 7.2]), STEPS_YLIM) == ("▲ 7.2", "▼ -6.4")
+
+
+def test_hidden_units_figure_shows_d_plus_one_regions_on_its_axes():
+    from dlcore.widgets.nets import X_1D, compute_hidden_units
+
+    for D in range(1, 21):
+        for seed in range(21):
+            d = compute_hidden_units(D, seed)
+            assert d["n"] == D + 1 and np.abs(d["y"]).max() <= 5.5 + 1e-9
+            assert np.all((d["joints"] > X_1D[0]) & (d["joints"] < X_1D[-1]))

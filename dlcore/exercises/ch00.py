@@ -8,9 +8,16 @@ _Z = np.array([-2.0, -0.5, 0.0, 1.5, 3.0])
 
 relu_values = ValueExercise(
     title="ReLU by hand",
-    task="Apply the ReLU a[z] = max(0, z) to z = [-2, -0.5, 0, 1.5, 3]; answer with an array.",
+    task=("Apply the ReLU a[z] = max(0, z) to z = [-2, -0.5, 0, 1.5, 3]; answer with an array "
+          "(each entry is checked to 2 decimals)."),
     hint_text="Negative entries become 0; the others are unchanged.",
-    value=np.maximum(_Z, 0.0),
+    value=np.array([0.0, 0.0, 0.0, 1.5, 3.0]),
+    decimals=2,
+    solution_code=(
+        "import numpy as np\n"
+        "z = np.array([-2, -0.5, 0, 1.5, 3])  # the five inputs\n"
+        "answer = np.maximum(z, 0)  # entry by entry: negative -> 0, the rest unchanged\n"
+    ),
     mistakes=(
         Mistake("absolute value", "|z| flips negative inputs; ReLU sets them to zero",
                 np.abs(_Z)),
@@ -21,15 +28,17 @@ relu_values = ValueExercise(
 )
 
 
-def _relu(z):
-    return np.maximum(np.asarray(z, dtype=float), 0.0)
+def relu(z):
+    """ReLU, element by element, for an array of any shape."""
+    z = np.asarray(z, dtype=float)  # accept lists too, and compute in floats
+    return np.maximum(z, 0.0)  # max(0, z) entry by entry; Python's max(z, 0) cannot do this
 
 
 relu_function = FunctionExercise(
     title="ReLU as a function",
     task="Write relu(z) that works element-wise on a NumPy array of any shape.",
     hint_text="np.maximum(z, 0) compares element by element (Python's max(z, 0) does not).",
-    reference=_relu,
+    reference=relu,
     probes=((_Z,), (np.array([[-1.0, 2.0], [0.5, -3.0]]),), (np.linspace(-1, 1, 7),)),
     mistakes=(
         Mistake("absolute value", "|z| flips negative inputs; ReLU sets them to zero",
@@ -46,9 +55,14 @@ omega_shape = ValueExercise(
           "Answer with a tuple such as (2, 7)."),
     hint_text="Omega_k has one row per unit it feeds and one column per unit it reads.",
     value=(5, 3),
+    solution_code=(
+        "D_0, D_1 = 3, 5  # the units the layer reads, and the units it feeds\n"
+        "# Omega_0 @ x must turn a column of D_0 inputs into a column of D_1 values:\n"
+        "answer = (D_1, D_0)  # one row per unit fed, one column per unit read\n"
+    ),
     mistakes=(
-        Mistake("transposed", "Omega_0 @ x must give 5 values from 3: (rows, columns) = (5, 3)",
-                (3, 5)),
+        Mistake("transposed", "Omega_0 @ x must turn a column of D_0 inputs into a column of "
+                "D_1 values: rows count the units fed, columns the units read", (3, 5)),
         Mistake("bias column included", "in the deep-net notation biases live in beta_0, "
                 "not in an extra column of Omega_0", (5, 4)),
     ),

@@ -12,17 +12,20 @@ _PROBES = tuple(
 )
 
 
-def _ref_shallow(x, theta, phi):
-    """The reference: dlcore's own shallow net on a 1-D array of inputs x (I,)."""
-    return nets.shallow_net(np.asarray(x)[None, :], theta, phi)[0]
+def shallow_1d(x, theta, phi):
+    """A shallow net with one input and D = 3 hidden units, on a 1-D array of inputs x (I,)."""
+    x = np.asarray(x, dtype=float)  # (I,) inputs
+    z = theta[:, :1] + theta[:, 1:] * x[None, :]  # step 1: z_d = theta_d0 + theta_d1 x, (3, I)
+    h = np.maximum(z, 0.0)  # step 2: h_d = a[z_d], the ReLU, (3, I)
+    return phi[0, 0] + phi[0, 1:] @ h  # step 3: y = phi_0 + sum_d phi_d h_d, (I,)
 
 
 def _relu_on_output(x, theta, phi):
-    return np.maximum(_ref_shallow(x, theta, phi), 0)
+    return np.maximum(shallow_1d(x, theta, phi), 0)
 
 
 def _no_offset(x, theta, phi):
-    return _ref_shallow(x, theta, phi) - phi[0, 0]
+    return shallow_1d(x, theta, phi) - phi[0, 0]
 
 
 def _bias_outside_relu(x, theta, phi):
@@ -42,7 +45,7 @@ shallow_by_hand = FunctionExercise(
           "phi is (1, 4) with phi[0, 0] the offset phi_0. Return y of shape (I,)."),
     hint_text=("Step 1: z = theta[:, :1] + theta[:, 1:] * x[None, :] (shape (3, I)). "
                "Step 2: h = np.maximum(z, 0). Step 3: y = phi[0, 0] + phi[0, 1:] @ h."),
-    reference=_ref_shallow,
+    reference=shallow_1d,
     probes=_PROBES,
     mistakes=(
         Mistake("ReLU applied to the output",
@@ -58,7 +61,7 @@ shallow_by_hand = FunctionExercise(
                 "column 0 of theta holds the biases theta_d0, column 1 the slopes theta_d1",
                 _transposed_theta),
     ),
-    explanation="your three steps match dlcore.nets.shallow_net on every probe.",
+    explanation="your three steps give the same y as the reference on every probe.",
 )
 
 count_params = ValueExercise(
@@ -68,6 +71,12 @@ count_params = ValueExercise(
     hint_text=("Each layer maps D_k units to D_{k+1} units with a (D_{k+1}, D_k) matrix Omega_k "
                "and a bias vector beta_k of length D_{k+1}: D_{k+1} (D_k + 1) per layer."),
     value=nets.num_params_deep(3, [4, 2, 3], 2),  # 43
+    solution_code=(
+        "widths = [3, 4, 2, 3, 2]  # D_i, the hidden widths D_1..D_3, D_o\n"
+        "# layer k: a (D_{k+1}, D_k) matrix Omega_k and D_{k+1} biases beta_k\n"
+        "per_layer = [widths[k + 1] * (widths[k] + 1) for k in range(len(widths) - 1)]\n"
+        "answer = sum(per_layer)  # add the four layers\n"
+    ),
     mistakes=(
         Mistake("forgot the biases", "every layer also has one bias per unit it feeds",
                 4 * 3 + 2 * 4 + 3 * 2 + 2 * 3),
@@ -83,10 +92,16 @@ count_params = ValueExercise(
 deep_regions = ValueExercise(
     title="How many regions can depth buy?",
     task=("A net with one input, one output and K = 3 hidden layers of D = 4 ReLU units each. "
-          "What is the largest number of linear regions the notes allow it?"),
+          "What is the largest number of linear regions it can have (the deep row of the "
+          "table in section 9)?"),
     hint_text=("Each layer can fold the input so that the next layer's D + 1 pieces are "
                "replicated on every piece so far."),
     value=nets.max_regions_deep_1d(4, 3),  # 125
+    solution_code=(
+        "D, K = 4, 3  # units per hidden layer, hidden layers\n"
+        "# each layer can multiply the number of regions by D + 1 (its D joints per fold)\n"
+        "answer = (D + 1) ** K\n"
+    ),
     mistakes=(
         Mistake("used D^K", "a layer of D units has D joints and so D + 1 regions, not D",
                 4 ** 3),
@@ -106,13 +121,24 @@ montufar = ValueExercise(
     hint_text=("prod_{i=1}^{L-1} floor(n_i / n0)^n0 covers every hidden layer except the last; "
                "the last contributes sum_{j=0}^{n0} C(n_L, j)."),
     value=nets.montufar_lower_bound(2, [5, 5, 4]),  # 4 * 4 * 11 = 176
+    solution_code=(
+        "from math import comb\n"
+        "n0, widths = 2, [5, 5, 4]  # inputs, hidden widths n_1..n_L\n"
+        "product = 1\n"
+        "for n_i in widths[:-1]:  # every hidden layer except the last\n"
+        "    product *= (n_i // n0) ** n0  # floor(n_i / n0)^n0\n"
+        "n_L = widths[-1]\n"
+        "last = sum(comb(n_L, j) for j in range(n0 + 1))  # j = 0..n0, both ends included\n"
+        "answer = product * last\n"
+    ),
     mistakes=(
-        Mistake("forgot the floor", "the bound counts whole groups of n0 units: floor(5/2) = 2",
+        Mistake("forgot the floor", "the bound counts whole groups of n0 units: "
+                "floor(n_i / n0), a whole number",
                 (5 / 2) ** 2 * (5 / 2) ** 2 * 11),
         Mistake("included the last layer in the product",
                 "the product stops at layer L-1; layer L enters through the sum of binomials",
                 2 ** 2 * 2 ** 2 * 2 ** 2 * 11),
-        Mistake("sum only to n0 - 1", "j runs from 0 to n0 inclusive: 1 + 4 + 6 = 11",
+        Mistake("sum only to n0 - 1", "j runs from 0 to n0 inclusive: C(n_L, 0) + ... + C(n_L, n0)",
                 4 * 4 * (1 + 4)),
     ),
     explanation="floor(5/2)^2 * floor(5/2)^2 * (C(4,0) + C(4,1) + C(4,2)) = 4 * 4 * 11 = 176.",

@@ -15,10 +15,20 @@ gaussian_by_hand = ValueExercise(
     title="A Gaussian NLL by hand",
     task=("Three targets y = [1, 2, 4], the model predicts means mu = [1.5, 2, 3] and the "
           "noise has sigma = 0.5. Compute L = -sum_i log Norm_{y_i}[mu_i, sigma^2] "
-          "(natural log, summed over the three points)."),
+          "(natural log, summed over the three points), to 3 decimals."),
     hint_text=("-log Norm_y[mu, sigma^2] = 0.5 log(2 pi sigma^2) + (y - mu)^2 / (2 sigma^2); "
                "add the three terms."),
     value=losses.gaussian_nll(Y1, MU1, SIGMA1),
+    decimals=3,
+    solution_code=(
+        "import numpy as np\n"
+        "y = np.array([1.0, 2.0, 4.0])  # targets\n"
+        "mu = np.array([1.5, 2.0, 3.0])  # predicted means\n"
+        "sigma = 0.5  # the noise level, the same for every point\n"
+        "# -log Norm_y[mu, sigma^2] = 0.5 log(2 pi sigma^2) + (y - mu)^2 / (2 sigma^2), per point\n"
+        "terms = 0.5 * np.log(2 * np.pi * sigma**2) + (y - mu) ** 2 / (2 * sigma**2)\n"
+        "answer = terms.sum()  # the loss sums over the data points\n"
+    ),
     mistakes=(
         Mistake("missing minus sign",
                 "that is the log-likelihood; the loss is its negative, so that maximising the "
@@ -46,10 +56,20 @@ sigma_fit = ValueExercise(
     title="Fitting sigma by maximum likelihood",
     task=("A homoscedastic model predicted the means f = [0, 0.1, 0.5, 0.6, 0.4, -0.1] for "
           "targets y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]. Keeping the means fixed, which sigma "
-          "minimises the Gaussian NLL? Give sigma (the standard deviation), not sigma^2."),
+          "minimises the Gaussian NLL? Give sigma (the standard deviation, not sigma^2) to 3 "
+          "decimals."),
     hint_text=("Differentiate L = sum_i 0.5 log(2 pi sigma^2) + (y_i - f_i)^2 / (2 sigma^2) "
                "with respect to sigma and set it to zero: I / sigma = sum_i r_i^2 / sigma^3."),
     value=losses.sigma_mle(Y2, F2),
+    decimals=3,
+    solution_code=(
+        "import numpy as np\n"
+        "f = np.array([0.0, 0.1, 0.5, 0.6, 0.4, -0.1])  # the fixed means\n"
+        "y = np.array([0.3, -0.2, 1.1, 0.4, 0.9, -0.5])  # the targets\n"
+        "r = y - f  # the residuals r_i\n"
+        "# dL/dsigma = I / sigma - sum_i r_i^2 / sigma^3 = 0  gives  sigma^2 = mean of r_i^2\n"
+        "answer = np.sqrt(np.mean(r**2))  # sigma, not sigma^2\n"
+    ),
     mistakes=(
         Mistake("divided by I - 1",
                 "maximum likelihood divides by I; the I - 1 of the unbiased estimate does not "
@@ -72,10 +92,20 @@ bce_by_hand = ValueExercise(
     title="Binary cross-entropy",
     task=("A binary classifier outputs logits f = [2, -1, -0.5, 3] for four examples whose "
           "labels are y = [1, 0, 1, 1]. With lambda = sig[f], compute the summed binary "
-          "cross-entropy L = sum_i -(1 - y_i) log(1 - lambda_i) - y_i log lambda_i."),
+          "cross-entropy L = sum_i -(1 - y_i) log(1 - lambda_i) - y_i log lambda_i, to 3 "
+          "decimals."),
     hint_text=("lambda = 1 / (1 + exp(-f)). A label y = 1 costs -log lambda, a label y = 0 "
                "costs -log(1 - lambda)."),
     value=losses.bernoulli_nll(Y3, F3),
+    decimals=3,
+    solution_code=(
+        "import numpy as np\n"
+        "f = np.array([2.0, -1.0, -0.5, 3.0])  # the logits\n"
+        "y = np.array([1, 0, 1, 1])  # the labels\n"
+        "lam = 1 / (1 + np.exp(-f))  # lambda = sig[f] = Pr(y = 1)\n"
+        "# a label 1 costs -log(lambda), a label 0 costs -log(1 - lambda); sum over the points\n"
+        "answer = np.sum(-(1 - y) * np.log(1 - lam) - y * np.log(lam))\n"
+    ),
     mistakes=(
         Mistake("labels swapped",
                 "lambda = sig[f] is Pr(y = 1), so y = 1 pays -log lambda and y = 0 pays "
@@ -158,10 +188,18 @@ kl_empirical = ValueExercise(
     title="KL divergence from the data",
     task=("Ten labels y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0] define the empirical distribution q "
           "(the fraction of each class). A model predicts p = [0.6, 0.3, 0.1] for every "
-          "example. Compute D_KL[q || p] in nats (natural log)."),
+          "example. Compute D_KL[q || p] in nats (natural log), to 3 decimals."),
     hint_text=("q = [0.5, 0.2, 0.3]. D_KL[q || p] = sum_k q_k log(q_k / p_k), which equals the "
                "cross-entropy H[q, p] minus the entropy H[q]."),
     value=losses.kl_divergence(Q5, P5),
+    decimals=3,
+    solution_code=(
+        "import numpy as np\n"
+        "labels = np.array([0, 0, 1, 2, 0, 1, 0, 2, 2, 0])\n"
+        "q = np.bincount(labels, minlength=3) / labels.size  # the fraction of each class\n"
+        "p = np.array([0.6, 0.3, 0.1])  # the model's probabilities\n"
+        "answer = np.sum(q * np.log(q / p))  # D_KL[q || p] = sum_k q_k log(q_k / p_k), in nats\n"
+    ),
     mistakes=(
         Mistake("KL the wrong way round",
                 "D_KL is not symmetric: the data distribution q weights the log-ratio, "

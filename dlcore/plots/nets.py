@@ -9,6 +9,7 @@ from . import COLORS, PALETTE, label
 __all__ = [
     "plot_units",
     "plot_joints",
+    "set_joints",
     "plot_piecewise",
     "plot_region_map",
     "plot_unit_lines",
@@ -27,20 +28,24 @@ def plot_units(ax, x, rows, name="h", colors=None, **kwargs):
     return lines
 
 
-def plot_joints(ax, joints, ymin=-10, ymax=10, **kwargs):
-    """Dashed vertical lines at the joints (x positions); nan entries are skipped."""
+def plot_joints(ax, joints, **kwargs):
+    """Dashed vertical lines at the joints (x positions), spanning the full height of the
+    axes whatever its y-range; nan entries are skipped."""
     style = dict(colors=PALETTE["grey"], linestyles="dashed", linewidth=0.9)
     style.update(kwargs)
-    segs = [[(j, ymin), (j, ymax)] for j in np.asarray(joints, float) if np.isfinite(j)]
-    coll = LineCollection(segs, **style)
-    ax.add_collection(coll)
+    coll = LineCollection(_joint_segments(joints), transform=ax.get_xaxis_transform(), **style)
+    ax.add_collection(coll, autolim=False)
     return coll
 
 
-def set_joints(coll, joints, ymin=-10, ymax=10):
+def _joint_segments(joints):
+    # x in data coordinates, y in axes coordinates (0 = bottom, 1 = top)
+    return [[(j, 0.0), (j, 1.0)] for j in np.asarray(joints, float) if np.isfinite(j)]
+
+
+def set_joints(coll, joints):
     """Move the joint lines drawn by ``plot_joints``."""
-    coll.set_segments([[(j, ymin), (j, ymax)] for j in np.asarray(joints, float)
-                       if np.isfinite(j)])
+    coll.set_segments(_joint_segments(joints))
     return coll
 
 

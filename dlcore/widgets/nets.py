@@ -8,6 +8,7 @@ from ..plots.nets import plot_joints, plot_piecewise, plot_units, set_joints, se
 from . import Dropdown, InteractiveFigure, Slider
 
 X_1D = np.linspace(-2.0, 2.0, 801)  # the input grid of the 1-D figures
+_BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none"}  # behind texts on curves
 
 # ------------------------------------------------------------------------------------------
 # 1. The shallow net in three steps, all ten parameters on sliders.
@@ -37,8 +38,12 @@ def compute_shallow_steps(**v):
     joints = nets.shallow_joints(theta)
     inside = joints[(joints > X_1D[0]) & (joints < X_1D[-1])]
     ids = nets.region_ids(X_1D[None, :], [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
+    dead = [d + 1 for d in range(h.shape[0]) if not np.any(h[d] > 0)]  # h_d = 0 on all of X_1D
     return {"z": z, "h": h, "weighted": weighted, "y": y[0], "joints": inside, "ids": ids,
-            "n_regions": int(ids.max()) + 1}
+            "n_regions": int(ids.max()) + 1, "dead": dead}
+
+
+STEPS_YLIM = (-5.0, 5.0)  # holds the default net (max |phi_d h_d| = 4.8)
 
 
 def draw_shallow_steps(fig):
@@ -50,7 +55,7 @@ def draw_shallow_steps(fig):
     for ax, title, yl, name in zip(axes[:3], titles, ylabels, ["z", "h", r"\phi h"]):
         lines.append(plot_units(ax, X_1D, np.zeros((3, X_1D.size)), name=name, animated=True))
         label(ax, "$x$", yl, title)
-        ax.set_ylim(-5, 5)  # the default net stays inside (max |phi_d h_d| = 4.8)
+        ax.set_ylim(*STEPS_YLIM)
         ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
     axes[0].legend(loc="upper left", ncols=3, handlelength=1)
     ax = axes[3]
@@ -58,21 +63,50 @@ def draw_shallow_steps(fig):
                            animated=True)
     joints = [plot_joints(a, [], animated=True) for a in axes]
     label(ax, "$x$", "$y$", titles[3])
-    ax.set_ylim(-5, 5)
+    ax.set_ylim(*STEPS_YLIM)
     ax.set_xlim(X_1D[0], X_1D[-1])
-    text = ax.text(0.03, 0.04, "", transform=ax.transAxes, va="bottom", fontsize=9, animated=True)
-    return {"axes": axes, "lines": lines, "curve": curve, "joints": joints, "text": text}
+    text = ax.text(0.03, 0.04, "", transform=ax.transAxes, va="bottom", fontsize=9, animated=True,
+                   bbox=_BOX)
+    # The axes stay fixed, so that two settings can be compared; a curve that leaves them is
+    # announced in its panel: "▲ 7.2" at the top (it rises to 7.2), "▼ -6.4" at the bottom.
+    off = [[a.text(0.97, y, "", transform=a.transAxes, ha="right", va=va, fontsize=8,
+                   color=PALETTE["vermillion"], animated=True, bbox=_BOX)
+            for y, va in ((0.97, "top"), (0.03, "bottom"))] for a in axes]
+    return {"axes": axes, "lines": lines, "curve": curve, "joints": joints, "text": text,
+            "off": off}
+
+
+def off_scale(values, ylim):
+    """The two texts that say how far a curve leaves the y-range ylim (empty if it does not)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return "", ""
+    top = f"▲ {v.max():.3g}" if v.max() > ylim[1] else ""
+    bottom = f"▼ {v.min():.3g}" if v.min() < ylim[0] else ""
+    return top, bottom
 
 
 def update_shallow_steps(handles, data):
-    for lines, rows in zip(handles["lines"], (data["z"], data["h"], data["weighted"])):
+    panels = (data["z"], data["h"], data["weighted"], data["y"])
+    for texts, values in zip(handles["off"], panels):
+        for text, message in zip(texts, off_scale(values, STEPS_YLIM)):
+            text.set_text(message)
+            text.set_visible(bool(message))
+    for lines, rows in zip(handles["lines"], panels[:3]):
         for line, row in zip(lines, rows):
-            line.set_ydata(np.clip(row, -50, 50))
-    set_piecewise(handles["curve"], X_1D, np.clip(data["y"], -50, 50), data["ids"])
+            line.set_ydata(row)
+    set_piecewise(handles["curve"], X_1D, data["y"], data["ids"])
     for coll in handles["joints"]:
         set_joints(coll, data["joints"])
     handles["text"].set_text(f"{len(data['joints'])} joints, {data['n_regions']} regions")
-    return None
+    dead = data["dead"]
+    if not dead:
+        return None
+    hs = ", ".join(f"h_{d}" for d in dead)
+    phis = ", ".join(f"φ_{d}" for d in dead)
+    verb = ("is", "has") if len(dead) == 1 else ("are", "have")
+    return f"{hs} {verb[0]} 0 for every x shown: {phis} {verb[1]} no effect"
 
 
 shallow_steps = InteractiveFigure(
@@ -93,9 +127,14 @@ shallow_steps = InteractiveFigure(
 # 2. Hidden units are joints: D units -> D joints -> D + 1 regions.
 # ------------------------------------------------------------------------------------------
 def random_shallow_1d(D, seed):
-    """A shallow net with D units whose joints fall inside [-2, 2] (theta (D, 2), phi (1, D+1))."""
+    """A shallow net with D units whose joints fall inside [-2, 2] (theta (D, 2), phi (1, D+1)).
+
+    The joints are random but spread out: one in each of D equal slices of [-1.9, 1.9], away
+    from the slice's ends, so no two are closer than 0.2 * 3.8 / D (wider than the grid step
+    of X_1D, which therefore sees every region)."""
     rng = np.random.default_rng(seed)
-    joints = rng.uniform(-1.9, 1.9, size=D)
+    joints = -1.9 + 3.8 * (np.arange(D) + rng.uniform(0.1, 0.9, size=D)) / D
+    joints = rng.permutation(joints)  # unit d's joint can be anywhere
     slopes = rng.choice([-1.0, 1.0], size=D) * rng.uniform(0.5, 1.5, size=D)
     theta = np.stack([-joints * slopes, slopes], axis=1)  # z_d = 0 at x = joints_d
     phi = rng.normal(0.0, 1.0, size=(1, D + 1))
@@ -104,6 +143,10 @@ def random_shallow_1d(D, seed):
 
 def compute_hidden_units(D, seed):
     theta, phi = random_shallow_1d(D, seed)
+    y = nets.shallow_net(X_1D[None, :], theta, phi)[0]
+    # A random net's output can reach +-25 on [-2, 2]; scaling all its output weights phi
+    # moves no joint and merges no region, so scale them until y fits the axes (|y| <= 5.5).
+    phi = phi * min(1.0, 5.5 / max(np.max(np.abs(y)), 1e-12))
     y = nets.shallow_net(X_1D[None, :], theta, phi)[0]
     ids = nets.region_ids(X_1D[None, :], [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
     return {"y": y, "ids": ids, "joints": nets.shallow_joints(theta), "n": int(ids.max()) + 1}
@@ -117,12 +160,13 @@ def draw_hidden_units(fig):
     label(ax, "$x$", r"$y = f[x, \phi]$", "a shallow ReLU net: each hidden unit adds one joint")
     ax.set_xlim(X_1D[0], X_1D[-1])
     ax.set_ylim(-6, 6)
-    text = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", animated=True)
+    text = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", animated=True,
+                   bbox=_BOX)
     return {"curve": curve, "joints": joints, "text": text}
 
 
 def update_hidden_units(h, data):
-    set_piecewise(h["curve"], X_1D, np.clip(data["y"], -50, 50), data["ids"])
+    set_piecewise(h["curve"], X_1D, data["y"], data["ids"])
     set_joints(h["joints"], data["joints"])
     D = len(data["joints"])
     h["text"].set_text(f"D = {D} hidden units -> {D} joints -> {data['n']} linear regions")
@@ -164,7 +208,7 @@ def draw_universal(fig):
                       alpha=0.6, label="target", animated=True)
     (fit,) = ax.plot(X_FIT, np.zeros_like(X_FIT), color=PALETTE["blue"], linewidth=1.6,
                      label="shallow net, D units", animated=True)
-    joints = plot_joints(ax, [], ymin=-1.5, ymax=1.5, animated=True, alpha=0.5)
+    joints = plot_joints(ax, [], animated=True, alpha=0.5)
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1.5, 1.5)
     label(ax, "$x$", "$y$", "fitting a target with D ReLU units (least-squares output weights)")
@@ -176,7 +220,7 @@ def draw_universal(fig):
 def update_universal(h, data):
     h["true"].set_ydata(data["y_true"])
     h["fit"].set_ydata(data["y_fit"])
-    set_joints(h["joints"], data["joints"], -1.5, 1.5)
+    set_joints(h["joints"], data["joints"])
     h["text"].set_text(f"max |error| = {data['max_err']:.3f}   RMS error = {data['rms']:.4f}")
     return None
 
@@ -283,10 +327,34 @@ X_FOLD = np.linspace(0.0005, 0.9995, 901)  # inside (0, 1): x = 0 is a joint its
 Y_FOLD = np.linspace(-0.1, 1.1, 301)
 
 
+FOLD_SLOPE = 4.0  # network 2's slopes: +4, -4, +4 between its joints (when they fit)
+FOLD_YLIM = (-0.2, 1.6)  # the y' axes; network 2's y' always lies in [0, 1.4]
+
+
+def fold_net2(t1, t2, t3):
+    """Network 2 with joints at y = t1, t2, t3: theta' (3, 2) and phi' (1, 4).
+
+    Unit d switches on at t_d (theta'_d0 = -t_d, theta'_d1 = 1). The output weights go to the
+    joints in increasing order as (a, -2a, 2a), so y' rises, falls and rises again whatever the
+    order of the sliders. a = 4 (slopes +-4) unless y' would then leave [0, 1.4] for some y in
+    [-0.1, 1.1]; then a is smaller and the offset phi'_0 lifts y' to 0. Only the joints decide
+    the linear regions; a and phi'_0 keep the curves on the fixed axes.
+    """
+    t = np.array([t1, t2, t3], dtype=float)
+    theta2 = np.stack([-t, np.ones(3)], axis=1)  # (3, 2)
+    pattern = np.zeros(3)
+    pattern[np.argsort(t, kind="stable")] = [1.0, -2.0, 2.0]  # up, down, up
+    g = nets.shallow_net(Y_FOLD[None, :], theta2, np.r_[0.0, pattern][None, :])[0]
+    span = g.max() - g.min()  # g(-0.1) = 0, so g.min() <= 0 <= g.max()
+    a = FOLD_SLOPE if FOLD_SLOPE * span <= 1.4 else 1.4 / span
+    phi2 = np.r_[-a * g.min(), a * pattern][None, :]  # (1, 4)
+    return theta2, phi2
+
+
 def compute_folding(t1, t2, t3):
-    """Network 2 has joints at y = t1, t2, t3 (theta'_d1 = 1, alternating output weights)."""
-    theta2 = np.array([[-t1, 1.0], [-t2, 1.0], [-t3, 1.0]])
-    phi2 = np.array([[0.0, 4.0, -8.0, 8.0]])
+    """Network 2 has joints at y = t1, t2, t3 (see ``fold_net2``); the composition y'[y[x]]
+    written as one deep network, with its linear regions."""
+    theta2, phi2 = fold_net2(t1, t2, t3)
     y = nets.shallow_net(X_FOLD[None, :], FOLD_THETA, FOLD_PHI)[0]
     y2_of_y = nets.shallow_net(Y_FOLD[None, :], theta2, phi2)[0]
     betas = [FOLD_THETA[:, 0], theta2[:, 0] + theta2[:, 1] * FOLD_PHI[0, 0], phi2[:, 0]]
@@ -294,7 +362,7 @@ def compute_folding(t1, t2, t3):
     y2 = nets.deep_net(X_FOLD[None, :], betas, omegas)[0]
     ids = nets.region_ids(X_FOLD[None, :], betas, omegas)
     return {"y": y, "y2_of_y": y2_of_y, "y2": y2, "ids": ids, "n": int(ids.max()) + 1,
-            "joints2": np.array([t1, t2, t3])}
+            "joints2": np.array([t1, t2, t3]), "a": float(np.max(phi2[0, 1:]) / 2)}
 
 
 def draw_folding(fig):
@@ -302,20 +370,24 @@ def draw_folding(fig):
     (l1,) = axes[0].plot(X_FOLD, nets.shallow_net(X_FOLD[None], FOLD_THETA, FOLD_PHI)[0],
                          color=PALETTE["blue"], linewidth=2)
     label(axes[0], "$x$", "$y$", "network 1 folds $x$")
+    axes[1].axvspan(0.0, 1.0, color=PALETTE["sky"], alpha=0.12, linewidth=0)
+    axes[1].text(0.5, 0.97, "the $y$ network 1 outputs", transform=axes[1].get_xaxis_transform(),
+                 ha="center", va="top", fontsize=8, color=PALETTE["blue"])
     (l2,) = axes[1].plot(Y_FOLD, np.zeros_like(Y_FOLD), color=PALETTE["orange"], linewidth=2,
                          animated=True)
     j2 = plot_joints(axes[1], [], animated=True)
-    label(axes[1], "$y$", "$y'$", "network 2: $y \\to y'$")
+    label(axes[1], "$y$", "$y'$", " ")
+    slope = axes[1].set_title(" ", animated=True)
     curve = plot_piecewise(axes[2], X_FOLD, np.zeros_like(X_FOLD), np.zeros(X_FOLD.size, int),
                            animated=True)
     label(axes[2], "$x$", "$y'$", " ")
     text = axes[2].set_title(" ", animated=True)
-    for ax, xlim in zip(axes, [(0, 1), (-0.1, 1.1), (0, 1)]):
+    for ax, xlim in zip(axes, [(0, 1), (-0.15, 1.15), (0, 1)]):
         ax.set_xlim(*xlim)
     axes[0].set_ylim(-0.1, 1.1)
-    axes[1].set_ylim(-0.2, 1.6)
-    axes[2].set_ylim(-0.2, 1.6)
-    return {"l2": l2, "j2": j2, "curve": curve, "text": text}
+    axes[1].set_ylim(*FOLD_YLIM)
+    axes[2].set_ylim(*FOLD_YLIM)
+    return {"l2": l2, "j2": j2, "curve": curve, "text": text, "slope": slope}
 
 
 def update_folding(h, data):
@@ -323,6 +395,7 @@ def update_folding(h, data):
     set_joints(h["j2"], data["joints2"])
     set_piecewise(h["curve"], X_FOLD, data["y2"], data["ids"])
     h["text"].set_text(f"composed $y'[y[x]]$: {data['n']} linear regions")
+    h["slope"].set_text(f"network 2: $y \\to y'$, slopes ±{data['a']:.2g}")
     return None
 
 

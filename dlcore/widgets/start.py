@@ -15,9 +15,11 @@ SHAPES = {
 
 
 def compute_demo(slope, offset, shape):
-    """One unit: h = a[offset + slope * x]."""
+    """One unit: h = a[offset + slope * x], and where z = 0 (the ReLU's joint)."""
     z = offset + slope * X
-    return {"z": z, "h": SHAPES[shape](z)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero = -offset / slope if slope != 0 else np.nan  # z = 0 at x = -theta_0 / theta_1
+    return {"z": z, "h": SHAPES[shape](z), "zero": zero}
 
 
 def draw_demo(fig):
@@ -31,12 +33,25 @@ def draw_demo(fig):
     ax.axhline(0, color="black", linewidth=0.6)
     label(ax, "$x$", "value", "one hidden unit: move the sliders")
     ax.legend(loc="upper left")
-    return {"z": zl, "h": hl}
+    (dot,) = ax.plot([], [], "o", color=PALETTE["vermillion"], ms=6, animated=True)
+    text = ax.text(0.98, 0.04, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                   animated=True, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    return {"z": zl, "h": hl, "dot": dot, "text": text}
 
 
 def update_demo(h, data):
     h["z"].set_ydata(data["z"])
     h["h"].set_ydata(data["h"])
+    zero = data["zero"]
+    inside = bool(np.isfinite(zero) and X[0] <= zero <= X[-1])
+    h["dot"].set_data([zero] if inside else [], [0.0] if inside else [])
+    if not np.isfinite(zero):
+        where = "slope 0: z never crosses 0"
+    else:
+        where = f"z = 0 at x = {zero:.2f}" + ("" if inside else " (off the plot)")
+    h_shown = data["h"][np.isfinite(data["h"])]
+    top = h_shown.max() if h_shown.size else 0.0
+    h["text"].set_text(where + (f"\n▲ h rises to {top:.2g}, above the plot" if top > 3 else ""))
     return None
 
 

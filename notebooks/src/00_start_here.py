@@ -59,9 +59,10 @@ for package in ["dlcore", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "to
 W.demo.show()
 
 # %% [markdown]
-# **What to notice:** for the ReLU, the *joint* (where $h$ starts to rise) sits at
+# **What to notice:** for the ReLU, the *joint* (where $h$ starts to rise, the red dot) sits at
 # $x = -\theta_0 / \theta_1$, and a negative slope makes the unit active on the left. Chapter 01
-# builds whole networks out of such units.
+# builds whole networks out of such units. When the joint or the curve leaves the plot, the text
+# in the corner says where it went.
 #
 # Every figure is drawn by a plain function of the slider values, so the same code is tested
 # without a browser. When a setting makes the numbers overflow, the figure says so in red
@@ -80,7 +81,8 @@ show_source(nets.relu)
 # collapsed cell (click the three dots to open it). Try the check before and after answering.
 #
 # ### Warm-up 1: ReLU by hand
-# Apply $a[z] = \max(0, z)$ to $z = [-2, -0.5, 0, 1.5, 3]$.
+# Apply $a[z] = \max(0, z)$ to $z = [-2, -0.5, 0, 1.5, 3]$ and answer with an array (the check
+# compares each entry to 2 decimals; a number asked for always comes with its precision).
 
 # %%
 answer_1 = None  # for example np.array([...])

@@ -43,8 +43,10 @@ EX = chapter(1)       # this chapter's exercises, in order
 # $$y = f[x, \phi] = \phi_0 + \phi_1\, a[\theta_{10} + \theta_{11} x] + \phi_2\, a[\theta_{20} + \theta_{21} x] + \phi_3\, a[\theta_{30} + \theta_{31} x],$$
 #
 # with ten parameters: the $\theta_{d0}$ (biases) and $\theta_{d1}$ (slopes) of the hidden
-# units and the output weights $\phi_0, \dots, \phi_3$. The activation function $a[\cdot]$ is the
-# rectified linear unit
+# units and the output weights $\phi_0, \dots, \phi_3$. (The notes call all ten $\theta$, with
+# output weights $\theta_0, \dots, \theta_3$ and the net $f[x, \theta]$; we keep $\theta$ for the
+# hidden units and write $\phi$ for the output weights, so the two layers cannot be confused.)
+# The activation function $a[\cdot]$ is the rectified linear unit
 #
 # $$a[z] = \mathrm{ReLU}[z] = \begin{cases} 0 & z < 0 \\ z & z \ge 0. \end{cases}$$
 #
@@ -70,10 +72,13 @@ theta, phi = W.shallow_params(**W.SHALLOW_DEFAULTS)   # theta (3, 2), phi (1, 4)
 x = np.array([[0.5]])                                  # one data point, as a column
 z, h, y = nets.shallow_parts(x, theta, phi)
 print("z =", z.ravel(), " h =", h.ravel(), " y =", y.ravel())
+assert np.allclose(nets.shallow_joints(theta), [-1.0, 0.4, 1.2])  # the joints named above
 
 # %% [markdown]
 # Now move every parameter. Each panel is one step; the dashed lines are the joints, where a
-# hidden unit switches on or off, and the output is coloured by linear region.
+# hidden unit switches on or off, and the output is coloured by linear region. The axes stay
+# fixed so that you can compare settings: when a curve leaves them, a red "▲ 7.2" (or "▼ -6.4")
+# in the panel says how far it goes.
 
 # %%
 W.shallow_steps.show()
@@ -87,6 +92,8 @@ W.shallow_steps.show()
 #   hence **four linear regions**, unless a joint leaves the plotted range or two joints meet.
 # * Set $\phi_2 = 0$: unit 2's joint is still there, but the output no longer bends at it. The
 #   ReLU pattern changes, the function does not.
+# * Set $\theta_{10} = -3$: unit 1's joint moves to $x = 3$, outside the plot, and $h_1 = 0$
+#   everywhere you can see; the figure then tells you that $\phi_1$ has no effect.
 
 # %% [markdown]
 # ## 2. Hidden units are joints
@@ -113,25 +120,34 @@ print("joints at x =", nets.shallow_joints(theta))
 # NBVAL_CHECK_OUTPUT
 x_line = np.linspace(-2, 2, 2001)[None, :]                     # (1, 2001): points as columns
 betas, omegas = [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]]
-print("regions on [-2, 2]:", nets.count_regions(x_line, betas, omegas))
+n_regions = nets.count_regions(x_line, betas, omegas)
+print("regions on [-2, 2]:", n_regions)
+assert n_regions == 4  # three joints inside [-2, 2]: four linear regions
 
 # %%
 W.hidden_units.show()
 
 # %% [markdown]
-# **What to notice**
-# * The count in the corner is always $D + 1$ when all joints fall inside the plot; each new
-#   unit can add one bend, never more.
+# Each random net puts its joints inside the plot, and scales its output weights so that the
+# curve fits the axes (scaling $\phi$ moves no joint). **What to notice**
+# * The count in the corner is always $D + 1$: each new unit adds one bend, never more.
 # * The parameter count grows as $3D + 1$ (two per hidden unit, one output weight per unit, one
 #   offset), so the number of regions grows only *linearly* with the parameters of a shallow net.
+
+# %%
+for D in range(1, 21):  # every setting of the two sliders
+    assert all(W.compute_hidden_units(D, seed)["n"] == D + 1 for seed in range(21))
+    assert nets.num_params_shallow(1, D, 1) == 3 * D + 1
 
 # %% [markdown]
 # ## 3. Universal approximation
 #
 # More joints mean a finer piecewise-linear approximation. The **universal approximation
 # theorem** states it in general: a network with one hidden layer and finitely many hidden units
-# can approximate any continuous function on a bounded subset of $\mathbb{R}^{D_i}$ to any
-# accuracy you ask for.
+# can approximate any continuous function on a **compact** (closed and bounded) subset of
+# $\mathbb{R}^{D_i}$ to any accuracy you ask for. (The notes say "a subset"; the theorem needs a
+# compact one. On the bounded but open interval $(0, 1)$, for instance, no network stays close
+# to the continuous $\sin(1/x)$ everywhere: it oscillates ever faster as $x \to 0$.)
 #
 # To see it on a line, fix the joints evenly over $[-1, 1]$ (that fixes $\theta$) and choose the
 # output weights $\phi$ by least squares: once $\theta$ is fixed, $y$ is *linear* in $\phi$, so
@@ -144,14 +160,15 @@ show_source(nets.fit_shallow_lstsq)
 W.universal.show()
 
 # %% [markdown]
-# The error shrinks steadily as $D$ grows. For a smooth target, halving the spacing between
-# joints divides the error by about four (the error of a piecewise-linear interpolant scales with
-# the squared spacing), so on log-log axes the curve falls with slope $-2$:
+# The error shrinks as $D$ grows. For a smooth target, halving the spacing between joints
+# divides the error by about four (the error of a piecewise-linear interpolant scales with the
+# squared spacing), so on log-log axes the curve falls with slope $-2$:
 
 # %%
 Ds = np.array([2, 4, 8, 16, 32, 64, 128])
 x_fit = np.linspace(-1, 1, 1001)
 fig, ax = new_figure(figsize=(6, 3))
+slopes = {}  # the slope of log(error) against log(D), fitted from D = 8 on
 for name, marker in [("sine", "o"), ("bump", "s"), ("step (discontinuous)", "^")]:
     target = W.TARGETS[name](x_fit)
     errors = []
@@ -159,10 +176,14 @@ for name, marker in [("sine", "o"), ("bump", "s"), ("step (discontinuous)", "^")
         theta_fit, phi_fit = nets.fit_shallow_lstsq(x_fit, target, D, -1, 1)
         errors.append(np.sqrt(np.mean((nets.shallow_net(x_fit[None], theta_fit, phi_fit)[0] - target) ** 2)))
     ax.loglog(Ds, errors, marker=marker, label=name)
+    assert np.all(np.diff(errors) < 0)  # more units, smaller error, for every target
+    slopes[name] = np.polyfit(np.log(Ds[2:]), np.log(errors[2:]), 1)[0]
 ax.loglog(Ds, 2.0 / Ds ** 2, color=PALETTE["grey"], linestyle="--", label="slope $-2$")
 label(ax, "hidden units $D$", "RMS error", "approximation error against width")
 ax.legend()
 plt.show()
+assert -2.2 < slopes["sine"] < -1.8 and -2.2 < slopes["bump"] < -1.8  # smooth: slope -2
+assert slopes["step (discontinuous)"] > -0.7                          # the step: much slower
 
 # %% [markdown]
 # **What to notice**
@@ -235,7 +256,9 @@ x_grid = np.stack([a.ravel() for a in np.meshgrid(g, g)])    # (2, 601 * 601): p
 for D in (2, 3, 5, 8, 16):
     theta_r, phi_r = W.random_shallow_2d(D, seed=1, spread=6.0)
     n = nets.count_regions(x_grid, [theta_r[:, 0], phi_r[:, 0]], [theta_r[:, 1:], phi_r[:, 1:]])
-    print(f"D = {D:2d}: counted {n:3d} regions in the window, Zaslavsky's maximum {nets.max_regions_shallow(D, 2):3d}")
+    n_max = nets.max_regions_shallow(D, 2)
+    print(f"D = {D:2d}: counted {n:3d} regions in the window, Zaslavsky's maximum {n_max:3d}")
+    assert 0.9 * n_max <= n <= n_max  # the grid sees nearly all of them, never more
 
 # %% [markdown]
 # **What to notice:** in two dimensions the maximum grows like $D^2/2$, much faster than the
@@ -305,10 +328,17 @@ plt.show()
 #
 # $$y = \phi_0 + \sum_{d} \phi_d\, a[\theta_{d0} + \theta_{d1} x], \qquad y' = \phi'_0 + \sum_{d} \phi'_d\, a[\theta'_{d0} + \theta'_{d1} y].$$
 #
+# (The notes write the hidden units' parameters here as $\Theta$ and the activation as
+# $\alpha$; they are the $\theta$ and $a$ of section 1.)
+#
 # Network 1 below is a zig-zag: it maps $[0, \tfrac13]$, $[\tfrac13, \tfrac23]$ and $[\tfrac23, 1]$
 # each onto $[0, 1]$, the second one backwards. It **folds** the input line onto itself three
 # times. Whatever network 2 does to $y \in [0, 1]$ is therefore repeated on each fold (mirrored on
-# the middle one). Move network 2's joints:
+# the middle one). Network 2 has its joints at the three slider values; its output weights are
+# $a, -2a, 2a$ for the joints in increasing order, so $y'$ rises, falls and rises again, with
+# slopes $\pm a$. At the start $a = 4$; when a joint moves far enough that $y'$ would leave the
+# plot, $a$ shrinks (the title shows it) and an offset $\phi'_0$ lifts $y'$ back to 0. That only
+# rescales $y'$: the joints alone decide the regions. Move network 2's joints:
 
 # %%
 W.folding.show()
@@ -318,10 +348,17 @@ W.folding.show()
 # * Network 2 has four linear pieces on $[0, 1]$; the composition has $3 \times 4 = 12$: the
 #   pieces *multiply*. A shallow net would need 11 hidden units for 12 regions; these two
 #   networks use 6.
-# * Drag a joint of network 2 outside $[0, 1]$: network 1 never produces that $y$, so the joint
-#   disappears from the composition and the count drops by three.
+# * Drag a joint of network 2 outside $[0, 1]$ (the shaded band): network 1 never produces that
+#   $y$, so the joint disappears from the composition and the count drops by three.
 # * The copies are not independent: the same shape is repeated, stretched and reversed. Depth
 #   buys regions with *symmetry*, which helps when the target function has such structure.
+
+# %%
+settings = W.folding.defaults()
+assert W.compute_folding(**settings)["n"] == 3 * 4                      # 12 regions
+for t in ("t1", "t2", "t3"):
+    for outside in (-0.1, 1.1):                                         # one joint outside [0, 1]
+        assert W.compute_folding(**{**settings, t: outside})["n"] == 12 - 3
 
 # %% [markdown]
 # ### The composition is one deep network
@@ -331,15 +368,20 @@ W.folding.show()
 # $$\theta'_{d0} + \theta'_{d1} y = \underbrace{(\theta'_{d0} + \theta'_{d1}\phi_0)}_{\psi_{d0}} + \sum_{j} \underbrace{\theta'_{d1}\phi_j}_{\psi_{dj}} h_j .$$
 #
 # So the second hidden layer takes the first layer's activations directly, with biases
-# $\psi_{d0}$ and a weight *matrix* $\psi_{dj}$. This matrix has rank one (it is an outer
-# product); a general deep network lets all $D^2$ entries be free. The code below builds the
-# deep network from the two shallow ones and checks that they agree:
+# $\psi_{d0}$ and a weight *matrix* $\psi_{dj}$. (The notes call these combined weights
+# $\mathcal{W}$ and write $\mathcal{W}_{10} = \theta'_{11}\phi_0$, which leaves out
+# $\theta'_{10}$: the bias is $\theta'_{d0} + \theta'_{d1}\phi_0$, as the check below confirms.)
+# This matrix has rank one (it is an outer product); a general deep network lets all $D^2$
+# entries be free. The code below builds the deep network from the two shallow ones (network 2
+# as the figure starts) and checks that they agree:
 
 # %%
 # NBVAL_CHECK_OUTPUT
 theta1, phi1 = W.FOLD_THETA, W.FOLD_PHI                        # network 1: (3, 2), (1, 4)
 theta2 = np.array([[-0.25, 1.0], [-0.5, 1.0], [-0.75, 1.0]])    # network 2: (3, 2)
 phi2 = np.array([[0.0, 4.0, -8.0, 8.0]])                         # (1, 4)
+theta_fig, phi_fig = W.fold_net2(0.25, 0.5, 0.75)                 # the figure's network 2 ...
+assert np.allclose(theta_fig, theta2) and np.allclose(phi_fig, phi2)  # ... at its start
 
 psi_0 = theta2[:, 0] + theta2[:, 1] * phi1[0, 0]     # (3,)   psi_d0 = theta'_d0 + theta'_d1 phi_0
 Psi = np.outer(theta2[:, 1], phi1[0, 1:])            # (3, 3) psi_dj = theta'_d1 phi_j
@@ -349,7 +391,7 @@ omegas = [theta1[:, 1:], Psi, phi2[:, 1:]]
 x_fold = np.linspace(0.0005, 0.9995, 901)[None, :]
 composed = nets.shallow_net(nets.shallow_net(x_fold, theta1, phi1), theta2, phi2)
 deep = nets.deep_net(x_fold, betas, omegas)
-print("largest difference:", np.abs(composed - deep).max())
+print("composition and deep net agree to 1e-12:", np.allclose(composed, deep, rtol=0, atol=1e-12))
 print("regions:", nets.count_regions(x_fold, betas, omegas))
 
 # %% [markdown]
@@ -362,7 +404,10 @@ print("regions:", nets.count_regions(x_fold, betas, omegas))
 #
 # The parameters are $\phi = \{\beta_k, \Omega_k\}_{k=0}^{K}$. With $D_0 = D_i$ inputs and
 # $D_{K+1} = D_o$ outputs, $\Omega_k$ has shape $(D_{k+1}, D_k)$ and $\beta_k$ has $D_{k+1}$
-# entries. The output layer has no activation. In `dlcore` the loop over layers is:
+# entries. The output layer has no activation. (The notes call the parameters $\theta$ and give
+# $\Omega_k$ the size $D_{k-1} \times D_k$ and $\beta_k$ the size $D_k$, which for $\Omega_0$
+# contradicts their own $D_1 \times D_0$; we use $(D_{k+1}, D_k)$ throughout, the shape that
+# makes $\Omega_k h_k$ defined.) In `dlcore` the loop over layers is:
 
 # %%
 show_source(nets._layers)
@@ -398,6 +443,12 @@ print("matches dlcore:", np.allclose(y_hand, nets.deep_net(x_batch, betas_r, ome
 # %%
 W.depth.show()
 
+# %%
+for K in range(2, 7):  # every deep setting of the figure: random weights give far fewer regions
+    for D in range(2, 7):
+        folded = W.compute_depth(K, D, "folding (zig-zag)")["n"]
+        assert W.compute_depth(K, D, "random weights")["n"] < folded / 4
+
 # %% [markdown]
 # **The lower-bound theorem** (Montúfar et al., 2014). A network with $n_0$ inputs and $L$
 # hidden layers of widths $n_i \ge n_0$ can have at least
@@ -406,7 +457,8 @@ W.depth.show()
 #
 # linear regions: the earlier layers fold each of the $n_0$ input directions
 # $\lfloor n_i / n_0 \rfloor$ times, and the last layer cuts every fold into Zaslavsky's number of
-# regions. (Without the floor brackets, which some copies of the theorem lose, the count is not
+# regions. (The notes print the floor brackets $\lfloor\cdot\rfloor$ as plain square brackets
+# and the binomial coefficient $\binom{n_L}{j}$ as a fraction; without the floor the count is not
 # even an integer.) For $n_0 = 1$ it gives $D^{K-1}(D+1)$, exactly what the zig-zag achieves:
 
 # %%
@@ -415,8 +467,36 @@ x_unit = np.linspace(1e-7, 1 - 1e-7, 200001)[None, :]
 print(" K  D  counted  Montufar  (D+1)^K  params")
 for K, D in [(1, 3), (2, 3), (3, 3), (4, 3), (3, 5)]:
     b, o = nets.zigzag_net(D, K)
-    print(f"{K:2d} {D:2d} {nets.count_regions(x_unit, b, o):8d} {nets.montufar_lower_bound(1, [D] * K):9d}"
+    counted, bound = nets.count_regions(x_unit, b, o), nets.montufar_lower_bound(1, [D] * K)
+    print(f"{K:2d} {D:2d} {counted:8d} {bound:9d}"
           f" {nets.max_regions_deep_1d(D, K):8d} {nets.num_params_deep(1, [D] * K, 1):7d}")
+    assert counted == bound == D ** (K - 1) * (D + 1)       # the zig-zag reaches the lower bound
+    assert (bound < (D + 1) ** K) == (K >= 2)                # ... which is below (D+1)^K for K >= 2
+
+# %% [markdown]
+# The zig-zag spends one unit of every layer on carrying $y$ itself, so each layer makes only
+# $D$ teeth. $(D + 1)^K$ is nevertheless **not** out of reach: for one input it is exactly the
+# largest number of regions (Serra, Tjandraatmadja and Ramalingam, 2018). Here is one net with
+# $K = 2$ layers of $D = 3$ units that reaches $(3 + 1)^2 = 16$: its first layer makes four teeth
+# (widths 0.2, 0.2, 0.5, 0.1), each mapping its piece of $[0, 1]$ onto $[0, 1]$; two of its units
+# face left, $a[0.4 - x]$ and $a[0.9 - x]$, which is how three units make four teeth.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# layer 1: h = a[beta_0 + Omega_0 x] with joints at 0.2, 0.4, 0.9 (the last two face left)
+beta_0, Omega_0 = np.array([-0.2, 0.4, 0.9]), np.array([[1.0], [-1.0], [-1.0]])
+c = np.array([-10.0, 7.0, -12.0])           # teeth = 8 + c . h: up, down, up, down on [0, 1]
+# layer 2: three units on the teeth, switching at 0.25, 0.5, 0.75; then the output
+beta_1, Omega_1 = 8.0 - np.array([0.25, 0.5, 0.75]), np.tile(c, (3, 1))
+beta_2, Omega_2 = np.zeros(1), np.array([[1.0, -2.0, 2.0]])
+full = ([beta_0, beta_1, beta_2], [Omega_0, Omega_1, Omega_2])
+
+x_tooth = np.array([[0.0, 0.2, 0.4, 0.9, 1.0]])              # the teeth's ends
+teeth = 8.0 + c @ np.maximum(beta_0[:, None] + Omega_0 @ x_tooth, 0)   # (5,)
+print("teeth at x = 0, 0.2, 0.4, 0.9, 1:", np.round(teeth, 6) + 0.0)  # + 0.0: never "-0."
+n_full = nets.count_regions(x_unit, *full)
+print("regions:", n_full, " (D+1)^K =", nets.max_regions_deep_1d(3, 2))
+assert np.allclose(teeth, [0, 1, 0, 1, 0]) and n_full == 16
 
 # %% [markdown]
 # Now the comparison at equal parameter budgets. Left, one input: every point is a measured count
@@ -475,17 +555,23 @@ label(ax2, "parameters", "linear regions", "two inputs")
 ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)  # below: no data hidden
 plt.show()
 
+assert deep_params[-1] == 70 and 900 <= deep_counts[-1] <= 1100        # about 1,000 regions
+assert nets.num_params_shallow(1, 23, 1) == 70 and shallow_D[0] + 1 == shallow_counts[0]
+assert all(c == D + 1 for c, D in zip(shallow_counts, shallow_D))      # shallow: D + 1, slope 1
+share = np.array(dp_counts[1:]) / np.array(dp_bound[1:])               # K = 2, 3, 4
+assert np.all(share < 0.6) and np.all(np.diff(share) < 0)              # well short, ever more so
+
 # %% [markdown]
 # **What to notice**
 # * Left: the shallow points lie on a line of slope 1 (regions proportional to parameters); the
-#   deep points climb far faster: at about 70 parameters the folding net has 1,000 regions, a
-#   shallow net about 24.
+#   deep points climb far faster: at 70 parameters the folding net has about 1,000 regions, a
+#   shallow net with 70 parameters ($D = 23$) only 24.
 # * The measured counts of the folding nets sit exactly on Montúfar's bound, which for $K \ge 2$
-#   is below $(D+1)^K$: the lower bound is reached; $(D+1)^K$ is only an upper limit, and this
-#   construction does not reach it.
-# * Right: random deep nets fall well short of the bound. Having many regions is *possible* for
-#   a deep net; whether training finds such weights, and whether the target needs them, is a
-#   different question.
+#   is below $(D+1)^K$: this construction reaches the lower bound, not $(D+1)^K$ (which the
+#   16-region net above shows is reachable).
+# * Right: random deep nets ($K \ge 2$) fall well short of the bound, the more so the deeper
+#   they are. Having many regions is *possible* for a deep net; whether training finds such
+#   weights, and whether the target needs them, is a different question.
 # * More regions are not automatically better. Deep nets repeat shapes (the folds), so the
 #   advantage is greatest when the function to learn is itself a composition of simpler parts.
 

@@ -15,8 +15,8 @@
 #   and entropy.
 #
 # **Prerequisites:** chapter 01 (shallow networks), logarithms, the normal distribution.
-# Two fits below use a few steps of Adam, a form of gradient descent that chapter 03 explains;
-# here only the loss it minimises matters.
+# One fit below (section 5) uses Adam, a form of gradient descent that chapter 03 explains; here
+# only the loss it minimises matters.
 #
 # **How to use it:** run all cells from the top, move the sliders, and try the exercises at the
 # end. Every figure is drawn from the code in `dlcore.losses`.
@@ -88,6 +88,7 @@ plt.show()
 # NBVAL_CHECK_OUTPUT
 inside = np.abs(y - phi @ losses.relu_features(x, 10)) < 2 * sigma_hat
 print(f"sigma_hat = {sigma_hat:.3f}; {inside.mean():.0%} of the points lie inside mu +- 2 sigma")
+assert abs(inside.mean() - 0.95) < 0.05  # about 95 %
 
 # %% [markdown]
 # ## 2. Maximum likelihood, and why we take the log
@@ -115,7 +116,9 @@ sizes = [10, 100, 300, 500, 800, 1000, 2000]
 for I in sizes:
     prod = losses.likelihood_product(big_y[:I], 1.0, 0.5)     # prod_i Norm_{y_i}[mu, sigma^2]
     logsum = losses.log_likelihood_sum(big_y[:I], 1.0, 0.5)   # sum_i log Norm_{y_i}[mu, sigma^2]
-    print(f"I = {I:5d}   product = {prod:10.3g}   sum of logs = {logsum:10.2f}")
+    mantissa, exponent = f"{prod:.2e}".split("e")             # 2.52e-32 printed as 2.52 x 10^-32
+    shown = "0.0 exactly" if prod == 0 else f"{mantissa} x 10^{int(exponent)}"
+    print(f"I = {I:5d}   product = {shown:>17s}   sum of logs = {logsum:9.2f}")
 
 # %%
 I_values = np.arange(20, 2001, 20)
@@ -124,6 +127,8 @@ log_sums = [losses.log_likelihood_sum(big_y[:I], 1.0, 0.5) for I in I_values]
 fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 3.2))
 plot_underflow(ax1, ax2, I_values, products, log_sums)
 plt.show()
+zero = np.array(products) == 0.0
+assert zero[I_values >= 1060].all() and not zero[I_values < 1060].any()  # 0.0 from I = 1060 on
 
 # %% [markdown]
 # **What to notice**
@@ -145,6 +150,9 @@ lik_scan = np.array([losses.likelihood_product(small_y, m, 0.5) for m in mu_scan
 print(f"argmin NLL        : mu = {mu_scan[np.argmin(nll_scan)]:.3f}")
 print(f"argmax likelihood : mu = {mu_scan[np.argmax(lik_scan)]:.3f}")
 print(f"mean of the data  : {small_y.mean():.3f}   (the closed form: d L / d mu = 0)")
+assert np.argmin(nll_scan) == np.argmax(lik_scan)                   # the same best mu
+assert abs(mu_scan[np.argmin(nll_scan)] - small_y.mean()) <= 0.005  # = the mean, to the grid step
+assert 0.005 < lik_scan.max() < 0.02                                 # the bump's height: about 0.01
 
 # %%
 fig, (ax1, ax2) = new_figure(1, 2, figsize=(10, 3.0))
@@ -213,7 +221,9 @@ plt.show()
 # ## 4. Univariate regression: the normal NLL is least squares
 #
 # Step 1: a normal distribution, $Pr(y \mid \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}}
-# \exp\left[-\frac{(y - \mu)^2}{2\sigma^2}\right]$. Step 2: the network predicts the mean,
+# \exp\left[-\frac{(y - \mu)^2}{2\sigma^2}\right]$. (The notes write this density, in their steps
+# 1 and 2, without the minus sign in the exponent; without it the "density" would grow without
+# bound away from $\mu$. Their loss in step 3 has the sign.) Step 2: the network predicts the mean,
 # $\mu = f[x, \phi]$, and $\sigma$ is one number for all $x$. Step 3, the loss:
 #
 # $$L[\phi] = -\sum_{i=1}^{I} \log\left[\frac{1}{\sqrt{2\pi\sigma^2}} \exp\left[-\frac{(y_i - f[x_i, \phi])^2}{2\sigma^2}\right]\right] = \frac{I}{2}\log(2\pi\sigma^2) + \frac{1}{2\sigma^2}\sum_{i=1}^{I}(y_i - f[x_i, \phi])^2 .$$
@@ -237,6 +247,7 @@ for s in (0.1, 0.25, 1.0):
     ls = losses.least_squares(y, f_fit)
     by_hand = len(y) / 2 * np.log(2 * np.pi * s**2) + ls / (2 * s**2)
     print(f"sigma = {s:4}:  NLL = {nll:9.3f}   I/2 log(2 pi s^2) + LS / (2 s^2) = {by_hand:9.3f}")
+    assert np.isclose(nll, by_hand, rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
 # The figure fits a straight line $f[x, \phi] = \phi_0 + \phi_1 x$ to 20 points. The right panel
@@ -277,6 +288,9 @@ ax.set_xscale("log")
 ax.set_ylim(min(nll_sigma) - 10, min(nll_sigma) + 200)
 label(ax, r"$\sigma$", "NLL", rf"the NLL over $\sigma$: minimum at $\hat\sigma$ = {sigma_hat:.3f}")
 plt.show()
+assert np.isclose(losses.sigma_mle(y, f_fit), sigma_hat)                # the RMS residual
+assert abs(np.log(sigma_scan[np.argmin(nll_sigma)] / sigma_hat)) < 0.02  # is the scan's minimum
+assert abs(sigma_hat - 0.25) < 0.03                                      # close to the true 0.25
 
 # %% [markdown]
 # **What to notice**
@@ -339,6 +353,13 @@ axes[2].plot(history, color=PALETTE["green"])
 label(axes[2], "Adam step", "NLL", "training the two outputs")
 plt.show()
 
+wrong_homo = np.abs(sigma_homo - true_sigma)       # how far each band is from the true sigma
+wrong_het = np.abs(np.abs(f2) - true_sigma)
+assert sigma_homo > true_sigma[0] and sigma_homo < true_sigma[-1]  # too wide left, too narrow right
+assert wrong_het.max() < 0.5 * wrong_homo.max()                    # the heteroscedastic band follows
+assert np.abs(f1 - phi_homo @ h_grid).max() < 0.05                 # the means: almost the same
+assert history[-1] < nll_homo - 30                                 # the NLL: much lower
+
 # %% [markdown]
 # **What to notice**
 # * The homoscedastic band is too wide on the left and too narrow on the right: one $\sigma$
@@ -362,7 +383,7 @@ plt.show()
 #
 # $$L[\phi] = \sum_{i=1}^{I} -(1 - y_i) \log\left[1 - sig[f[x_i, \phi]]\right] - y_i \log\left[sig[f[x_i, \phi]]\right].$$
 #
-# Written this way, $sig[f]$ rounds to exactly 1.0 for $f > 37$, and then $\log(1 - 1) = -\infty$.
+# Written this way, $sig[f]$ rounds to exactly 1.0 from $f = 37$ on, and then $\log(1 - 1) = -\infty$.
 # Using $\log sig[f] = -\log(1 + e^{-f})$ and $\log(1 - sig[f]) = -\log(1 + e^{f})$, the loss per
 # point is $\log(1 + e^{f}) - y f$, which the code computes without overflow:
 
@@ -376,9 +397,10 @@ y_test = np.array([1, 0, 1, 0])
 with np.errstate(all="ignore"):
     lam = 1 / (1 + np.exp(-f_test))
     naive = -(1 - y_test) * np.log(1 - lam) - y_test * np.log(lam)
-print("naive formula per point:", naive)
+print("naive formula per point:", np.round(naive, 4))
 print("stable, per point      :", [round(losses.bernoulli_nll(y_test[i:i + 1], f_test[i:i + 1]), 4)
                                    for i in range(4)])
+assert 1 / (1 + np.exp(-37.0)) == 1.0 and 1 / (1 + np.exp(-36.0)) < 1.0  # 1.0 from f = 37 on
 
 # %%
 W.bernoulli.show()
@@ -440,6 +462,12 @@ W.softmax.show()
 # * With $K = 2$ the softmax of $(0, f)$ is $(1 - sig[f], sig[f])$: section 6 is the special case.
 # * Inference: $\hat y = \operatorname{argmax}_k \lambda_k$, the tallest bar.
 
+# %%
+f_two = np.linspace(-30, 30, 61)
+two_class = losses.softmax(np.stack([np.zeros_like(f_two), f_two]))      # (2, 61)
+assert np.allclose(two_class, [1 - losses.sigmoid(f_two), losses.sigmoid(f_two)])
+assert np.allclose(losses.softmax(f_big + 7.5), losses.softmax(f_big))  # a common shift: no change
+
 # %% [markdown]
 # ## 8. Multiple outputs: independent terms add
 #
@@ -467,6 +495,7 @@ lam = losses.sigmoid(f_cls)
 joint = losses.normal_pdf(y_reg, f_reg, 0.5) * np.where(y_cls == 1, lam, 1 - lam)  # product
 print(f"L_regression = {L_reg:.4f}, L_classification = {L_cls:.4f}, sum = {L_reg + L_cls:.4f}")
 print(f"-sum log of the joint probability = {-np.sum(np.log(joint)):.4f}")
+assert np.isclose(-np.sum(np.log(joint)), L_reg + L_cls, rtol=1e-12)
 
 # %%
 per_reg = -np.log(losses.normal_pdf(y_reg, f_reg, 0.5))              # (I,) one term per point
@@ -482,10 +511,20 @@ ax.set_ylim(0, 1.3 * (per_reg + per_cls).max())
 ax.legend(loc="upper left", ncols=2)
 plt.show()
 
+floor = 0.5 * np.log(2 * np.pi * 0.5**2)       # -log of the largest density Norm can reach, sigma = 0.5
+assert floor > 0.2 and np.all(per_reg >= floor - 1e-12) and np.all(per_cls > 0)
+assert -np.log(losses.normal_pdf(0.0, 0.0, 0.3)) < 0  # with sigma = 0.3 a term can be negative
+
 # %% [markdown]
 # **What to notice**
-# * The NLL of the joint distribution equals the sum of the two separate losses, to every digit.
-# * A regression term can be negative (a density can exceed 1); a classification term cannot.
+# * The NLL of the joint distribution equals the sum of the two separate losses (to 12 digits,
+#   the cell checks).
+# * Here every term is positive. A classification term is $-\log$ of a probability, so it is
+#   never negative. A regression term is $-\log$ of a *density*, which can exceed 1, but only for
+#   $\sigma < 1/\sqrt{2\pi} \approx 0.40$: with $\sigma = 0.5$ the density is at most
+#   $1/\sqrt{2\pi \cdot 0.25} \approx 0.80$, so each regression term is at least
+#   $\tfrac12 \log(2\pi \cdot 0.25) \approx 0.23$. With $\sigma = 0.3$ a point near its mean would
+#   have a negative term.
 # * The sum weighs the outputs by how sure the model claims to be: a small $\sigma$ makes the
 #   regression term dominate. Independence is an assumption, made for simplicity.
 
@@ -516,10 +555,12 @@ f_model = np.array([0.5, 1.0, 0.2, -0.3])             # the model's logits
 p = losses.softmax(f_model)                           # (K,) its probabilities
 nll = losses.categorical_nll(labels, np.tile(f_model[:, None], (1, 200)))  # logits (K, I)
 print("q =", np.round(q, 3), "  p =", np.round(p, 3))
-print(f"cross-entropy H[q, p]   = {losses.cross_entropy(q, p):.6f}")
-print(f"KL + entropy            = {losses.kl_divergence(q, p) + losses.entropy(q):.6f}"
-      f"   (KL = {losses.kl_divergence(q, p):.6f}, H[q] = {losses.entropy(q):.6f})")
-print(f"NLL / I                 = {nll / 200:.6f}")
+print(f"cross-entropy H[q, p]   = {losses.cross_entropy(q, p):.4f}")
+print(f"KL + entropy            = {losses.kl_divergence(q, p) + losses.entropy(q):.4f}"
+      f"   (KL = {losses.kl_divergence(q, p):.4f}, H[q] = {losses.entropy(q):.4f})")
+print(f"NLL / I                 = {nll / 200:.4f}")
+assert np.isclose(losses.cross_entropy(q, p), losses.kl_divergence(q, p) + losses.entropy(q))
+assert np.isclose(losses.cross_entropy(q, p), nll / 200)
 
 # %% [markdown]
 # Now move the model from $p$ towards $q$ along $p_t = (1 - t)\,p + t\,q$ and track the three
@@ -540,6 +581,8 @@ ax2.axhline(losses.entropy(q), color=PALETTE["grey"], linestyle="--", label="ent
 label(ax2, "$t$ (model moves from $p$ to $q$)", "nats", "cross-entropy = KL + entropy")
 ax2.legend(loc="center right")
 plt.show()
+assert np.allclose(ce - kl, losses.entropy(q))       # the blue curve is the orange one lifted by H[q]
+assert kl[-1] < 1e-12 and np.all(kl[:-1] > 0)         # KL is 0 only at p_t = q (t = 1)
 
 # %% [markdown]
 # **What to notice**
@@ -557,7 +600,8 @@ plt.show()
 #
 # ### Exercise 1: a Gaussian NLL by hand
 # Targets $y = [1, 2, 4]$, predicted means $\mu = [1.5, 2, 3]$, $\sigma = 0.5$. Compute
-# $L = -\sum_i \log Norm_{y_i}[\mu_i, \sigma^2]$ with NumPy (not with `losses.gaussian_nll`).
+# $L = -\sum_i \log Norm_{y_i}[\mu_i, \sigma^2]$ with NumPy (not with `losses.gaussian_nll`), to 3
+# decimals.
 
 # %%
 answer_1 = None  # your answer: a number
@@ -572,7 +616,8 @@ show_solution(EX[0])
 # %% [markdown]
 # ### Exercise 2: fitting $\sigma$
 # With the means fixed at $f = [0, 0.1, 0.5, 0.6, 0.4, -0.1]$ and targets
-# $y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]$, which $\sigma$ minimises the Gaussian NLL?
+# $y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]$, which $\sigma$ minimises the Gaussian NLL? Give it to 3
+# decimals.
 
 # %%
 answer_2 = None  # your answer: sigma, a number
@@ -587,7 +632,7 @@ show_solution(EX[1])
 # %% [markdown]
 # ### Exercise 3: binary cross-entropy
 # Logits $f = [2, -1, -0.5, 3]$, labels $y = [1, 0, 1, 1]$. Compute the summed binary
-# cross-entropy with $\lambda = sig[f]$.
+# cross-entropy with $\lambda = sig[f]$, to 3 decimals.
 
 # %%
 answer_3 = None  # your answer: a number
@@ -619,7 +664,7 @@ show_solution(EX[3])
 # %% [markdown]
 # ### Exercise 5: KL divergence from the data
 # The labels $y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0]$ define the empirical distribution $q$. A model
-# predicts $p = [0.6, 0.3, 0.1]$. Compute $D_{KL}[q \,\|\, p]$ in nats.
+# predicts $p = [0.6, 0.3, 0.1]$. Compute $D_{KL}[q \,\|\, p]$ in nats, to 3 decimals.
 
 # %%
 answer_5 = None  # your answer: a number
