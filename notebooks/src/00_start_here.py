@@ -112,6 +112,21 @@ def relu(z):
 
 EX[1].check(relu)
 
+# %% [markdown]
+# The check calls your function on fresh copies of a few test inputs, so changing an input in
+# place (`z[z < 0] = 0`) cannot spoil a later check. It stops a function that runs longer than a
+# few seconds (a loop that never ends) and explains a function that raises, returns `None` (a
+# forgotten `return`) or prints instead of returning. A result that is nearly right, but not to
+# the precision asked for, is told *close*, which is different from wrong. Here is a function
+# that forgot its `return`:
+
+# %%
+def relu_forgot_return(z):
+    np.maximum(z, 0)
+
+
+EX[1].check(relu_forgot_return)
+
 # %%
 EX[1].hint()
 
