@@ -24,7 +24,7 @@ from .checks import (
 )
 
 __all__ = [
-    # the steps (API.md)
+    # the steps (the public API, fixed for outside checks)
     "gd_step",
     "momentum_step",
     "nesterov_step",
@@ -49,8 +49,10 @@ __all__ = [
     "gabor_grad",
     "quadratic_loss",
     "quadratic_grad",
+    "gabor_hessian",
     "numerical_hessian",
     "critical_point",
+    "critical_points",
 ]
 
 BLOW_UP = 1e100  # |theta| beyond this counts as diverged
@@ -407,17 +409,45 @@ def gabor_loss(theta, x, y):
 
 def gabor_grad(theta, x, y):
     """dL/dtheta for the Gabor least-squares loss, by the chain rule. theta (2,); returns (2,).
+    (A grid of parameters (2, ...) gives the gradients (2, ...).)
 
     With z_i = theta_0 + 0.06 theta_1 x_i:  df/dz = exp(-z^2/32) (cos z - z sin z / 16),
     dz/dtheta = [1, 0.06 x_i].
     """
     theta = _params(theta)
     x, y = _data(x, y)
+    if theta.ndim > 1:  # a grid: one gradient per column of parameters
+        return np.stack(_gabor_derivatives(theta, x, y)[:2])
     z = theta[0] + 0.06 * theta[1] * x  # (I,)
     e = np.exp(-(z**2) / 32.0)
     df_dz = e * (np.cos(z) - z * np.sin(z) / 16.0)
     dl_dz = 2.0 * (np.sin(z) * e - y) * df_dz  # (I,)
     return np.array([dl_dz.sum(), (dl_dz * 0.06 * x).sum()])
+
+
+def _gabor_derivatives(theta, x, y):
+    """The gradient and the Hessian of the Gabor loss on a grid theta (2, ...): g_0, g_1,
+    H_00, H_01, H_11, each (...). With z_i = theta_0 + 0.06 theta_1 x_i, the chain rule gives
+    d2L/dz_i^2 = 2 (f'^2 + (f - y_i) f''), and dz/dtheta = [1, 0.06 x_i] is constant."""
+    c = 0.06 * x  # dz/dtheta_1, (I,)
+    z = theta[0][..., None] + c * theta[1][..., None]  # (..., I)
+    e, sin, cos = np.exp(-(z**2) / 32.0), np.sin(z), np.cos(z)
+    f = sin * e
+    df = e * (cos - z * sin / 16.0)  # f'[z]
+    d2f = e * (z * z * sin / 256.0 - z * cos / 8.0 - 17.0 * sin / 16.0)  # f''[z]
+    dl_dz = 2.0 * (f - y) * df
+    d2l_dz2 = 2.0 * (df * df + (f - y) * d2f)
+    return (dl_dz.sum(-1), (dl_dz * c).sum(-1),
+            d2l_dz2.sum(-1), (d2l_dz2 * c).sum(-1), (d2l_dz2 * c * c).sum(-1))
+
+
+def gabor_hessian(theta, x, y):
+    """The Hessian d2L/dtheta2 of the Gabor loss, by the chain rule: (2, 2) for theta (2,),
+    (2, 2, ...) for a grid (2, ...)."""
+    theta = _params(theta)
+    x, y = _data(x, y)
+    _, _, h00, h01, h11 = _gabor_derivatives(theta, x, y)
+    return np.stack([np.stack([h00, h01]), np.stack([h01, h11])])
 
 
 def _matrix(A):
@@ -473,3 +503,43 @@ def critical_point(grad_fn, theta0, n_steps=50, tol=1e-10):
         except np.linalg.LinAlgError:
             break
     return theta, np.linalg.eigvalsh(numerical_hessian(grad_fn, theta))
+
+
+def critical_points(grad_fn, hessian_fn, lims, n=40, n_steps=60, tol=1e-8):
+    """Every critical point of a loss of two parameters inside the box ``lims`` = ((lo_0,
+    hi_0), (lo_1, hi_1)): Newton's method on the gradient, theta <- theta - H^-1 g, from each
+    start of an n x n grid, all at once. Each step is at most two grid spacings long, so a run
+    explores near its start instead of jumping across the box. Runs that end inside the box
+    with |g| < tol are merged when they agree to 1e-5 and classified by the eigenvalues of H:
+    all > 0 a minimum, all < 0 a maximum, mixed signs a saddle.
+
+    grad_fn(theta) and hessian_fn(theta) take a grid theta (2, N) and return (2, N) and
+    (2, 2, N). Returns a dict: ``points`` (P, 2), ``eigenvalues`` (P, 2) ascending, ``kinds``
+    (a list of P strings), sorted by theta_0 then theta_1.
+    """
+    grad_fn, hessian_fn = _callable(grad_fn, "grad_fn"), _callable(hessian_fn, "hessian_fn")
+    (lo0, hi0), (lo1, hi1) = lims
+    n, n_steps = check_int(n, "n", 2), check_int(n_steps, "n_steps", 1)
+    t0, t1 = np.meshgrid(np.linspace(lo0, hi0, n), np.linspace(lo1, hi1, n))
+    theta = np.stack([t0.ravel(), t1.ravel()])  # (2, N): one start per column
+    max_step = 2.0 * max(hi0 - lo0, hi1 - lo1) / (n - 1)  # two grid spacings
+    with np.errstate(all="ignore"):
+        for _ in range(n_steps):
+            g, H = grad_fn(theta), hessian_fn(theta)  # (2, N), (2, 2, N)
+            det = H[0, 0] * H[1, 1] - H[0, 1] * H[1, 0]
+            step = np.stack([H[1, 1] * g[0] - H[0, 1] * g[1],  # H^-1 g, the 2 x 2 inverse
+                             H[0, 0] * g[1] - H[1, 0] * g[0]]) / det
+            length = np.sqrt((step**2).sum(axis=0))
+            step *= np.minimum(1.0, max_step / length)  # a long step is cut to max_step
+            theta = np.where(np.isfinite(step), theta - step, np.nan)  # singular H: give up
+        g = grad_fn(theta)
+    ok = (np.isfinite(theta).all(axis=0) & (np.sqrt((g**2).sum(axis=0)) < tol)
+          & (lo0 < theta[0]) & (theta[0] < hi0) & (lo1 < theta[1]) & (theta[1] < hi1))
+    points = []
+    for p in theta[:, ok].T:  # merge the runs that found the same point
+        if not any(np.abs(p - q).max() < 1e-5 for q in points):
+            points.append(p)
+    points = np.array(sorted(points, key=tuple)).reshape(-1, 2)  # (P, 2)
+    eig = np.linalg.eigvalsh(np.moveaxis(hessian_fn(points.T), -1, 0)).reshape(-1, 2)
+    kinds = ["minimum" if e[0] > 0 else "maximum" if e[1] < 0 else "saddle" for e in eig]
+    return {"points": points, "eigenvalues": eig, "kinds": kinds}

@@ -282,3 +282,20 @@ def test_bad_input_one_line_errors(rng):
         with pytest.raises(err, match=match) as info:
             call()
         assert "\n" not in str(info.value)
+
+
+def test_exercise_solutions_match_autograd():
+    """The solutions shown in the notebook (NumPy only) against torch autograd."""
+    from dlcore.exercises import ch04
+
+    for dl_df, f_prev, omega in ch04.backward_step.probes:
+        f = torch.tensor(f_prev, requires_grad=True)
+        (torch.tensor(omega) @ torch.relu(f)).backward(torch.tensor(dl_df))  # f_k = Omega_k h_k
+        assert_close(ch04.backward_step_solution(dl_df, f_prev, omega), to_numpy(f.grad))
+    for dl_df, h in ch04.layer_gradients.probes:
+        beta = torch.zeros(dl_df.shape[0], 1, requires_grad=True)
+        omega = torch.zeros(dl_df.shape[0], h.shape[0], requires_grad=True)
+        (beta + omega @ torch.tensor(h)).backward(torch.tensor(dl_df))
+        got_beta, got_omega = ch04.layer_gradients_solution(dl_df, h)
+        assert_close(got_beta, to_numpy(beta.grad))
+        assert_close(got_omega, to_numpy(omega.grad))

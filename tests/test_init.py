@@ -246,3 +246,18 @@ def test_bad_input_one_line_errors(rng):
         I.next_variance(-1.0, 3, 0.1)
     with pytest.raises(ValueError, match="x"):
         I.predicted_variances(np.ones((2, 4)), [3, 4, 2], 1.0)
+
+
+def test_exercise_solutions_match_dlcore_and_autograd():
+    """The solutions shown in the notebook (NumPy only) against init.next_variance and torch."""
+    from dlcore.exercises import ch05
+
+    for var_f, D_h, sigma in ch05.next_variance.probes:
+        assert_close(ch05.next_variance_solution(var_f, D_h, sigma),
+                     0.5 * D_h * sigma**2 * var_f)
+        assert_close(ch05.next_variance_solution(var_f, D_h, sigma),
+                     I.next_variance(var_f, D_h, sigma))
+    for f_prev, omega, dl_df in ch05.grad_step.probes:
+        f = torch.tensor(f_prev, requires_grad=True)
+        (torch.tensor(omega) @ torch.relu(f)).backward(torch.tensor(dl_df))
+        assert_close(ch05.grad_prev_solution(f_prev, omega, dl_df), to_numpy(f.grad))

@@ -264,6 +264,8 @@ def test_run_sgd_shape_and_full_batch_is_gd():
     (lambda: optim.line_search(lambda t: 0.0, [0.0], [1.0], 0.0), "max_step"),
     (lambda: optim.gabor_loss([1.0, 2.0, 3.0], [0.0], [0.0]), "theta"),
     (lambda: optim.gd_step("abc", [1.0], 0.1), "theta"),
+    (lambda: optim.critical_points(1.0, lambda t: t, ((0.0, 1.0), (0.0, 1.0))), "grad_fn"),
+    (lambda: optim.critical_points(lambda t: t, lambda t: t, ((0.0, 1.0), (0.0, 1.0)), n=1), "n"),
 ])
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
@@ -278,3 +280,112 @@ def test_exercise_solutions_are_dlcore():
         assert_close(ch03.nesterov_solution(*probe), optim.nesterov_step(*probe))
     for probe in ch03.adam.probes:
         assert_close(ch03.adam_solution(*probe), optim.adam_step(*probe))
+
+
+def test_gabor_hessian_and_grid_gradient_match_autograd():
+    rng = np.random.default_rng(9)
+    x, y = optim.gabor_data(20, rng)
+    thetas = rng.normal(size=(5, 2)) * [4, 6] + [0, 12]
+    xt, yt = torch.tensor(x), torch.tensor(y)
+
+    def loss_t(p):
+        z = p[0] + 0.06 * p[1] * xt
+        return ((torch.sin(z) * torch.exp(-z**2 / 32) - yt) ** 2).sum()
+
+    for theta in thetas:
+        H = torch.autograd.functional.hessian(loss_t, torch.tensor(theta))
+        assert_close(optim.gabor_hessian(theta, x, y), to_numpy(H), what="gabor Hessian")
+    grid = thetas.T  # (2, 5): the gradients and Hessians of a grid, column by column
+    assert optim.gabor_grad(grid, x, y).shape == (2, 5)
+    assert optim.gabor_hessian(grid, x, y).shape == (2, 2, 5)
+    for j, theta in enumerate(thetas):
+        assert_close(optim.gabor_grad(grid, x, y)[:, j], optim.gabor_grad(theta, x, y))
+        assert_close(optim.gabor_hessian(grid, x, y)[..., j], optim.gabor_hessian(theta, x, y))
+
+
+def test_critical_points_of_a_known_function():
+    """L = sin(a) sin(b) has a critical point at every (k pi / 2, l pi / 2) with k + l even:
+    minima and maxima where both are odd, saddles where both are even."""
+    def grad(th):
+        return np.stack([np.cos(th[0]) * np.sin(th[1]), np.sin(th[0]) * np.cos(th[1])])
+
+    def hess(th):
+        s, c = np.sin(th), np.cos(th)
+        return np.stack([np.stack([-s[0] * s[1], c[0] * c[1]]), np.stack([c[0] * c[1], -s[0] * s[1]])])
+
+    found = optim.critical_points(grad, hess, ((-4.0, 4.0), (-1.0, 6.0)), n=20)
+    want = {(i * np.pi / 2, j * np.pi / 2) for i in range(-2, 3) for j in range(0, 4)
+            if (i + j) % 2 == 0 and -1.0 < j * np.pi / 2 < 6.0}
+    assert len(found["points"]) == len(want)
+    for p, kind in zip(found["points"], found["kinds"], strict=True):
+        i, j = np.round(p / (np.pi / 2)).astype(int)
+        assert (i * np.pi / 2, j * np.pi / 2) in want
+        assert_close(p, [i * np.pi / 2, j * np.pi / 2], atol=1e-9)
+        expect = "saddle" if i % 2 == 0 else ("maximum" if np.sin(p[0]) * np.sin(p[1]) > 0 else "minimum")
+        assert kind == expect
+
+
+def _gabor_critical_points_independently(x, y, lims):
+    """The critical points of the Gabor loss found without dlcore.optim: the gradient by torch
+    autograd on a fine grid, every local minimum of |gradient| on it refined by
+    scipy.optimize.root, duplicates merged, each classified by autograd's Hessian."""
+    from scipy.optimize import root
+
+    xt, yt = torch.tensor(x), torch.tensor(y)
+
+    def loss_t(p):  # p (2, ...) -> (...)
+        z = p[0][..., None] + 0.06 * p[1][..., None] * xt
+        return ((torch.sin(z) * torch.exp(-z**2 / 32) - yt) ** 2).sum(-1)
+
+    def grad(theta):
+        p = torch.tensor(np.asarray(theta, float), requires_grad=True)
+        (g,) = torch.autograd.grad(loss_t(p).sum(), p)
+        return to_numpy(g)
+
+    (lo0, hi0), (lo1, hi1) = lims
+    n = 421  # spacing 0.05, over the box and 0.5 beyond it (a point near an edge has neighbours)
+    t0, t1 = np.meshgrid(np.linspace(lo0 - 0.5, hi0 + 0.5, n), np.linspace(lo1 - 0.5, hi1 + 0.5, n))
+    gnorm = np.sqrt((grad(np.stack([t0, t1])) ** 2).sum(axis=0))  # (n, n)
+    inner = gnorm[1:-1, 1:-1]
+    is_min = np.ones_like(inner, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                is_min &= inner <= gnorm[1 + di:n - 1 + di, 1 + dj:n - 1 + dj]
+    rows, cols = np.nonzero(is_min)
+    found = []
+    for r, c in zip(rows + 1, cols + 1):
+        sol = root(grad, [t0[r, c], t1[r, c]], method="hybr", tol=1e-13)
+        th = sol.x
+        inside = lo0 < th[0] < hi0 and lo1 < th[1] < hi1
+        if inside and np.linalg.norm(grad(th)) < 1e-8 and all(np.abs(th - q).max() > 1e-5 for q in found):
+            found.append(th)
+    kinds = []
+    for th in found:
+        eig = np.linalg.eigvalsh(to_numpy(torch.autograd.functional.hessian(loss_t, torch.tensor(th))))
+        kinds.append("minimum" if eig[0] > 0 else "maximum" if eig[1] < 0 else "saddle")
+    return np.array(found), kinds
+
+
+def test_gabor_critical_points_agree_with_an_independent_search():
+    """Chapter 03's landscape: every critical point in the box, counted by kind, and the local
+    minimum near (-6.79, 4.24) that the run from (-7, 5) ends in (an older search missed it)."""
+    from dlcore.widgets import optim as W
+
+    x, y = W.gabor_problem()
+    land = W.gabor_landscape()
+    points, kinds = _gabor_critical_points_independently(x, y, W.GABOR_LIM)
+    counts = {k: kinds.count(k) for k in ("minimum", "saddle", "maximum")}
+    assert counts == {k: land["kinds"].count(k) for k in ("minimum", "saddle", "maximum")}
+    assert counts["minimum"] >= 9
+    assert len(land["points"]) == len(points)
+    for p, kind in zip(points, kinds, strict=True):  # the same points, the same kinds
+        i = np.argmin(np.abs(land["points"] - p).max(axis=1))
+        assert_close(land["points"][i], p, atol=1e-7, what="critical point")
+        assert land["kinds"][i] == kind
+    target = np.array([-6.786, 4.242])
+    i = np.argmin(np.linalg.norm(land["points"] - target, axis=1))
+    assert np.linalg.norm(land["points"][i] - target) < 1e-3 and land["kinds"][i] == "minimum"
+    assert_close(land["eigenvalues"][i], [0.465, 1.709], atol=1e-3)
+    end = optim.run_gd(lambda th: optim.gabor_grad(th, x, y), np.array([-7.0, 5.0]), 0.1, 300)[-1]
+    assert np.linalg.norm(end - land["points"][i]) < 1e-5

@@ -11,15 +11,27 @@ from . import FunctionExercise, Mistake, ValueExercise
 critical_lr = ValueExercise(
     title="The largest stable learning rate",
     task=("Gradient descent runs on L[theta] = 3 theta_0^2 + 0.5 theta_1^2. Above which "
-          "learning rate alpha does it diverge from almost every start?"),
+          "learning rate alpha does it diverge from almost every start? Give it to 3 decimals."),
     hint_text=("Each coordinate evolves on its own: theta_0 <- theta_0 - alpha dL/dtheta_0 = "
                "(1 - alpha * 6) theta_0. It shrinks only while |1 - alpha * 6| < 1. Do the same "
                "for theta_1; the stricter limit wins."),
     value=2.0 / 6.0,
+    decimals=3,
+    solution_code="""import numpy as np
+
+# the second derivatives of L: d2L/dtheta_0^2 = 6, d2L/dtheta_1^2 = 1 (the curvatures)
+curvatures = np.array([2 * 3.0, 2 * 0.5])
+# along a curvature lambda one step multiplies theta by (1 - alpha lambda): it shrinks
+# while |1 - alpha lambda| < 1, that is alpha < 2 / lambda
+limits = 2 / curvatures
+# every coordinate must shrink: the strictest (smallest) limit wins
+answer = limits.min()
+""",
     mistakes=(
         Mistake("used 1 / curvature",
-                "alpha = 1 / 6 jumps to the minimum of theta_0 in one step (the best rate, not "
-                "the limit); up to 2 / 6 the iterates overshoot but still shrink", 1.0 / 6.0),
+                "alpha = 1 / curvature jumps to the minimum of theta_0 in one step (the best "
+                "rate, not the limit); above it the iterates overshoot the minimum but can "
+                "still shrink", 1.0 / 6.0),
         Mistake("used the smallest curvature",
                 "the steep direction theta_0 (second derivative 6) diverges first, so the "
                 "largest curvature sets the limit", 2.0 / 1.0),
@@ -40,6 +52,13 @@ epoch_updates = ValueExercise(
     hint_text=("One epoch uses every point exactly once. 100 = 3 * 32 + 4: the last batch of "
                "each epoch holds the 4 points left over, and it is still a step."),
     value=5 * len(optim.minibatches(100, 32, np.random.default_rng(0))),  # 20
+    solution_code="""import math
+
+# one epoch cuts the 100 shuffled points into batches of 32; the last batch holds the rest
+updates_per_epoch = math.ceil(100 / 32)
+# every batch is one update, and the epoch is repeated 5 times
+answer = 5 * updates_per_epoch
+""",
     mistakes=(
         Mistake("dropped the last, smaller batch",
                 "minibatches keeps the 4 left-over points as a fourth batch, so every point "

@@ -9,13 +9,15 @@ _rng = np.random.default_rng(404)  # fixed probes: the same check for every stud
 
 
 # -- 1. One step of the backward recursion ---------------------------------------------------
-def _ref_backward_step(dl_df, f_prev, omega):
+def backward_step_solution(dl_df, f_prev, omega):
     """dl/df_{k-1} = a'[f_{k-1}] * Omega_k^T dl/df_k."""
-    return backprop.relu_derivative(f_prev) * (omega.T @ dl_df)
+    dl_dh = omega.T @ dl_df  # back through f_k = beta_k + Omega_k h_k: dl/dh_k, (D_k, I)
+    relu_slope = f_prev > 0  # the ReLU's derivative a'[f_{k-1}], the indicator (D_k, I)
+    return relu_slope * dl_dh  # element by element: inactive units pass no gradient
 
 
 def _step_transposed(dl_df, f_prev, omega):
-    return backprop.relu_derivative(f_prev) * (omega @ dl_df)
+    return (f_prev > 0) * (omega @ dl_df)
 
 
 def _step_no_derivative(dl_df, f_prev, omega):
@@ -39,7 +41,7 @@ backward_step = FunctionExercise(
           "and omega = Omega_k (D_{k+1}, D_k)."),
     hint_text=("Two factors: Omega_k^T carries the gradient from f_k back to h_k; the ReLU's "
                "derivative, the indicator f_{k-1} > 0, then multiplies element by element."),
-    reference=_ref_backward_step,
+    reference=backward_step_solution,
     probes=_STEP_PROBES,
     mistakes=(
         Mistake("Omega not transposed",
@@ -57,9 +59,15 @@ backward_step = FunctionExercise(
 
 
 # -- 2. The gradients of one layer's parameters ----------------------------------------------
-def _ref_layer_grads(dl_df, h):
+def layer_gradients_solution(dl_df, h):
     """dl/dbeta_k = sum_i dl/df_k (a column), dl/dOmega_k = dl/df_k h_k^T."""
-    return dl_df.sum(axis=1, keepdims=True), dl_df @ h.T
+    # f_k = beta_k + Omega_k h_k: each point's dl_i/dbeta_k is its column of dl/df_k;
+    # the batch loss sums them (keepdims: a column (D_{k+1}, 1))
+    dl_dbeta = dl_df.sum(axis=1, keepdims=True)
+    # each point's dl_i/dOmega_k is the outer product of its columns of dl/df_k and h_k;
+    # one matrix product (D_{k+1}, I) @ (I, D_k) adds up the I outer products
+    dl_domega = dl_df @ h.T
+    return dl_dbeta, dl_domega
 
 
 def _grads_transposed(dl_df, h):
@@ -88,7 +96,7 @@ layer_gradients = FunctionExercise(
     hint_text=("f_k = beta_k + Omega_k h_k: each point's dl_i/dbeta_k is its column of dl/df_k, "
                "and dl_i/dOmega_k is that column times h_k's column transposed (an outer "
                "product). Summing the outer products over the batch is one matrix product."),
-    reference=_ref_layer_grads,
+    reference=layer_gradients_solution,
     probes=_LAYER_PROBES,
     mistakes=(
         Mistake("weight gradient transposed",
@@ -126,6 +134,18 @@ chain_by_hand = ValueExercise(
                "dl/df_0 = a'[f_0] omega_1 dl/df_1, and the first layer's weight gradient "
                "multiplies by the input: dl/domega_0 = dl/df_0 x."),
     value=_CHAIN_ANSWER,
+    solution_code="""x, y = 3.0, 1.0
+beta_0, omega_0, beta_1, omega_1 = -0.5, 1.5, 1.0, -0.5
+# forward pass, storing f_0 and h_1
+f_0 = beta_0 + omega_0 * x
+h_1 = max(f_0, 0.0)  # the ReLU
+f_1 = beta_1 + omega_1 * h_1
+# backward pass: the loss, then the recursion through the ReLU
+dl_df1 = 2 * (f_1 - y)
+dl_df0 = (f_0 > 0) * omega_1 * dl_df1
+# the first layer's weight multiplies the input x (h_0 = x)
+answer = dl_df0 * x
+""",
     mistakes=(
         Mistake("gave dl/dbeta_0",
                 "that is dl/df_0; the first layer's weight gradient also multiplies by the "
@@ -150,6 +170,14 @@ passes = ValueExercise(
     hint_text=("Forward mode needs one pass per input direction, reverse mode one per output "
                "direction; pick the cheaper mode."),
     value=10,
+    solution_code="""D_i, D_o = 1000, 10
+# forward mode: one pass per input direction gives one column of the Jacobian
+forward_passes = D_i
+# reverse mode: one backward pass per output direction gives one row
+reverse_passes = D_o
+# choose the cheaper mode
+answer = min(forward_passes, reverse_passes)
+""",
     mistakes=(
         Mistake("chose forward mode",
                 "forward mode needs one pass per input: 1000 passes; reverse needs one per "

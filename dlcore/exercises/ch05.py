@@ -7,9 +7,11 @@ from . import FunctionExercise, Mistake, ValueExercise
 
 
 # -- 1. the variance recursion -------------------------------------------------------------------
-def _next_variance(var_f, D_h, sigma_omega):
+def next_variance_solution(var_f, D_h, sigma_omega):
     """sigma_f'^2 = 1/2 D_h sigma_Omega^2 sigma_f^2."""
-    return 0.5 * D_h * sigma_omega**2 * var_f
+    second_moment_h = var_f / 2  # E[h^2]: the ReLU keeps the positive half of a symmetric f
+    term_variance = sigma_omega**2 * second_moment_h  # Var[Omega_ij h_j], independent factors
+    return D_h * term_variance  # f'_i sums D_h independent terms: their variances add
 
 
 next_variance = FunctionExercise(
@@ -20,8 +22,9 @@ next_variance = FunctionExercise(
     hint_text=("f'_i sums D_h independent terms Omega_ij h_j, each of variance "
                "sigma_omega^2 E[h_j^2]; the ReLU zeroes half of a symmetric f, so "
                "E[h_j^2] = var_f / 2."),
-    reference=_next_variance,
-    probes=((1.0, 100, 0.1), (3.0, 10, 0.5), (0.2, 7, 2.0), (5.0, 64, 0.25)),
+    reference=next_variance_solution,
+    # results 0.5, 3.75, 2.8, 14.4: none a whole number (a whole number is compared exactly)
+    probes=((1.0, 100, 0.1), (3.0, 10, 0.5), (0.2, 7, 2.0), (5.0, 64, 0.3)),
     mistakes=(
         Mistake("forgot the ReLU's 1/2",
                 "a[f] zeroes the negative half of f, so E[h^2] = var_f / 2, not var_f",
@@ -42,13 +45,22 @@ he_value = ValueExercise(
     title="He's standard deviation",
     task=("A layer maps D_h = 200 ReLU units to D_h' = 50 units. Which standard deviation "
           "sigma_Omega keeps the variance of the pre-activations constant in the forward pass? "
-          "(A number: the standard deviation, not the variance.)"),
+          "(A number, to 3 decimals: the standard deviation, not the variance.)"),
     hint_text=("Forward pass: sigma_Omega^2 = 2 / D_h, where D_h counts the units feeding the "
                "layer."),
     value=init.he_std(200),  # 0.1
+    decimals=3,
+    solution_code="""import numpy as np
+
+D_h = 200  # the units feeding the layer (the forward pass sums over them)
+# He: 1/2 D_h sigma_Omega^2 = 1 keeps the variance, so sigma_Omega^2 = 2 / D_h
+variance = 2 / D_h
+# the question asks for the standard deviation
+answer = np.sqrt(variance)
+""",
     mistakes=(
-        Mistake("gave the variance", "2 / D_h = 0.01 is sigma_Omega^2; take its square root",
-                2 / 200),
+        Mistake("gave the variance", "2 / D_h is the variance sigma_Omega^2; the standard "
+                "deviation is its square root", 2 / 200),
         Mistake("used 1/D_h (LeCun/Xavier)",
                 "1 / D_h ignores the ReLU, which halves E[h^2]; ReLU nets need 2 / D_h",
                 np.sqrt(1 / 200)),
@@ -63,9 +75,11 @@ he_value = ValueExercise(
 
 
 # -- 3. one step of the backward pass ------------------------------------------------------------
-def _grad_prev(f_prev, omega, dl_df):
+def grad_prev_solution(f_prev, omega, dl_df):
     """dl/df_{k-1} = I[f_{k-1} > 0] * (Omega_k^T dl/df_k)."""
-    return (np.asarray(f_prev) > 0) * (np.asarray(omega).T @ np.asarray(dl_df))
+    dl_dh = omega.T @ dl_df  # back through f_k = Omega_k h_k + beta_k: (D_k, I)
+    active = f_prev > 0  # the ReLU's derivative, the indicator I[f_{k-1} > 0]
+    return active * dl_dh  # only active units pass the gradient on
 
 
 _rng = np.random.default_rng(505)  # fixed probes: the same check for every student
@@ -81,7 +95,7 @@ grad_step = FunctionExercise(
           "(D_k, I) for a ReLU net."),
     hint_text=("Two factors: Omega_k^T carries the gradient from f_k back to h_k, and the ReLU "
                "derivative I[f_{k-1} > 0] lets it through only where the unit was active."),
-    reference=_grad_prev,
+    reference=grad_prev_solution,
     probes=_PROBES,
     mistakes=(
         Mistake("gradient transposed", "the gradient goes back through Omega_k^T (D_k, D_{k+1})"
@@ -100,12 +114,20 @@ grad_step = FunctionExercise(
 compromise = ValueExercise(
     title="The non-square compromise",
     task=("Omega maps D_h = 100 units to D_h' = 300 units. What weight variance sigma_Omega^2 "
-          "does the compromise between the forward and the backward rule give?"),
+          "does the compromise between the forward and the backward rule give? Give it to 4 "
+          "decimals."),
     hint_text="Use He's rule with the mean of the two widths: 2 / ((D_h + D_h') / 2).",
     value=round(init.he_std_compromise(100, 300) ** 2, 12),  # 0.01
+    decimals=4,
+    solution_code="""D_h, D_h_next = 100, 300
+# the forward rule is 2 / D_h, the backward rule 2 / D_h'; the compromise uses the mean width
+mean_width = (D_h + D_h_next) / 2
+# He's rule with that width gives the variance (not the standard deviation)
+answer = 2 / mean_width
+""",
     mistakes=(
-        Mistake("forgot to halve the sum", "the mean width is (D_h + D_h') / 2, so the variance "
-                "is 4 / (D_h + D_h'), not 2 / (D_h + D_h')", 2 / 400),
+        Mistake("forgot to halve the sum", "He's rule divides 2 by the mean width "
+                "(D_h + D_h') / 2, not by the sum of the widths", 2 / 400),
         Mistake("used the forward rule only", "2 / D_h keeps the activations but multiplies "
                 "the gradients' variance by D_h' / D_h = 3 at each backward step", 2 / 100),
         Mistake("used the backward rule only", "2 / D_h' keeps the gradients but not the "
@@ -133,6 +155,14 @@ float_depth = ValueExercise(
     hint_text=("Solve 3^k > 3.4e38 with logarithms: k > log10(3.4e38) / log10(3); "
                "the first integer above that."),
     value=_first_layer_above(_F32_MAX, 3.0),  # 81
+    solution_code="""import numpy as np
+
+largest = np.finfo(np.float32).max  # about 3.4e38
+# 3^k > largest  <=>  k > log(largest) / log(3)
+k_limit = np.log10(largest) / np.log10(3.0)
+# the first whole layer above that
+answer = int(np.floor(k_limit)) + 1
+""",
     mistakes=(
         Mistake("used the variance's growth", "sigma_Omega^2 = 9 x He multiplies the variance by "
                 "9 per layer but the size (standard deviation) by sqrt(9) = 3",

@@ -136,35 +136,20 @@ def gabor_problem():
 def gabor_landscape():
     """The loss grid and the critical points of the Gabor loss inside the plotted box.
 
-    Newton's method on the gradient finds minima, saddles and maxima alike; it starts from a
-    7 x 7 grid and from where GD ends when started on a 5 x 5 grid (GD ends near minima). The
-    Hessian's eigenvalues tell the points apart. Returns a dict.
+    ``optim.critical_points`` runs Newton's method on the gradient from a 30 x 30 grid of
+    starts; it finds minima, saddles and maxima alike, and the Hessian's eigenvalues tell them
+    apart. Returns a dict: the grid ``t0``, ``t1``, ``L``; ``points`` (P, 2), ``kinds``,
+    ``eigenvalues`` (P, 2), ``losses`` (P,); ``best``, the lowest minimum's loss.
     """
     x, y = gabor_problem()
     t0, t1, L = loss_grid(lambda g: optim.gabor_loss(g, x, y), *GABOR_LIM, n=120)
-    grad = lambda th: optim.gabor_grad(th, x, y)  # noqa: E731
-    seeds = [np.array([a, b]) for a in np.linspace(*GABOR_LIM[0], 7)
-             for b in np.linspace(*GABOR_LIM[1], 7)]
-    for a in np.linspace(*GABOR_LIM[0], 5):
-        for b in np.linspace(*GABOR_LIM[1], 5):
-            end = optim.run_gd(grad, np.array([a, b]), 0.1, 200)[-1]
-            if np.isfinite(end).all():
-                seeds.append(end)
-    points, kinds = [], []
-    for seed in seeds:
-        theta, eig = optim.critical_point(grad, seed, n_steps=30)
-        inside = (GABOR_LIM[0][0] < theta[0] < GABOR_LIM[0][1]
-                  and GABOR_LIM[1][0] < theta[1] < GABOR_LIM[1][1])
-        if not inside or np.linalg.norm(grad(theta)) > 1e-6:
-            continue
-        if any(np.linalg.norm(theta - p) < 1e-3 for p in points):
-            continue
-        points.append(theta)
-        kinds.append("minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle")
-    losses = [float(optim.gabor_loss(p, x, y)) for p in points]
+    found = optim.critical_points(lambda th: optim.gabor_grad(th, x, y),
+                                  lambda th: optim.gabor_hessian(th, x, y), GABOR_LIM, n=30)
+    points, kinds = found["points"], found["kinds"]
+    losses = optim.gabor_loss(points.T, x, y)  # (P,)
     best = min(v for v, k in zip(losses, kinds, strict=True) if k == "minimum")
-    return {"t0": t0, "t1": t1, "L": L, "points": np.array(points), "kinds": kinds,
-            "losses": np.array(losses), "best": best}
+    return {"t0": t0, "t1": t1, "L": L, "points": points, "kinds": kinds,
+            "eigenvalues": found["eigenvalues"], "losses": losses, "best": float(best)}
 
 
 def compute_gabor_starts(theta0_start, theta1_start, alpha):
@@ -196,7 +181,8 @@ def draw_gabor_starts(fig):
     ax_c, ax_d = fig.subplots(1, 2, width_ratios=[1, 1.2])
     plot_loss_contours(ax_c, land["t0"], land["t1"], land["L"], log=False, n_levels=16)
     plot_critical_points(ax_c, land["points"], land["kinds"])
-    ax_c.legend(loc="lower left", ncols=3, fontsize=7, framealpha=0.8, frameon=True)
+    # the legend goes below the axes: inside, it would hide critical points near the edge
+    ax_c.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, fontsize=7)
     path = plot_path(ax_c, np.zeros((2, 2)), markersize=1.5, animated=True)
     ax_c.set_title("Gabor loss: GD from the chosen start")
     ax_d.plot(x, y, "o", color=PALETTE["black"], markersize=3.5, label="data")

@@ -135,9 +135,12 @@ show_source(optim.gabor_grad)
 
 # %% [markdown]
 # We find the critical points with Newton's method on the gradient,
-# $\theta \leftarrow \theta - H^{-1} \partial L/\partial\theta$ (`optim.critical_point`), which is
-# attracted to any zero of the gradient, and sort them by the signs of the Hessian's eigenvalues.
-# Then we run gradient descent from nine starts on both surfaces.
+# $\theta \leftarrow \theta - H^{-1} \partial L/\partial\theta$, which is attracted to any zero
+# of the gradient. One run finds only the zero nearest its start, so `optim.critical_points` starts
+# a run from every point of a $30 \times 30$ grid over the box, merges the runs that end at the same
+# point, and sorts the points by the signs of the Hessian's eigenvalues. (`tests/test_optim.py`
+# repeats the search independently, with autograd and SciPy's root finder from a finer grid, and
+# finds the same points.) Then we run gradient descent from nine starts on both surfaces.
 
 # %%
 land = W.gabor_landscape()
@@ -173,26 +176,67 @@ for s, e in zip(starts, ends, strict=True):
     print(f"({s[0]:5.1f}, {s[1]:5.1f})   ({e[0]:6.2f}, {e[1]:6.2f})   {L_end:6.2f}")
 kinds, counts = np.unique(land["kinds"], return_counts=True)
 print(dict(zip(kinds.tolist(), counts.tolist(), strict=True)), "critical points;",
-      "global minimum L =",
-      round(land["best"], 2))
+      "global minimum L =", round(land["best"], 2))
+
+# %%
+# the claims below, checked: which critical point each run ends at
+nearest = [int(np.argmin(np.linalg.norm(land["points"] - e, axis=1))) for e in ends]
+assert all(np.linalg.norm(land["points"][i] - e) < 0.005 for i, e in zip(nearest, ends))
+assert all(land["kinds"][i] == "minimum" for i in nearest)      # every run ends at a minimum
+assert len(set(nearest)) == 7                                   # ... at seven different ones
+end_losses = land["losses"][nearest]
+at_global = np.isclose(end_losses, land["best"])
+assert [tuple(s) for s in starts[at_global]] == [(0.0, 12.0), (0.0, 19.0)]
+assert round(land["best"], 2) == 1.2
+assert (round(end_losses[~at_global].min(), 2), round(end_losses[~at_global].max(), 2)) == (3.39, 7.12)
+i = nearest[0]                                                  # the run from (-7, 5)
+assert np.allclose(land["points"][i], [-6.79, 4.24], atol=0.005)
+assert round(land["losses"][i], 2) == 7.0
+assert np.linalg.norm(optim.gabor_grad(land["points"][i], xg, yg)) < 1e-6
+assert np.allclose(land["eigenvalues"][i], [0.46, 1.71], atol=0.01)
+assert sorted(counts.tolist()) == [9, 10, 18]
+
+# %% [markdown]
+# **What to notice.** Nine starts on the convex bowl give one answer. On the Gabor loss, whose box
+# holds 9 minima, 18 saddle points and 10 maxima, all nine runs end at a minimum (each within
+# 0.005 of one), but at seven different ones. Only the starts $(0, 12)$ and $(0, 19)$ reach the
+# global minimum, $L = 1.20$; the other runs stop in local minima with $L$ between 3.39 and 7.12.
+# A local minimum is a real trap for plain gradient descent: the gradient is zero there and every
+# small step goes uphill. The start at $(-7, 5)$ is an example: it ends at $\theta = (-6.79, 4.24)$
+# with $L = 7.00$, where the gradient is below $10^{-6}$ and both eigenvalues of the Hessian are
+# positive (0.46 and 1.71): a true local minimum. In the fitted curve, a
+# local minimum often means the wave's crests are lined up with the wrong bumps in the data.
+
+# %% [markdown]
+# The saddle points (crosses) sit between valleys. A path that passes close to one slows to a
+# crawl, because the gradient is small there, before it tips into one of the valleys beside it,
+# and which valley can hang on a small change of the start. The starts $(1, 9)$ and $(2, 9)$
+# both pass within 0.1 of the saddle at $(0.15, 9.24)$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+i_saddle = int(np.argmin(np.linalg.norm(land["points"] - [0.15, 9.24], axis=1)))
+saddle = land["points"][i_saddle]
+assert land["kinds"][i_saddle] == "saddle" and np.allclose(saddle, [0.15, 9.24], atol=0.005)
+final = []
+for s in ([1.0, 9.0], [2.0, 9.0]):
+    path = optim.run_gd(lambda th: optim.gabor_grad(th, xg, yg), np.array(s), 0.1, 300)
+    near = np.linalg.norm(path[:-1] - saddle, axis=1) < 0.1     # steps that start near it
+    step = np.linalg.norm(np.diff(path, axis=0), axis=1)        # (300,) step lengths
+    final.append(optim.gabor_loss(path[-1], xg, yg))
+    print(f"start {tuple(s)}: {near.sum()} steps within 0.1 of the saddle, median step "
+          f"length there {np.median(step[near]):.3f} (largest step {step.max():.2f}); ends with "
+          f"L = {final[-1]:.2f}")
+    assert near.sum() >= 10 and np.median(step[near]) < 0.01 and step.max() > 0.5  # a crawl
+assert final[0] > 6 > 1.3 > final[1]                            # different valleys
 
 # %% [markdown]
 # Choose the start yourself. The right panel draws the model at the start (dashed) and at the end
-# of 200 steps (solid).
+# of 200 steps (solid). Starts near a maximum (a triangle) roll away in whichever direction they
+# lean.
 
 # %%
 W.gabor_starts.show()
-
-# %% [markdown]
-# **What to notice.** Nine starts on the convex bowl give one answer; on the Gabor loss they end at
-# several different minima, and only the deepest is the global one. A local minimum is a real trap
-# for plain gradient descent: the gradient is zero there and every small step goes uphill. The
-# saddle points (crosses) sit between valleys; a path that heads straight for one slows to a crawl
-# nearby, because the gradient is small, before it tips into one of the valleys beside it. Starts
-# near the maxima (triangles) roll away in whichever direction they lean. Some runs crawl across
-# nearly flat stretches where the gradient is tiny though no critical point is near (the start at
-# $(-7, 5)$ is one). In the fitted curve, a local minimum often means the wave's crests are lined
-# up with the wrong bumps in the data.
 
 # %% [markdown]
 # ## 3. Line search: choosing the step by trying several
@@ -202,6 +246,9 @@ W.gabor_starts.show()
 #
 # $$\theta_{k+1} = \theta_k + s_k d_k, \qquad
 # s_k = \operatorname{argmin}_{s \in [0, s_{\max}]} L[\theta_k + s\, d_k].$$
+#
+# (The notes write this step size as $\alpha_k$; we write $s_k$ so that $\alpha$ stays the
+# learning rate.)
 #
 # Minimising a function of one variable needs only loss values. **Bracketing** keeps an interval
 # $[a, d]$ that holds the minimum and two points $b < c$ inside it. If $L[b] \le L[c]$ the minimum
@@ -275,8 +322,10 @@ for epoch in range(2):
 # NBVAL_CHECK_OUTPUT
 batches = optim.minibatches(x.size, 5, rng)
 per_batch = sum(optim.linreg_grad(theta, x[b], y[b]) for b in batches)
-print("sum over batches:", per_batch.round(6))
-print("full gradient   :", optim.linreg_grad(theta, x, y).round(6))
+full = optim.linreg_grad(theta, x, y)
+print("sum over batches:", per_batch.round(3))
+print("full gradient   :", full.round(3))
+print("agree to 1e-12:", np.allclose(per_batch, full, rtol=1e-12, atol=1e-12))
 
 # %% [markdown]
 # Near the minimum, the batch gradients no longer agree and SGD keeps jittering. A **learning-rate
@@ -288,13 +337,33 @@ print("full gradient   :", optim.linreg_grad(theta, x, y).round(6))
 # %%
 W.sgd.show()
 
+# %%
+# the claims below, checked at the figure's settings (batch 4, alpha 0.015)
+runs = {decay: W.compute_sgd(4, 0.015, decay) for decay in (1.0, 0.9, 0.5)}
+per_epoch = runs[1.0]["per_epoch"]
+def epoch_max(d, e):                        # the largest loss gap within epoch e
+    return d["gap"][e * per_epoch:(e + 1) * per_epoch + 1].max()
+for e in range(1, 5):                       # one epoch of SGD ~ one full-batch step
+    sgd_move = np.linalg.norm(runs[1.0]["path"][e * per_epoch] - runs[1.0]["path"][(e - 1) * per_epoch])
+    gd_move = np.linalg.norm(runs[1.0]["gd"][e] - runs[1.0]["gd"][e - 1])
+    assert 0.7 < sgd_move / gd_move < 1.1
+spikes = [epoch_max(runs[1.0], e) for e in range(5, 15)]  # constant alpha, after arriving
+assert 0.3 < min(spikes) and max(spikes) < 1.3
+assert epoch_max(runs[1.0], 14) > 10 * epoch_max(runs[0.9], 14)  # decay 0.9: 10x smaller
+assert runs[0.5]["gap"][-1] > 10                                  # decay 0.5: frozen early
+fast = W.compute_sgd(4, 0.02, 1.0)
+x_s = W._sgd_problem()[0]
+lam_s = np.linalg.eigvalsh(2 * np.stack([np.ones_like(x_s), x_s], 1).T
+                           @ np.stack([np.ones_like(x_s), x_s], 1))
+assert 0.02 > 2 / lam_s[-1] and fast["gap_gd"][-1] > 1e3 and not fast["diverged"]
+
 # %% [markdown]
 # **What to notice.** With the loss written as a *sum*, one epoch of SGD moves about as far as one
 # full-batch step, but in $\lceil I / |\mathcal{B}| \rceil$ small steps. Within each epoch the
 # path jitters around the full-batch path, and with a constant $\alpha$ the jitter does not fade:
-# the loss gap keeps spiking to between $10^{-1}$ and 1 after the path has arrived. A decay of
-# about 0.9 per epoch shrinks the spikes by more than an order of magnitude by the last epoch; a
-# decay that is too fast (0.5) freezes the path before it arrives. Raise $\alpha$ to 0.02 or more:
+# after the path has arrived (epoch 5 on), the loss gap keeps spiking to between 0.3 and 1.3 in
+# every epoch. A decay of 0.9 per epoch makes the spikes of the last epoch more than ten times
+# smaller; a decay that is too fast (0.5) freezes the path before it arrives. Raise $\alpha$ to 0.02 or more:
 # full-batch descent diverges ($\alpha > 2/\lambda_{\max}$), while SGD with small batches keeps
 # going, because each update sums only a few gradients. On a non-convex loss the same noise can
 # knock a run off a saddle point or out of a shallow local minimum.
@@ -351,14 +420,26 @@ for a in (0.97 * limit, 1.03 * limit):
 # %%
 W.momentum.show()
 
+# %%
+# the claims below, checked
+d = W.compute_momentum(0.2, 0.8)                   # the default
+assert d["status"]["GD"] and not d["status"]["momentum"] and not d["status"]["Nesterov"]
+assert d["gaps"]["Nesterov"][-1] < 1e-2 * d["gaps"]["momentum"][-1]
+d = W.compute_momentum(0.2, 0.0)                   # beta = 0: one path
+assert all(np.array_equal(d["paths"]["GD"], p, equal_nan=True) for p in d["paths"].values())
+d = W.compute_momentum(0.01, 0.8)                  # small alpha: about the same final loss
+final = [d["gaps"][k][-1] for k in ("GD", "momentum", "Nesterov")]
+assert max(final) < 1.1 * min(final)
+assert not W.compute_momentum(0.095, 0.8)["status"]["GD"]   # below 0.1 GD converges too
+
 # %% [markdown]
 # **What to notice.** At the default $\alpha = 0.2$, plain gradient descent has left the picture
 # ($\alpha > 2/\lambda_{\max} = 0.1$) while both momentum methods converge. Momentum swings back and
 # forth across the valley like a ball with too little friction; Nesterov's look-ahead damps those
-# swings and reaches a much lower loss. Slide $\beta$ to 0: all three paths coincide, because both
-# updates reduce to gradient descent. Slide $\alpha$ below 0.1 and plain GD converges too; at small
-# $\alpha$ (0.01) the three loss curves nearly coincide, so here momentum's gain is mostly the larger learning
-# rate it can carry. A $\beta$ near 0.99 remembers so much that the paths circle for a long time.
+# swings and ends with a loss more than a hundred times lower. Slide $\beta$ to 0: all three paths
+# coincide, because both updates reduce to gradient descent. Slide $\alpha$ below 0.1 and plain GD
+# converges too; at small $\alpha$ (0.01) the three runs end within 10% of each other's loss, so
+# here momentum's gain is mostly the larger learning rate it can carry. A $\beta$ near 0.99 remembers so much that the paths circle for a long time.
 
 # %% [markdown]
 # ## 6. Adam
@@ -417,6 +498,10 @@ plt.show()
 for t in (0, 9, 99, 999):
     print(f"step {t + 1:4d}: corrected {sizes[True][t, 0]:.3f} alpha, "
           f"uncorrected {sizes[False][t, 0]:.3f} alpha")
+assert np.allclose(sizes[True], 1.0, atol=1e-3)          # alpha long, both gradients, always
+peak = int(np.argmax(sizes[False][:, 0]))
+assert round(sizes[False][0, 0], 1) == 3.2 and 6.4 < sizes[False][peak, 0] < 6.6  # ~6.5
+assert 5 <= peak + 1 <= 20 and sizes[False][999, 0] > 1.2  # not back to alpha by step 1000
 
 # %% [markdown]
 # With the correction every step is $\alpha$ long from the very first one, for both gradients,
@@ -431,15 +516,27 @@ for t in (0, 9, 99, 999):
 # %%
 W.adam.show()
 
+# %%
+# the claims below, checked at the figure's settings (alpha 0.03, beta 0.9)
+d = W.compute_adam(0.03, 0.9, True)
+gd_path, m_path, adam_path = d["paths"]["GD"], d["paths"]["momentum"], d["paths"]["Adam"]
+assert abs(gd_path[10, 0]) < 1e-6 and gd_path[-1, 1] > 0.9   # theta_0 settles, theta_1 crawls
+assert m_path[-1, 1] < 0.5 * gd_path[-1, 1] and m_path[:20, 0].min() < 0  # further; swings
+assert np.allclose(d["steps"][:10], 0.03, rtol=0.05)         # both steps about alpha
+assert np.argmax(adam_path[:, 1] < 0) == np.argmax(adam_path[:, 0] < 0) == 46
+assert adam_path[:, 1].min() < -0.01                          # overshoots the minimum ...
+assert np.abs(adam_path[-1]).max() < 0.01                     # ... and comes back
+
 # %% [markdown]
 # **What to notice.** GD settles $\theta_0$ in a few steps and then all but stops: $\theta_1$'s
 # gradient is too small for its $\alpha$. Momentum can use a larger $\alpha$ and gets further, at
 # the price of swinging across $\theta_0$. Adam walks the diagonal: in the right panel its steps in
-# $\theta_0$ and $\theta_1$ are the same length, about $\alpha$, although their gradients differ
-# a thousandfold (the GD lines show how different plain steps would be). Adam does not settle
-# exactly: with a fixed $\alpha$ it keeps stepping about $\alpha$ near the minimum and
-# oscillates around it, which is why Adam is also often combined with a schedule. Untick
-# *bias correction* to see the inflated first steps of the previous figure on the path.
+# $\theta_0$ and $\theta_1$ have the same length, about $\alpha$ for the first ten steps, although
+# their gradients differ a thousandfold (the GD lines show how different plain steps would be).
+# Adam does not stop at the minimum by itself: it runs past it (both coordinates turn negative
+# near step 46) and has to come back, which is one reason why Adam is often combined with a
+# schedule. Untick *bias correction* to see the inflated first steps of the previous figure on the
+# path.
 #
 # `tests/test_optim.py` checks `momentum_step` against `torch.optim.SGD(momentum=β, dampening=β)`
 # started from a zero buffer, `adam_step` against `torch.optim.Adam`, and `nesterov_step` against
@@ -450,7 +547,7 @@ W.adam.show()
 #
 # ### Exercise 1: the largest stable learning rate
 # Gradient descent runs on $L[\theta] = 3\theta_0^2 + 0.5\,\theta_1^2$. Above which learning rate
-# $\alpha$ does it diverge from almost every start? Give a number.
+# $\alpha$ does it diverge from almost every start? Give the number to 3 decimals.
 
 # %%
 answer_1 = None  # your answer

@@ -297,13 +297,18 @@ ax2.plot(x_fine[0], fit, color=COLORS[1], label="trained net $f_2[x]$")
 ax2.legend(loc="upper left")
 label(ax2, "$x$", "$y$", "the fit")
 plt.show()
+losses = np.array(losses)
+jumps = losses[1:] / losses[:-1]  # the ratio of each recorded loss to the one before
+assert 14 < losses[0] < 20 and losses[-1] < 0.5 and losses[0] / losses[-1] > 30
+assert jumps.max() > 3  # a spike: the loss jumps several times over, then settles
 
 # %% [markdown]
 # **What to notice**
-# * The loss falls by orders of magnitude using nothing but `backward_pass` and the update of
-#   chapter 03; there is no autograd library in this loop.
-# * The spikes are not wrong gradients: where the loss surface is sharp, a fixed step
-#   $\alpha$ overshoots and the loss jumps before settling (chapter 03's learning-rate story).
+# * The loss falls from about 17 to below 0.5, more than thirty-fold, using nothing but
+#   `backward_pass` and the update of chapter 03; there is no autograd library in this loop.
+# * The spikes, where the loss grows several times over within 20 steps, are not wrong
+#   gradients: where the loss surface is sharp, a fixed step $\alpha$ overshoots and the loss
+#   jumps before settling (chapter 03's learning-rate story).
 # * The fitted function is piecewise linear (chapter 01): training moved its joints to where the
 #   data bend.
 
@@ -332,7 +337,9 @@ x5, y5 = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
 bp_b, bp_o = backprop.backward_pass(x5, y5, check_betas, check_omegas)
 fd_b, fd_o = backprop.finite_difference_gradients(x5, y5, check_betas, check_omegas,
                                                   eps=1e-6)
-print("parameters:", sum(b.size + o.size for b, o in zip(bp_b, bp_o, strict=True)))
+n_params = sum(b.size + o.size for b, o in zip(bp_b, bp_o, strict=True))
+print("parameters:", n_params)
+assert n_params == 122
 
 # %% [markdown]
 # PyTorch is imported only here, where it serves as the referee (in float64, like NumPy):
@@ -364,6 +371,35 @@ diffs = {
 for what, vals in diffs.items():
     print(f"{what:38s} largest difference {max(vals):.1e}")
 
+# %% [markdown]
+# Where does the finite differences' error come from? Compare it with the size of the rounding
+# error, with a larger $\varepsilon$, and with a one-sided (forward) difference
+# $(l[\theta + \varepsilon] - l[\theta]) / \varepsilon$ for the 20 biases:
+
+# %%
+l_check = backprop.least_squares_loss(x5, y5, check_betas, check_omegas)
+eps_mach = np.finfo(np.float64).eps  # 2.2e-16, the relative rounding of one float64
+rounding = eps_mach * l_check / 1e-6  # a rounding error of l, divided by eps
+central_6 = max(diffs["backward pass vs finite differences"])  # eps = 1e-6
+fd4_b, fd4_o = backprop.finite_difference_gradients(x5, y5, check_betas, check_omegas, eps=1e-4)
+central_4 = max(np.abs(a - b).max() for a, b in zip(bp_b + bp_o, fd4_b + fd4_o, strict=True))
+forward_6 = 0.0  # the largest error of a forward difference with eps = 1e-6
+for k, beta in enumerate(check_betas):
+    for j in range(beta.size):
+        nudged = [b.copy() for b in check_betas]
+        nudged[k][j] += 1e-6
+        l_up = backprop.least_squares_loss(x5, y5, nudged, check_omegas)
+        forward_6 = max(forward_6, abs((l_up - l_check) / 1e-6 - bp_b[k][j]))
+print(f"loss l = {l_check:.1f}; rounding estimate eps_mach * l / eps = {rounding:.1e}")
+print(f"central, eps = 1e-6: largest difference {central_6:.1e}")
+print(f"central, eps = 1e-4: largest difference {central_4:.1e}")
+print(f"forward, eps = 1e-6: largest difference {forward_6:.1e} (biases only)")
+assert max(diffs["backward pass vs PyTorch"]) < 1e-13
+assert 50 < l_check < 56 and 1e-9 < central_6 < 1e-7  # l ~ 53; about 1e-8
+assert rounding / 10 < central_6 < rounding * 10  # the size of the rounding error
+assert 30 < central_6 / central_4 < 300  # ~100x smaller with a 100x larger eps
+assert 1e-6 < forward_6 < 1e-5 and forward_6 / central_6 > 100
+
 # %%
 fig, ax = new_figure(figsize=(9, 3.4))
 plot_check_differences(ax, names, diffs)
@@ -373,12 +409,22 @@ plt.show()
 
 # %% [markdown]
 # **What to notice**
-# * The backward pass and PyTorch agree to between $10^{-16}$ and $10^{-14}$: the same
-#   arithmetic in a different order, so only the last bits differ. A real bug (try dropping the `relu_derivative` factor)
-#   would show up as a difference of order 1.
-# * Finite differences agree only to about $10^{-8}$: with $\varepsilon = 10^{-6}$ the
-#   truncation error is $\sim\varepsilon^2$ and the rounding error $\sim 10^{-16}/\varepsilon$.
-#   Good for *checking*, too slow and too coarse for *training*: this small net's 122
+# * The backward pass and PyTorch agree to better than $10^{-13}$: the same arithmetic in a
+#   different order, so only the last bits differ. A real bug (try dropping the
+#   `relu_derivative` factor) would show up as a difference of order 1.
+# * Finite differences agree only to about $10^{-8}$, and that is **rounding**. The loss,
+#   $l \approx 53$, is stored with an error of about $\epsilon_{\text{mach}}\, l$
+#   ($\epsilon_{\text{mach}} = 2.2 \times 10^{-16}$), and dividing the difference of two such
+#   values by $2\varepsilon$ magnifies it to about $\epsilon_{\text{mach}}\, l / \varepsilon
+#   \approx 10^{-8}$ at $\varepsilon = 10^{-6}$.
+# * The **truncation** error of the central difference, $O(\varepsilon^2) \approx 10^{-12}$ for a
+#   smooth loss, is absent here: along any one parameter a ReLU net is piecewise linear, so its
+#   least-squares loss is piecewise quadratic, and a central difference is exact on a quadratic
+#   (unless a kink lies within $\varepsilon$). So $\varepsilon = 10^{-4}$ is *more* accurate,
+#   about 100 times, as rounding $\propto 1/\varepsilon$ predicts. A one-sided (forward)
+#   difference has a truncation error $O(\varepsilon)$, half the curvature times $\varepsilon$:
+#   about $5 \times 10^{-6}$ at $\varepsilon = 10^{-6}$, hundreds of times worse.
+# * Good for *checking*, too slow and too coarse for *training*: this small net's 122
 #   parameters needed $2 \times 122$ forward passes, against one forward and one backward pass.
 
 # %% [markdown]
@@ -450,6 +496,7 @@ ax2.set_ylabel(None)
 plt.show()
 ratio = by_inputs["forward"][-1] / by_inputs["reverse"][-1]
 print(f"{sizes[-1]} inputs, 1 output: forward mode took {ratio:.0f}x as long as reverse mode")
+assert ratio > 4  # 128 forward passes against one forward and one backward pass
 
 # %% [markdown]
 # **What to notice**
@@ -553,8 +600,9 @@ show_solution(EX[3])
 #   place of $h_0$ for the first layer; for a batch, both are sums over the data points.
 # * **ReLU**: $a'[f] = \mathbb{I}[f > 0]$, a diagonal Jacobian applied as an element-wise
 #   product. Units that are off pass no gradient back.
-# * **Check** a hand-written gradient against finite differences (agree to ~$10^{-8}$) and
-#   autograd (agree to ~$10^{-14}$ or better).
+# * **Check** a hand-written gradient against finite differences (here they agree to
+#   ~$10^{-8}$, the rounding error $\epsilon_{\text{mach}}\, l / \varepsilon$) and autograd (agree
+#   to better than $10^{-13}$).
 # * **Reverse mode** costs one backward pass per output, **forward mode** one pass per input:
 #   for one scalar loss of many parameters, reverse mode wins, paying with the memory of the
 #   stored forward pass.

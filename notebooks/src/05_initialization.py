@@ -21,7 +21,9 @@
 # **Notation.** The notes write the pre-activations of the backward-pass section as $j_k$; here
 # they are $f_k$, as in `dlcore`: $f_0 = \beta_0 + \Omega_0 x$, $h_k = a[f_{k-1}]$,
 # $f_k = \beta_k + \Omega_k h_k$, with $a[\cdot]$ the ReLU and $f_K$ the output. A layer that
-# maps $D_h$ units to $D_{h'}$ units has $\Omega$ of shape $(D_{h'}, D_h)$.
+# maps $D_h$ units to $D_{h'}$ units has $\Omega$ of shape $(D_{h'}, D_h)$. The notes write the
+# weight variance as $\sigma_n^2$ and the next layer's width as $D_n$; here they are
+# $\sigma_\Omega^2$ and $D_{h'}$, to match the weights $\Omega$ and the widths $D_h$.
 
 # %%
 %matplotlib inline
@@ -68,7 +70,6 @@ show_source(init.forward)
 # given as multiples of $2/D_h$, a value whose meaning section 3 explains.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 widths = [128] * 32                         # [D_i, D_1, ..., D_30, D_o], all 128
 x = rng.standard_normal((128, 40))          # 40 data points as columns, (D_i, I)
 net_rng = np.random.default_rng(1)
@@ -80,6 +81,9 @@ for multiple in (0.5, 1.0, 2.0):
     predicted = init.predicted_variances(x, widths, sigma)
     print(f"{multiple} x 2/D_h   measured: " + "".join(f"{v:9.2g}" for v in var[::5]))
     print(f"{multiple} x 2/D_h  predicted: " + "".join(f"{v:9.2g}" for v in predicted[::5]))
+    assert np.all(np.abs(np.log2(var[::5] / predicted[::5])) < 1)  # within a factor of 2
+    assert abs(var[0] / (2 * multiple) - 1) < 0.1                   # layer 0: 2 x the multiple
+    assert abs((var[30] / var[0]) ** (1 / 30) / multiple - 1) < 0.05  # x multiple per layer
 
 # %% [markdown]
 # At $1 \times 2/D_h$ the variance holds steady; at $0.5\times$ it halves with every layer and
@@ -106,7 +110,8 @@ W.activations.show()
 #   each layer multiplies the variance by a slightly random factor. The theory gives the
 #   *average* over many random nets; a single narrow net drifts (more often down than up, as a
 #   product of random factors does). The table above averages 8 nets and follows the
-#   prediction closely; wider layers also make each factor less random.
+#   prediction to within a factor of 2 across nine powers of ten; wider layers also make each
+#   factor less random.
 
 # %% [markdown]
 # ## 2. The same for gradients in the backward pass
@@ -197,13 +202,14 @@ for D_h, s2, v in [(1, 1.0, 1.0), (10, 0.05, 2.0), (100, 0.02, 1.0), (500, 0.001
     estimates = [np.var(init.sample_next_layer(v, D_h, np.sqrt(s2), mc_rng, 100, 200))
                  for _ in range(20)]                       # 20 independent layers
     err = np.std(estimates) / np.sqrt(len(estimates))
-    print(f"{D_h:4d}  {s2:13.3g}  {v:9.3g}  {init.next_variance(v, D_h, np.sqrt(s2)):8.3f}"
-          f"  {np.mean(estimates):8.3f} ± {err:.3f}")
+    formula = init.next_variance(v, D_h, np.sqrt(s2))
+    print(f"{D_h:4d}  {s2:13.3g}  {v:9.3g}  {formula:8.3f}  {np.mean(estimates):8.3f} ± {err:.3f}")
+    assert abs(np.mean(estimates) - formula) < 2 * err  # within two standard errors
 
 # %% [markdown]
-# The formula and the estimates agree to within the Monte Carlo error (a standard error is
-# the spread of 20 independent layers of 100 units and 200 inputs each, divided by
-# $\sqrt{20}$; more samples shrink it). Try it with the sliders:
+# The formula and the estimates agree to within two standard errors of the Monte Carlo estimate
+# (a standard error is the spread of 20 independent layers of 100 units and 200 inputs each,
+# divided by $\sqrt{20}$; more samples shrink it). Try it with the sliders:
 # the histogram shows the sampled $f'$ divided by the formula's standard deviation
 # $\sigma_{f'}$, so when the formula is right its spread is that of the black standard normal
 # curve (its *shape* is normal only for large $D_h$, see below); the right panel puts the Monte
@@ -274,12 +280,21 @@ for rule in ("forward", "backward", "compromise"):
 # %%
 W.nonsquare.show()
 
+# %%
+# the claims below, checked at the figure's settings (ratio 8)
+fwd, bwd, mid = (W.compute_nonsquare(8.0, rule) for rule in ("forward", "backward", "compromise"))
+assert round(fwd["theory_g"][0], 1) == 6.4 and fwd["var_g"][0] > fwd["theory_g"][0]
+assert np.allclose(fwd["theory_f"], fwd["theory_f"][0]) and np.allclose(bwd["theory_g"], bwd["theory_g"][0])
+assert np.ptp(np.log(bwd["theory_f"])) > 1                       # the activations drift
+drift = [np.exp(np.ptp(np.log(mid[key]))) for key in ("theory_f", "theory_g")]
+assert max(drift) < 1.1 * np.sqrt(192 / 30)                     # about sqrt(width ratio)
+
 # %% [markdown]
 # **What to notice**
 # * With the forward rule $2/D_h$ the forward pass is flat, but each backward step multiplies
 #   the gradient's variance by $D_{h'}/D_h$; across the net the factors telescope to the ratio
 #   of the output width to the first hidden width, $D_o / D_1 = 192/30 \approx 6.4$ (the
-#   dashed line; the one random net drawn lands a little higher).
+#   dashed line; the one random net drawn lands higher).
 # * The backward rule $2/D_{h'}$ swaps the roles: the gradients are flat, the activations drift.
 # * The compromise splits the drift between both passes, so neither is off by more than about
 #   the square root of the width ratio. For the usual nets, whose widths change by small
@@ -295,11 +310,13 @@ W.nonsquare.show()
 # $4.9 \times 10^{-324}$.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 for dtype in (np.float32, np.float64):
     lim = init.float_limits(dtype)
     print(f"{np.dtype(dtype).name}: largest {lim['max']:.3g}, smallest normal {lim['tiny']:.3g},"
           f" smallest subnormal {lim['subnormal']:.3g}")
+f32, f64 = init.float_limits(np.float32), init.float_limits(np.float64)
+assert [f"{f32[key]:.1e}" for key in ("max", "tiny", "subnormal")] == ["3.4e+38", "1.2e-38", "1.4e-45"]
+assert [f"{f64[key]:.1e}" for key in ("max", "subnormal")] == ["1.8e+308", "4.9e-324"]
 
 # %% [markdown]
 # With the multiple $c$, the typical size of $f_k$ (its root-mean-square, the square root of the
@@ -316,6 +333,7 @@ show_source(init.rms_per_layer)
 # NBVAL_CHECK_OUTPUT
 widths_fp = [16] * 402
 x_fp = rng.standard_normal((16, 8))
+depth = {}                                  # (c, float type) -> the first bad layer
 for multiple in (1e-3, 1e-2, 1e2, 1e3):
     betas, omegas = init.init_net(widths_fp, init.he_sigmas(widths_fp, multiple=multiple),
                                   np.random.default_rng(2))
@@ -327,7 +345,11 @@ for multiple in (1e-3, 1e-2, 1e2, 1e3):
                                               dtype)
         row.append(f"{np.dtype(dtype).name}: predicted ~{predicted:5.0f}, computed {computed} "
                    f"({kind})")
+        depth[multiple, np.dtype(dtype).name] = computed
     print(f"c = {multiple:g}:  " + ";  ".join(row))
+for multiple in (1e-3, 1e-2, 1e2, 1e3):  # a few dozen layers, a few hundred, about 8 times more
+    assert 20 <= depth[multiple, "float32"] <= 40 and 200 <= depth[multiple, "float64"] <= 320
+    assert 6 < depth[multiple, "float64"] / depth[multiple, "float32"] < 10
 
 # %% [markdown]
 # The figure computes one deep net in both types. The dashed grey line is exact arithmetic
@@ -362,7 +384,7 @@ from dlcore.data import digits
 from dlcore.init_torch import RunConfig, train_runs
 
 torch.manual_seed(0)
-torch.set_num_threads(1)  # these matrices are small: one thread is fastest on a shared CPU
+torch.set_num_threads(1)  # these matrices are small: one thread is fastest
 config = RunConfig(depth=20, width=64, steps=200, lr=0.01)
 data = digits()
 x_img = data["x"].reshape(len(data["x"]), -1)                   # (I, 64): rows are examples
@@ -395,18 +417,61 @@ axes[0].text(5, np.log(10) * 1.3, "ln 10: the loss of guessing", fontsize=8,
 plt.show()
 
 # %% [markdown]
+# How far off are the two bad nets at the start? The same nets, before the first step: the
+# spread of their outputs and of their weight gradients, as multiples of He's.
+
+# %%
+from dlcore.init_torch import deep_relu_net, he_init_
+
+X_all = torch.as_tensor(x_img, dtype=torch.float32)
+Y_all = torch.as_tensor(data["y"], dtype=torch.long)
+start = {}
+for multiple in (0.5, 1.0, 2.0):
+    torch.manual_seed(config.seed)                               # the draws train_runs uses
+    net = he_init_(deep_relu_net(64, 10, config), multiple)
+    out = net(X_all)                                             # (I, 10) outputs
+    torch.nn.functional.cross_entropy(out, Y_all).backward()
+    grads = [layer.weight.grad.norm().item() for layer in net if hasattr(layer, "weight")]
+    start[multiple] = (out.std().item(), np.array(grads))
+for multiple in (0.5, 2.0):
+    out_ratio = start[multiple][0] / start[1.0][0]
+    grad_ratio = start[multiple][1] / start[1.0][1]              # layer by layer
+    print(f"{multiple} x He: outputs {out_ratio:.2g} x He's, weight gradients "
+          f"{grad_ratio.min():.2g} to {grad_ratio.max():.2g} x He's")
+
+# %%
+# the claims below, checked
+smooth = {m: np.convolve(c, np.ones(window) / window, mode="valid") for m, c in curves.items()}
+ratio_small = start[0.5][0] / start[1.0][0]
+assert 3e-4 < ratio_small < 3e-3 and (start[0.5][1] / start[1.0][1]).max() < 1.5e-3
+assert 300 < start[2.0][0] / start[1.0][0] < 3000
+assert np.all((300 < start[2.0][1] / start[1.0][1]) & (start[2.0][1] / start[1.0][1] < 3000))
+small, he, large = curves[0.5], curves[1.0], curves[2.0]
+assert abs(small[0] - np.log(10)) < 0.01                         # the loss of guessing
+assert np.abs(smooth[0.5] - np.log(10)).max() < 0.02             # ... for all 200 steps
+assert np.argmax(smooth[1.0] < 0.9 * np.log(10)) + window <= 60  # He leaves ln 10 early
+at_50 = smooth[1.0][50 - (window - 1)]                          # the point drawn at step 50
+assert smooth[1.0][-1] < 1.0 and smooth[1.0][-1] < 0.5 * at_50
+assert 1000 < large[0] < 10000 and not np.isfinite(large[:6]).all()
+
+# %% [markdown]
 # **What to notice**
-# * **Too small** (left): the output is about $0.5^{10} \approx 10^{-3}$ times too small, so the
-#   net predicts nearly uniform probabilities and the loss sits at $\ln 10 \approx 2.3$, the
-#   loss of guessing. The gradients are smaller still, so it takes hundreds of steps before
-#   anything is learned.
-# * **He** (middle): the loss leaves $\ln 10$ within a few dozen steps and keeps falling.
-# * **Too large** (right): the first outputs are about $2^{10} = 1000$ times too large, the
+# * **Too small** (left): the output is about $0.5^{10} \approx 10^{-3}$ times He's, so the net
+#   predicts nearly uniform probabilities and the loss sits at $\ln 10 \approx 2.3$, the loss of
+#   guessing. Its weight gradients are also a thousand times or more smaller than He's, so with
+#   the learning rate tuned for He it learns nothing in the 200 steps shown: its smoothed loss
+#   stays within 0.02 of $\ln 10$ throughout.
+# * **He** (middle): the smoothed loss drops below $0.9 \ln 10$ within the first 60 steps and
+#   ends below 1, less than half its value at step 50. It does not fall
+#   smoothly: each step sees a different batch of 64 images, so the loss goes up as well as down
+#   from one step to the next.
+# * **Too large** (right): the first outputs are about $2^{10} \approx 1000$ times He's, the
 #   first loss is in the thousands, the first gradient step is enormous, and within a few steps
-#   the loss is NaN. A smaller learning rate would only postpone the problem: the gradients of
-#   different runs differ by the factor $c^K$ of section 2.
+#   the loss is NaN. A smaller learning rate would only postpone the problem: the weight
+#   gradients are about a thousand times He's, the factor $c^{K/2}$ of section 2, so one
+#   learning rate cannot suit both nets.
 # * The three nets differ by a factor of only 2 in the weight variance, yet only one of them
-#   trains. At depth 20 the factor is raised to the 20th power.
+#   trains in these 200 steps. At depth 20 the factor is raised to the 20th power.
 
 # %% [markdown]
 # ## Exercises
@@ -435,10 +500,11 @@ show_solution(EX[0])
 # %% [markdown]
 # ### Exercise 2: He's standard deviation
 # A layer maps $D_h = 200$ ReLU units to $D_{h'} = 50$ units. Which standard deviation
-# $\sigma_\Omega$ keeps the variance of the pre-activations constant in the forward pass?
+# $\sigma_\Omega$ keeps the variance of the pre-activations constant in the forward pass? Give it
+# to 3 decimals.
 
 # %%
-answer_2 = None  # your answer: a number (the standard deviation)
+answer_2 = None  # your answer: a number (the standard deviation), to 3 decimals
 EX[1].check(answer_2)
 
 # %%
@@ -469,10 +535,11 @@ show_solution(EX[2])
 # %% [markdown]
 # ### Exercise 4: the non-square compromise
 # $\Omega$ maps $D_h = 100$ units to $D_{h'} = 300$ units. What weight **variance**
-# $\sigma_\Omega^2$ does the compromise between the forward and the backward rule give?
+# $\sigma_\Omega^2$ does the compromise between the forward and the backward rule give? Give it
+# to 4 decimals.
 
 # %%
-answer_4 = None  # your answer: a number (the variance)
+answer_4 = None  # your answer: a number (the variance), to 4 decimals
 EX[3].check(answer_4)
 
 # %%
