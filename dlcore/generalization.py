@@ -7,7 +7,7 @@ data points are columns: the hidden layer with a row of ones on top, ``H = [1; h
 (1 + D, I) and the net's output is ``f = phi H`` with phi (D_o, 1 + D).
 
 The regularisers of chapter 07 are defined in ``dlcore.regularization`` and re-exported here,
-as API.md fixes.
+as the public API (fixed for outside checks) promises.
 """
 
 import numpy as np

@@ -1,8 +1,9 @@
 """Regularisation (chapter 07): explicit penalties and their priors, the implicit regulariser
 of gradient descent and SGD, early stopping, ensembling, dropout, noise, Bayesian inference.
 
-The API.md functions (``l2_penalty``, ``gd_modified_loss``, ``dropout``) come first; they are
-re-exported by ``dlcore.generalization``. The 1-D examples use a linear-in-features model: a
+The functions of the public API, fixed for outside checks (``l2_penalty``,
+``gd_modified_loss``, ``dropout``), come first; they are re-exported by
+``dlcore.generalization``. The 1-D examples use a linear-in-features model: a
 shallow ReLU net whose hidden layer theta is fixed, so only phi is fitted,
 
     f[x, phi] = phi_0 + sum_d phi_d a[theta_d0 + theta_d1 x] = phi^T h(x),   h = [1, h_1..h_D].
@@ -26,7 +27,7 @@ from .checks import (
 )
 
 __all__ = [
-    # API.md
+    # the public API, fixed for outside checks
     "l2_penalty", "gd_modified_loss", "dropout",
     # the running 1-D example
     "true_function", "sample_data", "ramp_theta", "toy_problem",
@@ -52,7 +53,7 @@ def _check_fn(fn, name):
 
 
 # ------------------------------------------------------------------------------------------
-# API.md
+# The public API, fixed for outside checks
 # ------------------------------------------------------------------------------------------
 def l2_penalty(omegas, lam):
     """Explicit L2 regulariser: lam * sum_k ||Omega_k||^2 (squared Frobenius norms).

@@ -292,3 +292,44 @@ def test_torch_models_and_shift_augmentation(rng):
     for b in range(5):
         assert_close(shifted[b, 0].numpy(), conv.shift(x[b, 0].numpy(), int(t[b])))
     assert conv_torch.random_shift(x, 0, g) is x
+
+
+# -- the chapter's exercises ---------------------------------------------------------------------
+def test_exercise_solutions_match_dlcore():
+    """The solutions shown to students (plain NumPy) compute what dlcore computes."""
+    from dlcore.exercises import ch08
+
+    for ks, ss, ds in ch08._RF_PROBES:
+        assert ch08.rf(ks, ss, ds) == conv.receptive_field(ks, ss, ds) == brute_receptive_field(ks, ss, ds)
+    for x, w in ch08._K3_PROBES:
+        assert_close(ch08.conv3(x, w), conv.conv1d_k3(x, w))
+    assert ch08.output_length.value == 20  # floor((40 + 8 - 9) / 2) + 1, by hand
+    assert ch08.count_conv_params.value == 16 * 3 * 25 + 16
+
+
+def _same(a, b, atol, rtol=0.0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _assert_mistakes_distinct(q):
+    """No two known mistakes (nor a mistake and the solution) give the same answer, so each
+    name fires for its own cause only. Values: farther apart than the precision asked for;
+    functions: different results on at least one probe."""
+    from dlcore.exercises import FunctionExercise
+
+    answers = [("solution", q.solution())] + [(m.name, m.answer) for m in q.mistakes]
+    for i, (name_a, a) in enumerate(answers):
+        for name_b, b in answers[i + 1:]:
+            if isinstance(q, FunctionExercise):
+                same = all(_same(a(*p), b(*p), atol=1e-9, rtol=1e-4) for p in q.probes)
+            else:
+                same = _same(a, b, atol=10.0 ** -(q.decimals or 9))
+            assert not same, f"'{name_a}' and '{name_b}' give the same answer"
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_exercise_mistakes_are_distinct(index):
+    from dlcore.exercises import chapter
+
+    _assert_mistakes_distinct(chapter(8)[index])

@@ -268,3 +268,100 @@ def test_bad_input():
     with pytest.raises(ValueError, match="label_noise"):
         DD.random_feature_curve(np.zeros((2, 3)), np.zeros(3, int), np.zeros((2, 2)),
                                 np.zeros(2, int), [2], rng, label_noise=1.5)
+
+
+# ------------------------------------------------------------------------------------------
+# the chapter's exercises: reference solutions against dlcore, one diagnosis per cause
+# ------------------------------------------------------------------------------------------
+def test_exercise_solutions_match_dlcore():
+    """The solutions shown to students (plain NumPy) compute what dlcore computes."""
+    from dlcore.exercises import ch06
+
+    for preds, mu in ch06._PROBES:
+        parts = G.decompose(preds, mu)
+        assert_close(ch06.bias_var(preds, mu), (parts["bias2"].mean(), parts["variance"].mean()))
+    for H, y in ch06._PROBES4:
+        assert_close(ch06.min_norm(H, y), G.fit_min_norm(H, y), rtol=1e-9, atol=1e-11)
+    assert ch06.threshold.value == DD.interpolation_threshold(ch06.I_THRESHOLD)
+
+
+# Every way of getting the threshold wrong that we know of, with the D it leads to for I = 500
+# examples and K = 10 classes (worked out by hand) and the diagnosis it must get. Two causes that
+# lead to the same D must share a diagnosis that names both; no cause may get another's name.
+THRESHOLD_CAUSES = [
+    ("1 + D = I (right)", 499, None),
+    ("left out the offset: D = I", 500, "one unit too many (D = I)"),
+    ("strict inequality: 1 + D > I", 500, "one unit too many (D = I)"),
+    ("all classes' parameters: K (1 + D) = I", 49, "counted the parameters of all classes together"),
+    ("all classes' equations: 1 + D = K I", 4999, "counted the equations of all classes for one row"),
+    ("the input size D_i", 40, "used the input size"),
+]
+
+
+@pytest.mark.parametrize("cause,answer,name", THRESHOLD_CAUSES, ids=[c[0] for c in THRESHOLD_CAUSES])
+def test_threshold_exercise_names_each_cause(capsys, cause, answer, name):
+    from dlcore.exercises import ch06
+
+    q = ch06.threshold
+    verdict = q.check(answer)
+    out = capsys.readouterr().out
+    if name is None:
+        assert verdict is True, out
+        return
+    assert verdict is False and f"'{name}'" in out, f"{cause}: {out}"
+    others = [m.name for m in q.mistakes if m.name != name]
+    assert not any(f"'{n}'" in out for n in others), f"{cause} diagnosed as another cause: {out}"
+
+
+def _same(a, b, atol, rtol=0.0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _assert_mistakes_distinct(q):
+    """No two known mistakes (nor a mistake and the solution) give the same answer, so each
+    name fires for its own cause only. Values: farther apart than the precision asked for;
+    functions: different results on at least one probe."""
+    from dlcore.exercises import FunctionExercise
+
+    answers = [("solution", q.solution())] + [(m.name, m.answer) for m in q.mistakes]
+    for i, (name_a, a) in enumerate(answers):
+        for name_b, b in answers[i + 1:]:
+            if isinstance(q, FunctionExercise):
+                same = all(_same(a(*p), b(*p), atol=1e-9, rtol=1e-4) for p in q.probes)
+            else:
+                same = _same(a, b, atol=10.0 ** -(q.decimals or 9))
+            assert not same, f"'{name_a}' and '{name_b}' give the same answer"
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_exercise_mistakes_are_distinct(index):
+    from dlcore.exercises import chapter
+
+    _assert_mistakes_distinct(chapter(6)[index])
+
+
+# The expected error at one input (f = [1.2, 0.8, 1.1, 0.9, 1.5], mu = 1.3, sigma = 0.3), worked
+# out by hand: bias^2 = 0.04, variance = 0.06, noise = 0.09. Leaving out any one term must be
+# named as that term.
+ERROR_CAUSES = [
+    ("all three terms", 0.19, None),
+    ("no noise", 0.10, "forgot the noise"),
+    ("no bias", 0.15, "forgot the bias"),
+    ("no variance", 0.13, "forgot the variance"),
+    ("sigma, not sigma^2", 0.40, "sigma instead of sigma^2"),
+    ("variance / 4", 0.205, "unbiased variance (divided by 4)"),
+]
+
+
+@pytest.mark.parametrize("cause,answer,name", ERROR_CAUSES, ids=[c[0] for c in ERROR_CAUSES])
+def test_error_by_hand_names_each_cause(capsys, cause, answer, name):
+    from dlcore.exercises import ch06
+
+    q = ch06.error_by_hand
+    verdict = q.check(answer)
+    out = capsys.readouterr().out
+    if name is None:
+        assert verdict is True, out
+        return
+    assert verdict is False and f"'{name}'" in out, f"{cause}: {out}"

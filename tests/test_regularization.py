@@ -1,5 +1,5 @@
-"""dlcore.regularization (and its API.md names in dlcore.generalization) against PyTorch and
-closed forms."""
+"""dlcore.regularization (and its public-API names, re-exported by dlcore.generalization)
+against PyTorch and closed forms."""
 
 from itertools import product
 
@@ -20,7 +20,7 @@ def _problem(rng, I=9, D=6, sigma=0.3):
     return x, y, H
 
 
-# -- API.md: l2_penalty, gd_modified_loss, dropout ----------------------------------------------
+# -- the public API: l2_penalty, gd_modified_loss, dropout -------------------------------------
 @pytest.mark.parametrize("shapes", [[(3, 1)], [(4, 2), (4, 4), (1, 4)], [(5, 7)]])
 def test_l2_penalty_matches_torch(rng, shapes):
     omegas = [rng.normal(size=s) for s in shapes]
@@ -504,3 +504,86 @@ def test_valley_grad_and_hessian_match_torch(rng):
     assert R.valley_loss(grid).shape == (4, 5)
     with pytest.raises(ValueError, match="theta"):
         R.valley_loss(np.ones(3))
+
+
+# -- the chapter's exercises ---------------------------------------------------------------------
+def test_exercise_solutions_match_dlcore():
+    """The solutions shown to students (plain NumPy) compute what dlcore computes."""
+    from dlcore.exercises import ch07
+
+    for A, b, theta, alpha in ch07._PROBES:
+        L = lambda th, A=A, b=b: 0.5 * th @ A @ th - b @ th  # noqa: E731
+        g = lambda th, A=A, b=b: A @ th - b  # noqa: E731
+        assert_close(ch07.l_gd(A, b, theta, alpha), R.gd_modified_loss(L, g, alpha)(theta))
+    for h, _, p in ch07._DROP_PROBES:  # R.dropout draws its own mask; read it off its output
+        out = R.dropout(h, p, np.random.default_rng(5))
+        kept = (out != 0).astype(float)  # every h in the probes is non-zero
+        assert np.all(h != 0) and 0 < kept.mean() < 1
+        assert_close(ch07.apply_dropout(h, kept, p), out)
+    S, h, sig = ch07._S, ch07._h_star, ch07._sig
+    assert_close(ch07.predictive_var.value, R.bayes_predictive(h[:, None], np.zeros(3), S, sig)[1][0])
+    assert ch07.stop_step.value == 5  # by hand: 1.19 at epoch 5, then 3 epochs without a new best
+    assert_close(ch07.map_lambda.value, R.lam_from_prior(ch07.SIGMA, ch07.SIGMA_P))
+
+
+def _same(a, b, atol, rtol=0.0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _assert_mistakes_distinct(q):
+    """No two known mistakes (nor a mistake and the solution) give the same answer, so each
+    name fires for its own cause only. Values: farther apart than the precision asked for;
+    functions: different results on at least one probe."""
+    from dlcore.exercises import FunctionExercise
+
+    answers = [("solution", q.solution())] + [(m.name, m.answer) for m in q.mistakes]
+    for i, (name_a, a) in enumerate(answers):
+        for name_b, b in answers[i + 1:]:
+            if isinstance(q, FunctionExercise):
+                same = all(_same(a(*p), b(*p), atol=1e-9, rtol=1e-4) for p in q.probes)
+            else:
+                same = _same(a, b, atol=10.0 ** -(q.decimals or 9))
+            assert not same, f"'{name_a}' and '{name_b}' give the same answer"
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_exercise_mistakes_are_distinct(index):
+    from dlcore.exercises import chapter
+
+    _assert_mistakes_distinct(chapter(7)[index])
+
+
+def test_dropout_exercise_accepts_in_place_answers_and_keeps_its_probes(capsys):
+    """A student who writes `h *= mask; h /= 1 - p; return h` is right, and must not change
+    the probes (they share one h array) for the next answer checked."""
+    from dlcore.exercises import ch07
+
+    q = ch07.inverted_dropout
+    before = [np.copy(h) for h, _, _ in q.probes]
+
+    def in_place(h, mask, p):
+        h *= mask
+        h /= 1 - p
+        return h
+
+    assert q.check(in_place) is True and q.check(in_place) is True
+    assert all(np.array_equal(b, h) for b, (h, _, _) in zip(before, q.probes, strict=True))
+    assert q.check(lambda h, mask, p: h * mask) is False
+    assert "no rescaling" in capsys.readouterr().out
+
+
+def test_implicit_gd_figure_measures_its_gaps_at_the_gd_times():
+    """ch07.implicit_gd: every GD iterate is compared with the flows at its own time (no time
+    past the end of the flows, whatever alpha), so the gaps scale as backward error analysis
+    says: the gap to the flow on L like alpha, the gap to the flow on L_GD like alpha^2."""
+    from dlcore.widgets import regularization as W
+
+    for alpha in (0.0126, 0.0502, 0.137, 0.4):  # T_END / alpha not an integer
+        d = W.compute_implicit(alpha)
+        assert d["t"][-1] <= W.T_END + 1e-12 and len(d["t"]) == d["n"] + 1
+    gap = {a: (np.nanmax(W.compute_implicit(a)["gap_L"]), np.nanmax(W.compute_implicit(a)["gap_mod"]))
+           for a in (0.005, 0.01, 0.02)}
+    for a in (0.005, 0.01):
+        assert 1.8 < gap[2 * a][0] / gap[a][0] < 2.2
+        assert 3.5 < gap[2 * a][1] / gap[a][1] < 4.7

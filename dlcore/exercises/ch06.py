@@ -10,54 +10,75 @@ from . import FunctionExercise, Mistake, ValueExercise
 # 1. The expected error at one input, by hand
 # ------------------------------------------------------------------------------------------
 _F = np.array([1.2, 0.8, 1.1, 0.9, 1.5])  # f[x, phi[D_i]] from five training sets
-_MU, _SIGMA = 1.3, 0.2
+_MU, _SIGMA = 1.3, 0.3
 _BIAS2 = (_F.mean() - _MU) ** 2  # (1.1 - 1.3)^2 = 0.04
 _VAR = np.mean((_F - _F.mean()) ** 2)  # 0.06
+# bias^2 0.04, variance 0.06 and noise sigma^2 = 0.09 all differ, so leaving out any one of
+# them gives its own wrong answer, and its own diagnosis.
 
 error_by_hand = ValueExercise(
     title="Expected error at one input",
     task=("Five training sets gave the predictions f = [1.2, 0.8, 1.1, 0.9, 1.5] at one input "
-          "x. The true mean there is mu[x] = 1.3 and the noise has sigma = 0.2. What is the "
+          "x. The true mean there is mu[x] = 1.3 and the noise has sigma = 0.3. What is the "
           "expected squared error E_D[E_y[(f[x, phi[D]] - y)^2]] at x, taking these five fits "
-          "as the whole distribution of data sets?"),
+          "as the whole distribution of data sets? Give it to 3 decimals."),
     hint_text=("Average model f_mu = mean of f. Then variance = mean of (f - f_mu)^2 (divide by "
                "5: these five ARE the distribution), bias^2 = (f_mu - mu)^2, noise = sigma^2."),
-    value=_BIAS2 + _VAR + _SIGMA ** 2,  # 0.04 + 0.06 + 0.04 = 0.14
+    value=round(_BIAS2 + _VAR + _SIGMA ** 2, 12),  # 0.04 + 0.06 + 0.09 = 0.19
+    decimals=3,
+    solution_code="""\
+import numpy as np
+
+f = np.array([1.2, 0.8, 1.1, 0.9, 1.5])   # the five fits at x: the whole distribution
+mu, sigma = 1.3, 0.3
+f_mu = f.mean()                            # the average model f_mu[x]
+variance = np.mean((f - f_mu) ** 2)        # E_D[(f - f_mu)^2]: divide by 5, not 4
+bias2 = (f_mu - mu) ** 2                   # (f_mu - mu)^2
+answer = variance + bias2 + sigma ** 2     # variance + bias^2 + noise
+""",
     mistakes=(
         Mistake("forgot the noise",
                 "even the perfect model meets fresh noisy targets: add sigma^2",
                 _BIAS2 + _VAR),
+        Mistake("forgot the bias",
+                "the average model f_mu misses mu[x]: add the squared bias (f_mu - mu)^2",
+                _VAR + _SIGMA ** 2),
+        Mistake("forgot the variance",
+                "each training set gives its own fit: add the variance of the five fits "
+                "around their mean", _BIAS2 + _SIGMA ** 2),
         Mistake("sigma instead of sigma^2",
-                "the noise term is the variance of y around mu[x], sigma^2 = 0.04, not sigma",
+                "the noise term is the variance of y around mu[x], sigma^2, not sigma",
                 _BIAS2 + _VAR + _SIGMA),
         Mistake("unbiased variance (divided by 4)",
                 "the decomposition needs E_D[(f - f_mu)^2], the mean over the five data sets; "
                 "dividing by n - 1 estimates a bigger population's variance",
                 _BIAS2 + np.var(_F, ddof=1) + _SIGMA ** 2),
         Mistake("bias not squared",
-                "the bias term is (f_mu - mu)^2; f_mu - mu = -0.2 would even make the error "
-                "smaller than the noise", (_F.mean() - _MU) + _VAR + _SIGMA ** 2),
+                "the bias term is (f_mu - mu)^2; an unsquared negative bias f_mu - mu would "
+                "even make the error smaller than the noise", (_F.mean() - _MU) + _VAR + _SIGMA ** 2),
     ),
-    explanation="bias^2 0.04 + variance 0.06 + noise 0.04 = 0.14.",
+    explanation="bias^2 0.04 + variance 0.06 + noise 0.09 = 0.19.",
 )
 
 
 # ------------------------------------------------------------------------------------------
 # 2. Bias and variance from a table of predictions
 # ------------------------------------------------------------------------------------------
-def _ref_bias_var(preds, mu):
-    """Reference: (bias^2, variance), each averaged over the test inputs."""
-    out = G.decompose(preds, mu)
-    return float(out["bias2"].mean()), float(out["variance"].mean())
+def bias_var(preds, mu):
+    """(bias^2, variance), each averaged over the test inputs (the reference solution)."""
+    f_mu = preds.mean(axis=0)                  # the average model: one value per test input
+    bias2 = np.mean((f_mu - mu) ** 2)          # (f_mu - mu)^2, averaged over the inputs
+    variance = np.mean((preds - f_mu) ** 2)    # E_D[(f - f_mu)^2], averaged over the inputs
+    return float(bias2), float(variance)
 
 
 def _mse_as_bias(preds, mu):
-    b, v = _ref_bias_var(preds, mu)
+    b, v = bias_var(preds, mu)
     return b + v, v  # averaged the squared errors, not the predictions
 
 
 def _ddof1(preds, mu):
-    b, _ = _ref_bias_var(preds, mu)
+    b, _ = bias_var(preds, mu)
     return b, float(np.var(preds, axis=0, ddof=1).mean())
 
 
@@ -68,7 +89,7 @@ def _wrong_axis(preds, mu):
 
 
 def _bias_not_squared(preds, mu):
-    _, v = _ref_bias_var(preds, mu)
+    _, v = bias_var(preds, mu)
     return float(np.mean(preds.mean(axis=0) - mu)), v
 
 
@@ -86,7 +107,7 @@ bias_var_table = FunctionExercise(
           "inputs."),
     hint_text=("f_mu = preds.mean(axis=0) is the average model (one value per test input). "
                "bias2 = mean of (f_mu - mu)^2; variance = mean of (preds - f_mu)^2."),
-    reference=_ref_bias_var,
+    reference=bias_var,
     probes=_PROBES,
     mistakes=(
         Mistake("averaged the squared errors, not the predictions",
@@ -102,13 +123,16 @@ bias_var_table = FunctionExercise(
                 "positive and negative deviations cancel; the bias term is (f_mu - mu)^2",
                 _bias_not_squared),
     ),
-    explanation="your bias^2 and variance match dlcore.generalization.decompose on every probe.",
+    explanation=("your bias^2 and variance match the reference (the same as "
+                 "dlcore.generalization.decompose) on every probe."),
 )
 
 
 # ------------------------------------------------------------------------------------------
 # 3. Where is the interpolation threshold?
 # ------------------------------------------------------------------------------------------
+I_THRESHOLD, K_CLASSES = 500, 10
+
 threshold = ValueExercise(
     title="The interpolation threshold",
     task=("A random-ReLU-feature model for MNIST-1D has D hidden units with fixed random "
@@ -119,14 +143,31 @@ threshold = ValueExercise(
     hint_text=("Each class's output row is its own least-squares problem: I equations "
                "(one per example) and 1 + D unknowns. Solvable exactly once unknowns >= "
                "equations."),
-    value=499,
+    value=I_THRESHOLD - 1,
+    solution_code="""\
+I = 500                 # training examples: the equations of each class's output row
+# each row has 1 + D unknowns (the offset phi_k0 and D weights); generic data are fitted
+# exactly as soon as the unknowns are as many as the equations: 1 + D = I
+answer = I - 1
+""",
+    # Each mistake is one cause with its own value (tests/test_generalization.py checks that
+    # every cause listed there gets its own diagnosis). Leaving out the offset and asking for
+    # more unknowns than equations (1 + D > I) both give D = I, so they share one diagnosis
+    # that names both causes.
     mistakes=(
-        Mistake("forgot the offset phi_k0",
-                "each output also has its offset phi_k0, so there are 1 + D unknowns per class",
-                500),
+        Mistake("one unit too many (D = I)",
+                "this D gives each class one unknown more than it needs. Either the offset "
+                "phi_k0 was left out of the count (each row has 1 + D unknowns), or more "
+                "unknowns than equations were asked for: equally many already fit every target",
+                I_THRESHOLD),
         Mistake("counted the parameters of all classes together",
                 "the ten output rows do not share their equations: each row must fit its own "
-                "I = 500 targets, so 10 (1 + D) = 500 is the wrong condition", 49),
+                "I targets, so compare the 1 + D unknowns of one row with I, not K (1 + D)",
+                I_THRESHOLD // K_CLASSES - 1),
+        Mistake("counted the equations of all classes for one row",
+                "a one-hot target has K entries, but each entry belongs to a different output "
+                "row: one row has only I equations, one per training example",
+                K_CLASSES * I_THRESHOLD - 1),
         Mistake("used the input size",
                 "D_i = 40 is the length of one signal; the threshold is about the number of "
                 "training examples I", 40),
@@ -138,8 +179,10 @@ threshold = ValueExercise(
 # ------------------------------------------------------------------------------------------
 # 4. The minimum-norm interpolant
 # ------------------------------------------------------------------------------------------
-def _ref_min_norm(H, y):
-    return G.fit_min_norm(H, y)
+def min_norm(H, y):
+    """The smallest phi with phi H = y (the reference solution)."""
+    H_pinv = np.linalg.pinv(H)    # (I, 1 + D): the pseudo-inverse H^+
+    return y @ H_pinv             # phi = y H^+: fits y, and lies in the span of H's columns
 
 
 def _no_inverse(H, y):
@@ -152,20 +195,20 @@ def _ridge(H, y):
 
 def _plus_null(H, y):
     N = G.null_space(H)
-    return G.fit_min_norm(H, y) + N[:, 0]  # fits the data, but not the shortest
+    return min_norm(H, y) + N[:, 0]  # fits the data, but not the shortest
 
 
 _rng4 = np.random.default_rng(6064)
 _PROBES4 = tuple((_rng4.normal(size=(p, i)), _rng4.normal(size=i))
                  for p, i in ((8, 5), (12, 4), (20, 9)))
 
-min_norm = FunctionExercise(
+min_norm_fit = FunctionExercise(
     title="The smallest interpolating phi",
     task=("Write min_norm(H, y): H (1 + D, I) with more rows than columns (over-parameterised), "
           "y (I,). Return the phi (1 + D,) with phi @ H == y whose norm ||phi|| is smallest."),
     hint_text=("phi = y H^+ with the pseudo-inverse: np.linalg.pinv(H) has shape (I, 1 + D). "
                "Equivalently phi = y (H^T H)^-1 H^T, a combination of the columns of H."),
-    reference=_ref_min_norm,
+    reference=min_norm,
     probes=_PROBES4,
     mistakes=(
         Mistake("no inverse: phi = y H^T",
@@ -181,4 +224,4 @@ min_norm = FunctionExercise(
     explanation="phi = y H^+ fits every point and is orthogonal to every null-space direction.",
 )
 
-EXERCISES = (error_by_hand, bias_var_table, threshold, min_norm)
+EXERCISES = (error_by_hand, bias_var_table, threshold, min_norm_fit)

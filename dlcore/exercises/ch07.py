@@ -14,10 +14,17 @@ map_lambda = ValueExercise(
     task=("The targets are y_i ~ Norm(f[x_i, phi], sigma^2) with sigma = 0.2, and the prior on "
           "each weight is phi_d ~ Norm(0, sigma_p^2) with sigma_p = 0.5. Minimising the negative "
           "log posterior is the same as minimising sum_i (y_i - f[x_i, phi])^2 + "
-          "lam sum_d phi_d^2 for which lam?"),
+          "lam sum_d phi_d^2 for which lam? Give it to 3 decimals."),
     hint_text=("Write -log Pr(phi | data) = sum_i (y_i - f_i)^2 / (2 sigma^2) + "
                "sum_d phi_d^2 / (2 sigma_p^2) + const, then multiply through by 2 sigma^2."),
     value=round(R.lam_from_prior(SIGMA, SIGMA_P), 12),  # 0.16
+    decimals=3,
+    solution_code="""\
+sigma, sigma_p = 0.2, 0.5
+# -log posterior = sum_i (y_i - f_i)^2 / (2 sigma^2) + sum_d phi_d^2 / (2 sigma_p^2) + const;
+# multiplied by 2 sigma^2 it is sum_i (y_i - f_i)^2 + (sigma^2 / sigma_p^2) sum_d phi_d^2
+answer = sigma ** 2 / sigma_p ** 2
+""",
     mistakes=(
         Mistake("ratio of standard deviations",
                 "the penalty compares variances: lam = sigma^2 / sigma_p^2, not sigma / sigma_p",
@@ -45,11 +52,11 @@ def _probe():
 _PROBES = tuple(_probe() for _ in range(3))
 
 
-def _ref_modified(A, b, theta, alpha):
-    """L_GD for L = 1/2 theta^T A theta - b^T theta, whose gradient is A theta - b."""
-    L = 0.5 * theta @ A @ theta - b @ theta
-    g = A @ theta - b
-    return L + alpha / 4 * g @ g
+def l_gd(A, b, theta, alpha):
+    """L_GD for L = 1/2 theta^T A theta - b^T theta (the reference solution)."""
+    L = 0.5 * theta @ A @ theta - b @ theta    # the loss itself
+    g = A @ theta - b                          # its gradient dL/dtheta (A is symmetric)
+    return float(L + alpha / 4 * g @ g)       # plus alpha/4 times the squared gradient norm
 
 
 def _half_instead_of_quarter(A, b, theta, alpha):
@@ -77,7 +84,7 @@ modified_loss = FunctionExercise(
           "l_gd(A, b, theta, alpha) that returns L_GD[theta] = L[theta] + alpha/4 "
           "||dL/dtheta||^2 as a float. A is (3, 3), b and theta are (3,)."),
     hint_text="dL/dtheta = A theta - b; the squared norm of a vector g is g @ g.",
-    reference=_ref_modified,
+    reference=l_gd,
     probes=_PROBES,
     mistakes=(
         Mistake("alpha/2 instead of alpha/4",
@@ -103,8 +110,10 @@ _DROP_PROBES = tuple(
 )
 
 
-def _ref_dropout(h, mask, p):
-    return h * mask / (1 - p)
+def apply_dropout(h, mask, p):
+    """Inverted dropout with a given mask (the reference solution)."""
+    kept = h * mask             # zero the dropped units (a new array: h is not changed)
+    return kept / (1 - p)       # survivors occur with probability 1 - p: divide by it
 
 
 def _no_scaling(h, mask, p):
@@ -123,14 +132,14 @@ def _mask_inverted(h, mask, p):
     return h * (1 - mask) / (1 - p)
 
 
-apply_dropout = FunctionExercise(
+inverted_dropout = FunctionExercise(
     title="Inverted dropout",
     task=("Write apply_dropout(h, mask, p): mask has the shape of h, 1 where a unit survives "
           "and 0 where it is dropped (each dropped with probability p). Return the training-time "
           "activations of inverted dropout, whose expectation equals h."),
     hint_text=("A survivor is kept with probability 1 - p; to keep E[output] = h, divide the "
                "survivors by that probability."),
-    reference=_ref_dropout,
+    reference=apply_dropout,
     probes=_DROP_PROBES,
     mistakes=(
         Mistake("no rescaling",
@@ -145,7 +154,8 @@ apply_dropout = FunctionExercise(
         Mistake("mask used the wrong way round",
                 "mask = 1 marks the units that survive: keep h where mask is 1", _mask_inverted),
     ),
-    explanation="h * mask / (1 - p): same as dlcore.regularization.dropout with that mask.",
+    explanation=("h * mask / (1 - p): what dlcore.regularization.dropout computes once it "
+                 "has drawn its mask."),
 )
 
 # -- 4. Early stopping with patience --------------------------------------------------------------
@@ -161,6 +171,18 @@ stop_step = ValueExercise(
     hint_text=("Walk along the list and count epochs since the last improvement; when the count "
                "reaches 3, stop. Epochs after that are never seen."),
     value=R.early_stopping_point(VAL, patience=PATIENCE),  # 5
+    solution_code="""\
+VAL = [2.10, 1.62, 1.35, 1.21, 1.24, 1.19, 1.22, 1.25, 1.31, 1.05, 1.40]
+best, best_epoch, waited = float("inf"), 0, 0
+for t, loss in enumerate(VAL):
+    if loss < best:                      # a new best: remember it, reset the count
+        best, best_epoch, waited = loss, t, 0
+    else:                                # no improvement this epoch
+        waited += 1
+        if waited == 3:                  # patience used up: stop, later epochs are never seen
+            break
+answer = best_epoch                      # we keep the parameters of the best epoch seen
+""",
     mistakes=(
         Mistake("the global minimum",
                 "epoch 9 is the lowest value, but training stopped at epoch 8 and never saw it",
@@ -168,9 +190,9 @@ stop_step = ValueExercise(
         Mistake("the epoch training stopped",
                 "at epoch 8 the patience ran out; we keep the parameters of the best epoch "
                 "seen, not the last ones", 8),
-        Mistake("first rise",
-                "a patience of 3 forgives the small rise at epoch 4: the loss improved again "
-                "at epoch 5", 3),
+        Mistake("stopped at the first rise",
+                "a patience of 3 forgives a rise: training goes on, and a later epoch may still "
+                "beat the best value so far", 3),
     ),
     explanation=("epoch 5 (loss 1.19); epochs 6, 7 and 8 fail to beat it, so training stops "
                  "at 8 and never sees the 1.05 at epoch 9."),
@@ -185,11 +207,22 @@ predictive_var = ValueExercise(
     title="How uncertain is a prediction?",
     task=("A linear-in-features model has posterior covariance S (below) over phi, the noise "
           "standard deviation is sigma = 0.25, and a new input has features h* = [1.0, 0.8, 0.3]. "
-          "What is the variance of the predictive distribution Pr(y* | x*, data)? "
+          "What is the variance of the predictive distribution Pr(y* | x*, data), to 4 "
+          "decimals? "
           "S = [[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]]"),
     hint_text=("y* = phi^T h* + noise: the two sources of uncertainty add, "
                "Var = h*^T S h* + sigma^2."),
-    value=round(float(R.bayes_predictive(_h_star[:, None], np.zeros(3), _S, _sig)[1][0]), 12),
+    value=round(float(_h_star @ _S @ _h_star + _sig ** 2), 12),  # 0.5765
+    decimals=4,
+    solution_code="""\
+import numpy as np
+
+S = np.array([[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]])
+h_star = np.array([1.0, 0.8, 0.3])
+sigma = 0.25
+var_f = h_star @ S @ h_star        # uncertainty of f[x*, phi] = phi^T h*: h*^T S h*
+answer = var_f + sigma ** 2        # plus the noise of the observation y*
+""",
     mistakes=(
         Mistake("forgot the noise",
                 "h*^T S h* is the uncertainty in f[x*, phi] only; an observation y* adds the "
@@ -203,4 +236,4 @@ predictive_var = ValueExercise(
     explanation="h*^T S h* + sigma^2 = 0.514 + 0.0625 = 0.5765.",
 )
 
-EXERCISES = (map_lambda, modified_loss, apply_dropout, stop_step, predictive_var)
+EXERCISES = (map_lambda, modified_loss, inverted_dropout, stop_step, predictive_var)

@@ -17,6 +17,12 @@ output_length = ValueExercise(
                "inside the N + 2P padded inputs when it moves S at a time: "
                "floor((N + 2P - D (K - 1) - 1) / S) + 1."),
     value=conv.conv_output_size(N, K, S, P, D),  # 20
+    solution_code="""\
+N, K, S, P, D = 40, 5, 2, 4, 2
+span = D * (K - 1) + 1                 # inputs one dilated kernel covers
+padded = N + 2 * P                     # P zeros at each end
+answer = (padded - span) // S + 1      # start positions 0, S, 2S, ... where the kernel fits
+""",
     mistakes=(
         Mistake("forgot the dilation",
                 "with dilation D the kernel reaches D (K - 1) + 1 = 9 inputs, not K = 5",
@@ -44,6 +50,12 @@ count_conv_params = ValueExercise(
     hint_text=("Each output channel has one kernel that spans every input channel (C_i x K x K "
                "weights) and one bias."),
     value=conv.num_params_conv(C_i, C_o, K2),  # 1216
+    solution_code="""\
+C_i, C_o, K = 3, 16, 5
+weights = C_o * C_i * K * K    # one K x K kernel per (output, input) channel pair
+biases = C_o                   # one bias per output channel
+answer = weights + biases
+""",
     mistakes=(
         Mistake("forgot the biases", "each of the C_o output channels adds one bias beta_o",
                 C_o * C_i * K2 * K2),
@@ -60,8 +72,13 @@ count_conv_params = ValueExercise(
 
 
 # -- 3. receptive field ---------------------------------------------------------------------------
-def _ref_rf(kernel_sizes, strides, dilations):
-    return conv.receptive_field(kernel_sizes, strides, dilations)
+def rf(kernel_sizes, strides, dilations):
+    """Receptive field of one unit of the last layer (the reference solution)."""
+    r, jump = 1, 1           # one input position; a step of layer 1 is one input
+    for k, s, d in zip(kernel_sizes, strides, dilations):
+        r += (k - 1) * d * jump    # this layer reaches (K - 1) D of its steps further
+        jump *= s                  # the layers above step S times further apart
+    return r
 
 
 def _rf_no_dilation(kernel_sizes, strides, dilations):
@@ -98,7 +115,7 @@ receptive_field_fn = FunctionExercise(
           "of the last layer depends on (first to last, holes included)."),
     hint_text=("Start with r = 1. Layer l widens the field by (K_l - 1) D_l of its own steps, and "
                "one of its steps is prod_{j<l} S_j input positions (the strides *below* it)."),
-    reference=_ref_rf,
+    reference=rf,
     probes=_RF_PROBES,
     mistakes=(
         Mistake("forgot the dilation", "a dilated kernel reaches (K - 1) D + 1 positions",
@@ -117,8 +134,11 @@ receptive_field_fn = FunctionExercise(
 
 
 # -- 4. the notes' kernel-size-3 convolution by hand ----------------------------------------------
-def _ref_k3(x, w):
-    return conv.conv1d_k3(x, w)
+def conv3(x, w):
+    """The notes' z_i = w_1 x_{i-1} + w_2 x_i + w_3 x_{i+1} (the reference solution)."""
+    xp = np.concatenate([[0.0], x, [0.0]])      # zero padding: x_0 = x_{N+1} = 0
+    left, centre, right = xp[:-2], xp[1:-1], xp[2:]    # x_{i-1}, x_i, x_{i+1} for i = 1..N
+    return w[0] * left + w[1] * centre + w[2] * right
 
 
 def _k3_flipped(x, w):
@@ -149,7 +169,7 @@ conv_by_hand = FunctionExercise(
           "has shape (N,). Use slices of a padded copy, no loop."),
     hint_text=("xp = np.concatenate([[0.0], x, [0.0]]) has N + 2 entries; xp[:-2], xp[1:-1] and "
                "xp[2:] are x_{i-1}, x_i and x_{i+1} for i = 1..N."),
-    reference=_ref_k3,
+    reference=conv3,
     probes=_K3_PROBES,
     mistakes=(
         Mistake("flipped the kernel",
@@ -164,7 +184,8 @@ conv_by_hand = FunctionExercise(
         Mistake("off by one position",
                 "z_i is centred on x_i: w_1 multiplies x_{i-1}, not x_i", _k3_off_by_one),
     ),
-    explanation="your conv3 matches dlcore.conv.conv1d_k3 (conv1d, padding 1) on every probe.",
+    explanation=("your conv3 matches the reference (the same as dlcore.conv.conv1d_k3, or "
+                 "conv1d with padding 1) on every probe."),
 )
 
 EXERCISES = (output_length, count_conv_params, receptive_field_fn, conv_by_hand)

@@ -68,10 +68,11 @@ def plot_weights(ax, phi, y=0.0, **kwargs):
     return line
 
 
-def plot_loss_curves(ax, steps, train, test, stop=None, xlabel="step $t$"):
-    """Training and test loss against steps (log x), with the early-stopping step marked."""
+def plot_loss_curves(ax, steps, train, test, stop=None, xlabel="step $t$", test_label="test"):
+    """Training and test (or validation: ``test_label``) loss against steps (log x), with the
+    early-stopping step marked."""
     (a,) = ax.plot(steps, train, color=PALETTE["blue"], label="training")
-    (b,) = ax.plot(steps, test, color=PALETTE["vermillion"], label="test")
+    (b,) = ax.plot(steps, test, color=PALETTE["vermillion"], label=test_label)
     artists = [a, b]
     if stop is not None:
         artists.append(ax.axvline(steps[stop], color=PALETTE["grey"], linestyle=":",

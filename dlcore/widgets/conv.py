@@ -106,6 +106,8 @@ def update_geometry(h, d):
     if d["n_o"] == 0:
         return (f"no outputs: the dilated kernel spans {d['D'] * (d['K'] - 1) + 1} inputs, more "
                 f"than the {N_GEOM + 2 * d['P']} padded inputs")
+    if d["K"] == 1 and d["D"] > 1:
+        return f"dilation D = {d['D']} has no effect when K = 1: a single tap has no gaps"
     return None
 
 
@@ -203,7 +205,8 @@ def compute_photo(kernel, angle, stride):
         w, out = conv.KERNELS_2D[kernel], _filtered(kernel)
     out = out[::stride, ::stride]  # stride S keeps every S-th output in each direction
     signed = w.sum() < 0.5  # edge kernels sum to 0: show signed values
-    return {"w": w, "out": out, "signed": bool(signed), "stride": stride}
+    return {"w": w, "out": out, "signed": bool(signed), "stride": stride,
+            "angle_unused": kernel != "edge: oriented (angle)" and angle != 0}
 
 
 def draw_photo(fig):
@@ -234,6 +237,8 @@ def update_photo(h, d):
         h["out"].set_cmap("gray")
         h["out"].set_clim(0, 1)
     h["title"].set_text(f"output $h$ {out.shape[0]} x {out.shape[1]} (stride {d['stride']})")
+    if d["angle_unused"]:
+        return "the edge angle has no effect on this kernel: it only turns the oriented edge kernel"
     return None
 
 

@@ -188,16 +188,18 @@ def compute_interpolants(D, step, direction):
     with _one_thread():
         phi = G.fit_min_norm(H, y)  # (1 + D,)
         N = G.null_space(H)  # (1 + D, n_free), orthonormal columns
+        shown = min(int(direction), max(N.shape[1] - 1, 0))  # there are only n_free of them
         if N.shape[1]:
             A = H_plot.T @ N  # (I_plot, n_free): how each direction moves f on the grid
             _, _, Vt = np.linalg.svd(A, full_matrices=False)  # rank the directions
-            v = N @ Vt[min(int(direction), Vt.shape[0] - 1)]  # (1 + D,) unit, v H = 0
+            v = N @ Vt[shown]  # (1 + D,) unit, v H = 0
         else:
             v = np.zeros_like(phi)
     other = phi + step * np.linalg.norm(phi) * v
     return {"x": x, "y": y, "f_min": phi @ H_plot, "f_other": other @ H_plot,
             "norms": (float(np.linalg.norm(phi)), float(np.linalg.norm(other))),
-            "fit_err": float(np.max(np.abs(other @ H - y))), "n_free": N.shape[1]}
+            "fit_err": float(np.max(np.abs(other @ H - y))), "n_free": N.shape[1], "D": int(D),
+            "step": float(step), "direction": int(direction), "shown": shown}
 
 
 def draw_interpolants(fig):
@@ -224,7 +226,16 @@ def update_interpolants(h, data):
     n_min, n_other = data["norms"]
     h["text"].set_text(f"norms {n_min:.3g} vs {n_other:.3g}; misses data by "
                        f"{data['fit_err']:.0e}")
-    return finite_or_message(data["f_other"], "the fit")
+    bad = finite_or_message(data["f_other"], "the fit")
+    if bad:
+        return bad
+    if data["step"] == 0:
+        return "step 0: the other interpolant is the minimum-norm one (direction has no effect)"
+    if data["direction"] > data["shown"]:
+        n = data["n_free"]
+        return (f"at D = {data['D']} the null space has {n} direction{'s' * (n != 1)} "
+                f"(1 + D - I): showing direction {data['shown']}")
+    return None
 
 
 interpolants = InteractiveFigure(

@@ -87,7 +87,8 @@ print("training loss sum (y - phi H)^2 =", round(float(np.sum((y_train - phi @ H
 #
 # $$f_\mu[x] = \mathbb{E}_{\mathcal{D}}\big[f[x, \phi[\mathcal{D}]]\big]$$
 #
-# is what the model does "on average over training sets". Three things separate a prediction
+# is what the model does "on average over training sets" (the notes call it $f_N[x]$; we write
+# $f_\mu$ to match $\mu[x]$). Three things separate a prediction
 # from a new target:
 #
 # * **noise** $\sigma^2$: $y$ scatters around $\mu[x]$ however good the model is; nothing
@@ -113,6 +114,24 @@ W.fits.show()
 #   hardly moves (the bias belongs to the model, not to the amount of data).
 # * Set $\sigma = 0$: the noise bar disappears and so does most of the variance; what remains
 #   comes from *where* the random $x_i$ fall.
+#
+# The cell below checks these statements on the figure's own numbers (`W.compute_fits` is what
+# the sliders call):
+
+# %%
+def parts(D, I=15, sigma=0.3):
+    """bias^2, variance, noise and their sum, as the bars of the figure show them."""
+    return W.compute_fits(D, I, sigma)["parts"]
+
+
+for D in (0, 1):  # nearly the same line every time, far from mu: bias dominates
+    assert parts(D)["bias2"] > 10 * parts(D)["variance"]
+assert parts(10)["bias2"] < parts(3)["bias2"] / 3           # more units: less bias ...
+assert parts(10)["variance"] > 10 * parts(3)["variance"]    # ... and much more variance
+assert parts(3, I=60)["variance"] < parts(3)["variance"] / 3            # more data: less variance,
+assert abs(parts(3, I=60)["bias2"] / parts(3)["bias2"] - 1) < 0.05      # the same bias
+assert parts(3, sigma=0.0)["variance"] < 0.2 * parts(3)["variance"]     # no noise: most variance gone
+print("D = 3, I = 15:", {k: round(float(v), 3) for k, v in parts(3).items()})
 
 # %% [markdown]
 # ## 2. The squared error, taken apart
@@ -167,6 +186,7 @@ show_source(G.bias_variance)
 # %%
 # NBVAL_CHECK_OUTPUT
 x_test = np.linspace(0, 1, 101)
+table = {}
 print(" D   bias^2  variance  noise   sum     mse (measured)")
 for D in (1, 3, 6):
     r = G.bias_variance(G.shallow_fitter(D), G.true_function, G.sample_uniform, x_test,
@@ -174,10 +194,14 @@ for D in (1, 3, 6):
     total = r["bias2"] + r["variance"] + r["noise"]
     print(f"{D:2d}   {r['bias2']:.3f}   {r['variance']:.3f}    {r['noise']:.3f}   {total:.3f}"
           f"   {r['mse']:.3f}")
+    assert abs(total - r["mse"]) < 0.01 * r["mse"]  # the two sides agree to within 1 %
+    table[D] = r
+assert 25 < table[1]["bias2"] / table[6]["bias2"] < 40         # bias: down by about 30
+assert table[1]["variance"] < table[3]["variance"] < table[6]["variance"]  # variance: up
 
 # %% [markdown]
 # **What to notice**
-# * The measured error and the sum of the three parts agree to about 1 %, the size of the
+# * The measured error and the sum of the three parts agree to within 1 %, the size of the
 #   Monte-Carlo error of 600 training sets; the derivation holds.
 # * From $D = 1$ to $D = 6$ the bias drops by a factor of about 30 while the variance grows: the
 #   total still improves here, but the two terms pull in opposite directions.
@@ -214,12 +238,27 @@ plt.show()
 #   (Not strictly: three evenly spaced joints happen to suit this curve worse than two. And at
 #   $D = 12$ for $I = 15$ the *estimate* of the bias jumps: the average of 100 fits still
 #   carries $1/100$ of their large variance.)
-# * Variance (orange) rises with $D$: every extra free parameter is another way to fit the noise.
+# * Variance (orange) rises with $D$, at almost every step: every extra free parameter is
+#   another way to fit the noise.
 # * Their sum plus the noise floor (black) is U-shaped. The bottom of the U is the best
 #   capacity *for this much data*. For $I = 15$ the right arm of the U steepens fast as
-#   $1 + D$ approaches $I$; section 4 follows it further.
-# * With $I = 40$ the variance curve is lower everywhere and rises later, so the best $D$ moves
-#   to the right: more data pays for a more flexible model.
+#   $1 + D$ approaches $I$ (at $D = 12$ the error is ten times its minimum); section 4 follows
+#   it further.
+# * With $I = 40$ the variance is lower at every $D$ and the best $D$ moves to the right. The
+#   bottom of this U is wide: every $D$ from 7 to 12 comes within 7 % of the best error. More
+#   data pays for a more flexible model.
+
+# %%
+c15, c40 = curve_15, curve_40
+assert c15["bias2"][3] > c15["bias2"][2] and c15["bias2"][12] > 10 * c15["bias2"][11]
+assert c15["bias2"][-2] < c15["bias2"][0] / 100 and c40["bias2"][-1] < c40["bias2"][0] / 100
+for c in (c15, c40):
+    assert np.sum(np.diff(c["variance"]) > 0) >= 10     # rises at 10 or more of the 12 steps
+assert c15["mse"][-1] > 10 * c15["mse"].min()          # the right arm for I = 15
+assert np.all(c40["variance"] < c15["variance"])       # more data: less variance at every D
+best_15, best_40 = np.argmin(c15["mse"]), np.argmin(c40["mse"])
+assert best_40 > best_15 and np.all(c40["mse"][7:] < 1.07 * c40["mse"].min())
+print("best D:", {"I = 15": int(Ds[best_15]), "I = 40": int(Ds[best_40])})
 
 # %% [markdown]
 # ## 4. Past the trade-off: double descent on the toy problem
@@ -232,8 +271,8 @@ plt.show()
 #
 # The slider moves along the capacity axis. Left: one training set and its fit. Right: the
 # decomposition for 24 capacities from 0 to 300, averaged over 60 noisy training sets each,
-# with the slider's position marked. (The right-hand curve takes about a second; it is computed
-# the first time the figure is drawn and then reused, so the slider only refits one data set.)
+# with the slider's position marked. (The right-hand curve is computed the first time the
+# figure is drawn and then reused, so the slider only refits one data set.)
 
 # %%
 W.double_descent_1d.show()
@@ -244,11 +283,34 @@ W.double_descent_1d.show()
 #   by many orders of magnitude: with just enough parameters there is exactly one function
 #   that hits all 15 noisy points, and it must swing wildly between them to do it.
 # * Move to $D = 14$ and look at the fit, then at $D = 13$ and $D = 16$.
-# * Past the threshold the error comes **down again**, and stays near the bottom of the U even
-#   at $D = 300$ (twenty times more parameters than points). The fit passes through every
-#   point, noise included, yet is smooth between them. Its norm $\|\phi\|$ (bottom left) is
-#   largest at the threshold and shrinks as $D$ grows.
+# * Past the threshold the error comes **down again**, and stays below 0.2, not far above the
+#   bottom of the U (about 0.15), all the way to $D = 300$ (twenty times more parameters than
+#   points). The fit passes through every point, noise included, yet is smooth between them.
+# * Its norm $\|\phi\|$ (bottom left) is largest at the threshold, over a thousand times
+#   larger than anywhere past it. Past the threshold it is not monotone at first: it rises
+#   from $D = 15$ to $D = 17$, then falls, with small wobbles from one $D$ to the next (the
+#   joints move relative to the points), to a fifth of its value at $D = 17$ by $D = 300$.
 # * This second descent, after the classical U, is **double descent**.
+#
+# The numbers behind these statements, from the figure's own functions:
+
+# %%
+toy = W.toy_curve()                                       # the right-hand panel
+mse = dict(zip(toy["D"], toy["mse"], strict=True))
+variance = dict(zip(toy["D"], toy["variance"], strict=True))
+norm = {D: W.compute_one_fit(D)["norm"] for D in range(0, 301)}   # the left panel's ||phi||
+past = [D for D in norm if D > 14]                        # past the threshold 1 + D = I = 15
+bottom_of_u = min(mse[D] for D in mse if D <= 12)
+assert variance[14] > 1e4 * variance[10]                  # the explosion at the threshold
+assert 0.14 < bottom_of_u < 0.16 and max(mse[D] for D in mse if D > 14) < 0.2
+assert max(norm, key=norm.get) == 14                      # largest at the threshold,
+assert norm[14] > 1000 * max(norm[D] for D in past)       # by far
+assert max(past, key=norm.get) == 17 and norm[15] < norm[17]     # rises from 15 to 17 ...
+assert all(norm[D] < norm[17] for D in past if D > 17)   # ... then falls,
+assert 4.5 < norm[17] / norm[300] < 5.5                   # to a fifth by D = 300
+print(f"test error: bottom of the U {bottom_of_u:.3f}, worst past the threshold "
+      f"{max(mse[D] for D in mse if D > 14):.3f}")
+print("||phi|| at D = 14, 15, 17, 300:", [f"{norm[D]:.3g}" for D in (14, 15, 17, 300)])
 
 # %% [markdown]
 # ## 5. Double descent on MNIST-1D
@@ -309,16 +371,34 @@ plt.show()
 # * Training error (dotted) reaches zero before the threshold and stays there: from then on
 #   every model fits its training set, noisy labels included.
 # * Test error first falls, then **climbs to a peak at $1 + D = I = 400$**, then falls again
-#   as $D$ grows; without label noise it ends below its first minimum. The test MSE
-#   (middle, log scale) shows the peak even more sharply.
+#   as $D$ grows. Without label noise it ends, at $D = 1600$, about as low as its first
+#   minimum at $D = 100$: the two differ by less than 0.05, about what 250 test signals can
+#   resolve (one standard error of an error rate near 0.7 is 0.03), so this experiment cannot
+#   say which is lower. The test MSE (middle, log scale) shows the peak even more sharply.
 # * The norm of the fitted weights (right) peaks at the same place: at the threshold the only
 #   exact fit needs huge, finely balanced weights.
 # * With 20 % label noise (orange) the test error is higher at most widths (near the
-#   threshold both are equally bad), and its second descent is slower: past the threshold
-#   the model memorises every wrong label too, and it needs many spare parameters before it
-#   can do that without spoiling its answers elsewhere.
+#   threshold both are equally bad), and it still ends higher at $D = 1600$: past the
+#   threshold the model memorises every wrong label too, and spare parameters only partly
+#   keep that from spoiling its answers elsewhere.
 # * Random features are a weak model for MNIST-1D (the best test error here is still above
 #   60 %); the point is the *shape* of the curve, which trained networks show as well.
+
+# %%
+clean, noisy = curves[0.0], curves[0.2]
+at = {D: k for k, D in enumerate(widths)}                 # index of each width
+for c in (clean, noisy):
+    assert np.all(c["train_error"][at[300]:] == 0)        # zero training error before D = 399
+    for key in ("test_error", "test_mse", "phi_norm"):    # all three peak at the threshold
+        assert widths[np.argmax(c[key])] == DD.interpolation_threshold(I)
+first_min = clean["test_error"][:at[399]].min()
+assert widths[np.argmin(clean["test_error"][:at[399]])] == 100
+assert abs(clean["test_error"][-1] - first_min) < 0.05    # ends about as low as its first minimum
+assert np.sum(noisy["test_error"] > clean["test_error"]) > len(widths) / 2   # noise: higher mostly
+assert noisy["test_error"][-1] > clean["test_error"][-1]
+assert min(clean["test_error"].min(), noisy["test_error"].min()) > 0.6
+print(f"test error without label noise: first minimum {first_min:.3f} (D = 100), "
+      f"at D = 1600 {clean['test_error'][-1]:.3f}")
 
 # %% [markdown]
 # ## 6. Why bigger models generalise again
@@ -349,8 +429,11 @@ N = G.null_space(H)                                # (61, 51): v = N c satisfies
 v = N @ np.random.default_rng(5).standard_normal(N.shape[1])
 print("null-space dimension:", N.shape[1])
 print("both fit the data:   ", np.allclose(phi_min @ H, y10), np.allclose((phi_min + v) @ H, y10))
-print("||phi_min||^2 + ||v||^2 =", round(float(phi_min @ phi_min + v @ v), 4),
-      " ||phi_min + v||^2 =", round(float((phi_min + v) @ (phi_min + v)), 4))
+print("||phi_min||^2 + ||v||^2 =", round(float(phi_min @ phi_min + v @ v), 1),
+      " ||phi_min + v||^2 =", round(float((phi_min + v) @ (phi_min + v)), 1))
+pythagoras = np.isclose(phi_min @ phi_min + v @ v, (phi_min + v) @ (phi_min + v), rtol=1e-9)
+print("the two agree to 1e-9:", pythagoras)
+assert N.shape[1] == 51 and pythagoras
 
 # %% [markdown]
 # Move along the null space yourself. The orange curve passes through every point for *any*
@@ -371,7 +454,9 @@ W.interpolants.show()
 # Below: gradient descent with momentum (chapter 03, $m \leftarrow \beta m + (1 - \beta)
 # \partial L/\partial\phi$, $\phi \leftarrow \phi - \alpha m$); momentum only speeds it up, since
 # $m$ is also a combination of gradients. Plain gradient descent gets there too, but this
-# $H$ is badly conditioned and it would need about a hundred times more steps.
+# $H$ is badly conditioned: with the same step size and no momentum, 10 000 steps leave it
+# more than 1 away from $\phi_{\min}$, and it needs about a hundred times more steps to come
+# within $10^{-4}$ (the cell works this out in closed form, without running them).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -385,6 +470,20 @@ for _ in range(10000):
 print("training loss after GD:", round(float(np.sum((y10 - phi_gd @ H) ** 2)), 6))
 print("||phi_gd - phi_min|| =", round(float(np.linalg.norm(phi_gd - phi_min)), 4),
       "  null-space component:", round(float(np.linalg.norm(N.T @ phi_gd)), 6))
+assert np.linalg.norm(phi_gd - phi_min) < 1e-4 and np.linalg.norm(N.T @ phi_gd) < 1e-9
+
+# Plain gradient descent from 0 with step 0.5 / s_max^2, in closed form: with H = U diag(s) V^T,
+# phi_t - phi_min = -U diag((1 - 2 alpha s^2)^t) U^T phi_min.
+U, s, _ = np.linalg.svd(H, full_matrices=False)
+alpha_plain = 0.5 / s[0] ** 2
+
+
+def plain_gd_distance(t):
+    """||phi_t - phi_min|| after t steps of plain gradient descent from phi = 0."""
+    return np.linalg.norm((1 - 2 * alpha_plain * s ** 2) ** t * (U.T @ phi_min))
+
+
+assert plain_gd_distance(10_000) > 1 and plain_gd_distance(100_000) > 1e-4 > plain_gd_distance(1_000_000)
 
 # %% [markdown]
 # **What to notice**
@@ -403,8 +502,9 @@ print("||phi_gd - phi_min|| =", round(float(np.linalg.norm(phi_gd - phi_min)), 4
 #
 # ### Exercise 1: expected error at one input
 # Five training sets gave the predictions $f = [1.2, 0.8, 1.1, 0.9, 1.5]$ at one input $x$.
-# There $\mu[x] = 1.3$ and $\sigma = 0.2$. Taking these five fits as the whole distribution of
+# There $\mu[x] = 1.3$ and $\sigma = 0.3$. Taking these five fits as the whole distribution of
 # training sets, what is $\mathbb{E}_{\mathcal{D}}[\mathbb{E}_y[(f[x, \phi[\mathcal{D}]] - y)^2]]$?
+# Give it to 3 decimals.
 
 # %%
 answer_1 = None  # your answer: a number
@@ -492,11 +592,3 @@ show_solution(EX[3])
 #
 # **Next:** chapter 07 makes that preference explicit and general: $L_2$ penalties, the implicit
 # regularisation of gradient descent and SGD, early stopping, ensembles and dropout.
-#
-# *Measured figures (a shared 2-core CPU machine, under heavy load from other jobs, load
-# average about 7):* this notebook runs headless in about 17 s, most of it generating MNIST-1D
-# and the Monte-Carlo curves; a slider update (compute + redraw + PNG) takes a median of about
-# 28-38 ms for `ch06.fits` (25 refits per move), 19-23 ms for `ch06.double_descent_1d` and
-# 25 ms for `ch06.interpolants`. The capacity curve behind `ch06.double_descent_1d` is
-# computed once (about a second) and reused, so its slider refits a single data set.
-# `make bench` measures them on your machine.

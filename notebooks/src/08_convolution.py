@@ -61,6 +61,7 @@ convolutional = conv.num_params_conv(C_i, C_o, K)      # C_o C_i K^2 + C_o
 print(f"fully connected 3x32x32 -> 16x32x32: {dense:,} parameters")
 print(f"3x3 convolution 3x32x32 -> 16x32x32: {convolutional:,} parameters")
 print(f"ratio: {dense / convolutional:,.0f}")
+assert 10e6 < dense < 100e6  # "tens of millions"
 
 # %% [markdown]
 # ### Invariance and equivariance
@@ -92,6 +93,12 @@ W.equivariance.show()
 #   learn that they all mean the same thing.
 # * The equality is exact here because the pattern stays away from the ends; near the ends
 #   the zero padding (section 3) breaks it slightly.
+
+# %%
+eq = [W.compute_equivariance(t) for t in range(-12, 13)]      # every position of the slider
+assert all(d["gap"] == 0 for d in eq)                          # f[t[x]] = t[f[x]] exactly
+assert all(np.array_equal(d["cnn"], d["cnn0"]) for d in eq)    # pooled + dense: unchanged
+assert all(np.abs(d["fc"] - d["fc0"]).max() > 0.1 for d in eq if d["t"] != 0)  # dense: changes
 
 # %% [markdown]
 # ## 2. 1-D convolution with a kernel of size 3
@@ -144,6 +151,10 @@ W.kernel3.show()
 # * Each output depends on three neighbouring inputs only, and the same three weights serve all
 #   40 positions: 3 parameters instead of the $40 \times 40$ of a dense layer.
 
+# %%
+assert W.compute_kernel3(-1, 0, 1, padding="valid")["z"].size == 38   # valid: 40 -> 38
+assert np.argmin(W.example_signal()) == 35                            # the spike
+
 # %% [markdown]
 # ## 3. Padding, stride, kernel size and dilation
 #
@@ -163,6 +174,10 @@ W.kernel3.show()
 #
 # $$h_i = \beta + \sum_{k=0}^{K-1} w_k\, x_{iS + kD - P}, \qquad
 #   N_o = \left\lfloor \frac{N + 2P - D(K-1) - 1}{S} \right\rfloor + 1 .$$
+#
+# (The notes write these with the flipped sum $(y * w)[i] = \sum_k w[k]\, x[i - kD]$, where
+# $y$ is a typo for $x$; we keep the unflipped sum of section 2, as PyTorch does, and put the
+# stride and the padding into the index.)
 #
 # In `dlcore.conv.conv1d` the index `idx` is exactly $iS + kD$ (into the padded input) and the
 # `einsum` is the sum over $k$ and over input channels $c$ (section 4):
@@ -194,6 +209,13 @@ W.geometry.show()
 # * Dilation spreads the three taps out; with $K = 3, D = 4$ one output spans 9 inputs. If the
 #   dilated kernel is longer than the padded input, there are no outputs at all (the figure says
 #   so instead of failing).
+# * With $K = 1$ the dilation has nothing to spread out: the figure says so.
+
+# %%
+assert [conv.conv_output_size(12, 3, 1, p_) for p_ in range(5)] == [10, 12, 14, 16, 18]
+assert conv.conv_output_size(12, 3, 2, 1) == 6                      # stride 2: half of 12
+assert conv.conv_output_size(12, 3, 2, 0) == 5                      # the floor drops one
+assert 4 * (3 - 1) + 1 == 9 and conv.conv_output_size(12, 7, 1, 0, 4) == 0
 
 # %% [markdown]
 # ## 4. Channels
@@ -282,6 +304,8 @@ W.receptive_field.show()
 #
 # $$h_{i,j} = a\Big[\beta + \sum_{m=1}^{3}\sum_{n=1}^{3} w_{m,n}\, x_{i+m-2,\, j+n-2}\Big].$$
 #
+# (The notes' $\alpha[\cdot]$ in this formula is the activation function, $a[\cdot]$ here.)
+#
 # In code, the only change from 1-D is a second index: `rows` and `cols` are the tap positions in
 # each direction, and the `einsum` sums over channels and both kernel axes.
 
@@ -308,8 +332,15 @@ W.photo_kernels.show()
 #   and the padding is black, which the kernel sees as an edge.
 # * Stride $S$ keeps every $S$-th output in each direction: $213 \times 320$ becomes
 #   $54 \times 80$ at $S = 4$, a 16-fold cut in the work of the next layer.
+# * The angle slider turns the oriented edge kernel only; with another kernel the figure says
+#   that it has no effect.
 # * For an RGB image each kernel would be $3 \times K \times K$: one $K \times K$ slice per colour,
 #   summed.
+
+# %%
+small = W.compute_photo(W.PHOTO_KERNELS[0], 0.0, 4)["out"]          # stride 4
+assert W.photo().shape == (213, 320) and small.shape == (54, 80)
+assert 15 < (213 * 320) / (54 * 80) < 17                              # about 16 times less
 
 # %% [markdown]
 # ## 7. Down-sampling and up-sampling
@@ -376,6 +407,9 @@ plt.show()
 # A kernel of size $1 \times 1$ looks at one position only, but across all input channels:
 #
 # $$h_{o,i,j} = \beta_o + \sum_{c=1}^{C_i} \omega_{o,c}\, x_{c,i,j}.$$
+#
+# (The notes store these weights as $W \in \mathbb{R}^{1 \times 1 \times C_i \times C_o}$, channels
+# last; we use PyTorch's order $(C_o, C_i, 1, 1)$ and put the channel first in $x$ too.)
 #
 # It is a fully connected layer from $C_i$ to $C_o$ channels applied at every pixel with the
 # same weights: it changes the number of channels without touching the spatial resolution.
@@ -495,6 +529,15 @@ plt.show()
 #   connected net some of what the CNN's structure gives for free, but not all of it.
 # * This is MNIST-1D's point: a small data set on which architectural choices show up clearly,
 #   trained in seconds on a laptop CPU.
+
+# %%
+acc = {k: (h["train_acc"][-1], h["test_acc"][-1]) for k, h in histories.items()}   # (train, test)
+assert abs(acc["CNN"][0] - acc["fully connected"][0]) < 0.1      # both fit about equally well
+assert acc["CNN"][1] > acc["fully connected"][1] + 0.1           # the CNN generalises far better
+for name in makers:
+    (tr, te), (tr_s, te_s) = acc[name], acc[name + " + shifts"]
+    assert tr_s < tr and te_s > te and tr_s - te_s < tr - te     # augmentation narrows the gap
+assert acc["fully connected + shifts"][1] < acc["CNN"][1]        # not all of what the CNN gets
 #
 # ### Beyond classification
 #
