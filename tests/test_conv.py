@@ -307,29 +307,3 @@ def test_exercise_solutions_match_dlcore():
     assert ch08.count_conv_params.value == 16 * 3 * 25 + 16
 
 
-def _same(a, b, atol, rtol=0.0):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
-
-
-def _assert_mistakes_distinct(q):
-    """No two known mistakes (nor a mistake and the solution) give the same answer, so each
-    name fires for its own cause only. Values: farther apart than the precision asked for;
-    functions: different results on at least one probe."""
-    from dlcore.exercises import FunctionExercise
-
-    answers = [("solution", q.solution())] + [(m.name, m.answer) for m in q.mistakes]
-    for i, (name_a, a) in enumerate(answers):
-        for name_b, b in answers[i + 1:]:
-            if isinstance(q, FunctionExercise):
-                same = all(_same(a(*p), b(*p), atol=1e-9, rtol=1e-4) for p in q.probes)
-            else:
-                same = _same(a, b, atol=10.0 ** -(q.decimals or 9))
-            assert not same, f"'{name_a}' and '{name_b}' give the same answer"
-
-
-@pytest.mark.parametrize("index", range(4))
-def test_exercise_mistakes_are_distinct(index):
-    from dlcore.exercises import chapter
-
-    _assert_mistakes_distinct(chapter(8)[index])

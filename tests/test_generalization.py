@@ -313,34 +313,6 @@ def test_threshold_exercise_names_each_cause(capsys, cause, answer, name):
     assert not any(f"'{n}'" in out for n in others), f"{cause} diagnosed as another cause: {out}"
 
 
-def _same(a, b, atol, rtol=0.0):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
-
-
-def _assert_mistakes_distinct(q):
-    """No two known mistakes (nor a mistake and the solution) give the same answer, so each
-    name fires for its own cause only. Values: farther apart than the precision asked for;
-    functions: different results on at least one probe."""
-    from dlcore.exercises import FunctionExercise
-
-    answers = [("solution", q.solution())] + [(m.name, m.answer) for m in q.mistakes]
-    for i, (name_a, a) in enumerate(answers):
-        for name_b, b in answers[i + 1:]:
-            if isinstance(q, FunctionExercise):
-                same = all(_same(a(*p), b(*p), atol=1e-9, rtol=1e-4) for p in q.probes)
-            else:
-                same = _same(a, b, atol=10.0 ** -(q.decimals or 9))
-            assert not same, f"'{name_a}' and '{name_b}' give the same answer"
-
-
-@pytest.mark.parametrize("index", range(4))
-def test_exercise_mistakes_are_distinct(index):
-    from dlcore.exercises import chapter
-
-    _assert_mistakes_distinct(chapter(6)[index])
-
-
 # The expected error at one input (f = [1.2, 0.8, 1.1, 0.9, 1.5], mu = 1.3, sigma = 0.3), worked
 # out by hand: bias^2 = 0.04, variance = 0.06, noise = 0.09. Leaving out any one term must be
 # named as that term.
