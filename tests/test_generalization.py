@@ -298,21 +298,6 @@ THRESHOLD_CAUSES = [
 ]
 
 
-@pytest.mark.parametrize("cause,answer,name", THRESHOLD_CAUSES, ids=[c[0] for c in THRESHOLD_CAUSES])
-def test_threshold_exercise_names_each_cause(capsys, cause, answer, name):
-    from dlcore.exercises import ch06
-
-    q = ch06.threshold
-    verdict = q.check(answer)
-    out = capsys.readouterr().out
-    if name is None:
-        assert verdict is True, out
-        return
-    assert verdict is False and f"'{name}'" in out, f"{cause}: {out}"
-    others = [m.name for m in q.mistakes if m.name != name]
-    assert not any(f"'{n}'" in out for n in others), f"{cause} diagnosed as another cause: {out}"
-
-
 # The expected error at one input (f = [1.2, 0.8, 1.1, 0.9, 1.5], mu = 1.3, sigma = 0.3), worked
 # out by hand: bias^2 = 0.04, variance = 0.06, noise = 0.09. Leaving out any one term must be
 # named as that term.
@@ -326,14 +311,19 @@ ERROR_CAUSES = [
 ]
 
 
-@pytest.mark.parametrize("cause,answer,name", ERROR_CAUSES, ids=[c[0] for c in ERROR_CAUSES])
-def test_error_by_hand_names_each_cause(capsys, cause, answer, name):
+CAUSES = [("threshold", *c) for c in THRESHOLD_CAUSES] + [("error_by_hand", *c) for c in ERROR_CAUSES]
+
+
+@pytest.mark.parametrize("exercise,cause,answer,name", CAUSES, ids=[f"{c[0]}: {c[1]}" for c in CAUSES])
+def test_each_cause_gets_its_own_diagnosis(capsys, exercise, cause, answer, name):
     from dlcore.exercises import ch06
 
-    q = ch06.error_by_hand
+    q = getattr(ch06, exercise)
     verdict = q.check(answer)
     out = capsys.readouterr().out
     if name is None:
         assert verdict is True, out
         return
     assert verdict is False and f"'{name}'" in out, f"{cause}: {out}"
+    others = [m.name for m in q.mistakes if m.name != name]
+    assert not any(f"'{n}'" in out for n in others), f"{cause} diagnosed as another cause: {out}"
