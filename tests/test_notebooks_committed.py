@@ -1,14 +1,18 @@
 """The committed notebooks match their sources and were executed from a fresh kernel."""
 
+import json
 import sys
 from pathlib import Path
 
+import jupytext
+import jupytext.config
+import jupytext.paired_paths
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from build_notebooks import parse  # noqa: E402
+from build_notebooks import WIDGET_VIEW, read_source  # noqa: E402
 
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -19,12 +23,38 @@ def test_every_notebook_has_a_source_and_back():
     assert "00_start_here" in {p.stem for p in NOTEBOOKS}
 
 
+def _cells(nb):
+    return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+
+
 @pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
 def test_notebook_matches_source(src):
+    """The pair is in step: the same cells, sources and tags (`jupytext --sync` or
+    `make notebooks NB=NN` brings the older side up to date)."""
     nb = nbformat.read(ROOT / "notebooks" / f"{src.stem}.ipynb", as_version=4)
-    want = [(c.cell_type, c.source) for c in parse(src.read_text())]
-    got = [(c.cell_type, c.source) for c in nb.cells]
-    assert got == want, f"{src.stem}.ipynb is stale: run `make notebooks NB={src.stem[:2]}`"
+    assert _cells(nb) == _cells(read_source(src)), (
+        f"{src.stem}: the .ipynb and notebooks/src/{src.name} differ: run `make notebooks NB={src.stem[:2]}`")
+
+
+def test_jupytext_pairs_every_notebook_with_its_source():
+    config = jupytext.config.load_jupytext_config(str(ROOT))
+    assert config is not None, "jupytext.toml is missing"
+    for path in NOTEBOOKS:
+        formats = config.default_formats(str(path))
+        paired = dict(jupytext.paired_paths.paired_paths(str(path), "ipynb", formats))
+        assert str(ROOT / "notebooks" / "src" / f"{path.stem}.py") in paired
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_widget_state_is_committed(path):
+    """A figure's output keeps its PNG (what a reader sees before running) and no widget model,
+    so a rebuild does not rewrite megabytes of widget state with new ids."""
+    raw = json.loads(path.read_text())
+    assert "widgets" not in raw["metadata"]
+    outputs = [o for c in raw["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert not [o for o in outputs if WIDGET_VIEW in o.get("data", {})]
+    figures = [o for o in outputs if "FigureBox(" in "".join(o.get("data", {}).get("text/plain", ""))]
+    assert all("image/png" in o["data"] for o in figures)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -121,3 +151,4 @@ def test_exercise_list_has_a_name_the_maths_never_uses(src):
     assert len(re.findall(r"^EX = chapter\(\d+\)", text, re.M)) == 1
     assert len(re.findall(r"\bEX\s*=[^=]", text)) == 1
     assert not re.search(r"\bQ\[\d+\]\.", text), "exercises are EX[i], not Q[i]"
+

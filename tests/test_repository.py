@@ -41,3 +41,15 @@ def test_the_documents_a_contributor_needs_are_here():
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
     for topic in ("## Exercises", "## Budgets", "NBVAL_CHECK_OUTPUT", "docs/public-api.md"):
         assert topic in contributing
+
+
+def test_pre_commit_runs_ruff_jupytext_and_the_notebook_check():
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert set(hooks) >= {"ruff", "jupytext-sync", "committed-notebooks"}
+    for hook in hooks.values():
+        tool = ROOT / hook["entry"].split()[0]
+        assert tool.parts[-3:-1] == (".venv", "bin"), "hooks use the course's own environment"
+    assert "tests/test_notebooks_committed.py" in hooks["committed-notebooks"]["entry"]

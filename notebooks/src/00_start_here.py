@@ -18,7 +18,7 @@
 #   argument was wrong and what was expected, not a page of traceback.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -98,8 +98,9 @@ EX[0].check(np.abs([-2, -0.5, 0, 1.5, 3]))
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
+
 
 # %% [markdown]
 # ### Warm-up 2: ReLU as a function
@@ -111,6 +112,7 @@ def relu(z):
 
 
 EX[1].check(relu)
+
 
 # %% [markdown]
 # The check calls your function on fresh copies of a few test inputs, so changing an input in
@@ -130,7 +132,7 @@ EX[1].check(relu_forgot_return)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -144,7 +146,7 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]

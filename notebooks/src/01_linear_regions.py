@@ -20,7 +20,7 @@
 # package the course is built on. Exercises end with a check cell that tells you what is wrong.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -561,6 +561,7 @@ assert all(c == D + 1 for c, D in zip(shallow_counts, shallow_D))      # shallow
 share = np.array(dp_counts[1:]) / np.array(dp_bound[1:])               # K = 2, 3, 4
 assert np.all(share < 0.6) and np.all(np.diff(share) < 0)              # well short, ever more so
 
+
 # %% [markdown]
 # **What to notice**
 # * Left: the shallow points lie on a line of slope 1 (regions proportional to parameters); the
@@ -596,7 +597,7 @@ EX[0].check(shallow_1d)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -611,7 +612,7 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -626,7 +627,7 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -641,7 +642,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

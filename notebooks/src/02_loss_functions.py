@@ -22,7 +22,7 @@
 # end. Every figure is drawn from the code in `dlcore.losses`.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -610,7 +610,7 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -626,7 +626,7 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -641,8 +641,9 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
+
 
 # %% [markdown]
 # ### Exercise 4: a stable log-softmax
@@ -658,7 +659,7 @@ EX[3].check(log_softmax)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]
@@ -673,7 +674,7 @@ EX[4].check(answer_5)
 # %%
 EX[4].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[4])
 
 # %% [markdown]

@@ -19,7 +19,7 @@
 # whole surface fits on the screen as contours and an optimiser's run is a path across it.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 from dlcore import optim                     # the chapter's maths module
@@ -558,7 +558,7 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -575,8 +575,9 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
+
 
 # %% [markdown]
 # ### Exercise 3: Nesterov momentum by hand
@@ -595,8 +596,9 @@ EX[2].check(nesterov)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
+
 
 # %% [markdown]
 # ### Exercise 4: Adam by hand
@@ -614,7 +616,7 @@ EX[3].check(adam)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

@@ -171,6 +171,7 @@ plot_matrix(ax2, np.diag(backprop.relu_derivative(f)), vmax=1.0,
             row_name="$h_d$", col_name="$f_d$")
 plt.show()
 
+
 # %% [markdown]
 # **What to notice**
 # * The derivative is a step: 1 where the unit is on, 0 where it is off. A gradient passes
@@ -498,6 +499,7 @@ ratio = by_inputs["forward"][-1] / by_inputs["reverse"][-1]
 print(f"{sizes[-1]} inputs, 1 output: forward mode took {ratio:.0f}x as long as reverse mode")
 assert ratio > 4  # 128 forward passes against one forward and one backward pass
 
+
 # %% [markdown]
 # **What to notice**
 # * Left: with one output, forward mode's time grows in proportion to the number of inputs (one
@@ -530,8 +532,9 @@ EX[0].check(backward_step)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
+
 
 # %% [markdown]
 # ### Exercise 2: the gradients of one layer
@@ -550,7 +553,7 @@ EX[1].check(layer_gradients)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -568,7 +571,7 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -584,7 +587,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

@@ -26,7 +26,7 @@
 # $\sigma_\Omega^2$ and $D_{h'}$, to match the weights $\Omega$ and the widths $D_h$.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -454,6 +454,7 @@ at_50 = smooth[1.0][50 - (window - 1)]                          # the point draw
 assert smooth[1.0][-1] < 1.0 and smooth[1.0][-1] < 0.5 * at_50
 assert 1000 < large[0] < 10000 and not np.isfinite(large[:6]).all()
 
+
 # %% [markdown]
 # **What to notice**
 # * **Too small** (left): the output is about $0.5^{10} \approx 10^{-3}$ times He's, so the net
@@ -494,7 +495,7 @@ EX[0].check(next_variance)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -510,8 +511,9 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
+
 
 # %% [markdown]
 # ### Exercise 3: one step of the backward pass
@@ -529,7 +531,7 @@ EX[2].check(grad_prev)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -545,7 +547,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]
@@ -561,7 +563,7 @@ EX[4].check(answer_5)
 # %%
 EX[4].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[4])
 
 # %% [markdown]

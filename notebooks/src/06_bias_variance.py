@@ -23,7 +23,7 @@
 # seconds; the sliders redraw from the maths in `dlcore`.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -103,6 +103,7 @@ print("training loss sum (y - phi H)^2 =", round(float(np.sum((y_train - phi @ H
 
 # %%
 W.fits.show()
+
 
 # %% [markdown]
 # **What to notice**
@@ -513,8 +514,9 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
+
 
 # %% [markdown]
 # ### Exercise 2: bias and variance from many fits
@@ -532,7 +534,7 @@ EX[1].check(bias_var)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -549,8 +551,9 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
+
 
 # %% [markdown]
 # ### Exercise 4: the smallest interpolating $\phi$
@@ -568,7 +571,7 @@ EX[3].check(min_norm)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

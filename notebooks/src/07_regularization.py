@@ -25,7 +25,7 @@
 # cached).
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -287,6 +287,7 @@ show_source(R.gd_modified_grad)
 
 # %%
 W.implicit_gd.show()
+
 
 # %% [markdown]
 # **What to notice**
@@ -823,8 +824,9 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
+
 
 # %% [markdown]
 # ### Exercise 2: the loss gradient descent really minimises
@@ -842,8 +844,9 @@ EX[1].check(l_gd)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
+
 
 # %% [markdown]
 # ### Exercise 3: inverted dropout
@@ -861,7 +864,7 @@ EX[2].check(apply_dropout)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -879,7 +882,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]
@@ -897,7 +900,7 @@ EX[4].check(answer_5)
 # %%
 EX[4].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[4])
 
 # %% [markdown]

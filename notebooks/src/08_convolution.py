@@ -26,7 +26,7 @@
 # `torch.nn.functional`. Exercises end with a check cell that says what is wrong.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -568,7 +568,7 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -583,8 +583,9 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
+
 
 # %% [markdown]
 # ### Exercise 3: the receptive field of a stack
@@ -602,8 +603,9 @@ EX[2].check(rf)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
+
 
 # %% [markdown]
 # ### Exercise 4: the notes' convolution by hand
@@ -621,7 +623,7 @@ EX[3].check(conv3)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

@@ -25,7 +25,7 @@
 # $a[\cdot]$ the ReLU, $K$ the number of layers or blocks, $B$ a batch and $|B|$ its size.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -481,6 +481,7 @@ fig, ax = new_figure(figsize=(9, 3.4))
 plot_unet(ax)
 plt.show()
 
+
 # %% [markdown]
 # **What to notice.** The skip connections (dashed) carry the residual idea to the scale of the
 # whole network: each decoder level receives the encoder's high-resolution features directly
@@ -500,13 +501,14 @@ plt.show()
 def bn(h, gamma, delta):
     return None  # your code here
 
+
 # %%
 EX[0].check(bn)
 
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -523,7 +525,7 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -542,7 +544,7 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -560,7 +562,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]

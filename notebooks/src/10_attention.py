@@ -23,7 +23,7 @@
 # figure; exercises at the end have check cells that say what is wrong.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import re
 
 import numpy as np
@@ -690,6 +690,7 @@ plt.show()
 print("output:", out_cross.shape, "= (D_v, N_X): one vector per target token")
 assert A_cross.shape == (3, 4) and np.allclose(A_cross.sum(axis=0), 1)
 
+
 # %% [markdown]
 # **What to notice.** The matrix is not square: one column per target token, one row per source
 # token, each column summing to one. No causal mask is needed here, because the whole source is
@@ -716,7 +717,7 @@ EX[0].check(attend)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
 
 # %% [markdown]
@@ -731,7 +732,7 @@ EX[1].check(answer_2)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -747,8 +748,9 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
+
 
 # %% [markdown]
 # ### Exercise 4: the causal mask
@@ -765,7 +767,7 @@ EX[3].check(mask)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]
@@ -780,7 +782,7 @@ EX[4].check(answer_5)
 # %%
 EX[4].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[4])
 
 # %% [markdown]
@@ -804,4 +806,3 @@ show_solution(EX[4])
 #
 # **Next:** chapter 11 turns from predicting the next token to modelling a whole distribution
 # $\Pr(x)$ with latent variables: the variational autoencoder.
-

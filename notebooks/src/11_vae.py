@@ -31,7 +31,7 @@
 # everywhere in the course.
 
 # %%
-%matplotlib inline
+# %matplotlib inline
 import numpy as np
 import matplotlib.pyplot as plt
 
@@ -418,6 +418,8 @@ assert np.allclose([mu_post[0], cov_post[0, 0]], [1.0, 0.25]) and abs(log_px - e
 W.tightness.show()
 
 # %% [markdown]
+#
+
 # %%
 for m in (-0.5, 1.0, 2.5):   # the parabola (0 at the posterior mean 1) for a q of the right width
     r = W.compute_tightness(m, 0.5)
@@ -836,8 +838,9 @@ EX[0].check(answer_1)
 # %%
 EX[0].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[0])
+
 
 # %% [markdown]
 # ### Exercise 2: the KL term from the encoder's outputs
@@ -855,7 +858,7 @@ EX[1].check(kl)
 # %%
 EX[1].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[1])
 
 # %% [markdown]
@@ -871,7 +874,7 @@ EX[2].check(answer_3)
 # %%
 EX[2].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[2])
 
 # %% [markdown]
@@ -889,7 +892,7 @@ EX[3].check(answer_4)
 # %%
 EX[3].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[3])
 
 # %% [markdown]
@@ -904,7 +907,7 @@ EX[4].check(answer_5)
 # %%
 EX[4].hint()
 
-# %% solution
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX[4])
 
 # %% [markdown]

@@ -1,8 +1,10 @@
-"""Every notebook in JupyterLab in headless Chromium: Run All, no error anywhere, every
-interactive figure rendered, every slider and dropdown changes its figure (timed)."""
+"""Every notebook in JupyterLab in headless Chromium: opened before running it shows every
+committed figure as a picture; then Run All, no error anywhere, every interactive figure
+rendered live, every slider and dropdown changes its figure (timed)."""
 
 import hashlib
 import io
+import json
 import statistics
 import time
 from pathlib import Path
@@ -86,6 +88,14 @@ def try_control(page, img, act, retry=None):
     return lat, changed and figure_digest(img) != before
 
 
+def committed_pictures(name):
+    """How many PNG outputs the committed notebook carries (static plots and the picture of
+    each interactive figure)."""
+    nb = json.loads((ROOT / "notebooks" / name).read_text())
+    return sum("image/png" in o.get("data", {}) for c in nb["cells"] if c["cell_type"] == "code"
+               for o in c["outputs"])
+
+
 def assert_no_errors(page, name):
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
     assert errors.count() == 0, f"{name}: error output: {errors.first.inner_text()[:300]}"
@@ -107,6 +117,15 @@ def test_notebook_in_browser(name, lab, browser, report):
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         # the indicator reads "idle" even before a kernel exists: wait for the session's kernel
         page.wait_for_function(KERNEL_READY, timeout=90_000)
+        # before running: the committed outputs show each figure's picture, not a widget error
+        # or a bare "VBox(...)" (the notebook carries no widget state, only the PNG)
+        shown = page.locator(".jp-Notebook .jp-RenderedImage img")
+        want = committed_pictures(name)
+        page.wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .jp-RenderedImage img')"
+                               f".length >= {want}", timeout=30_000)
+        assert shown.count() == want, f"{name}: {shown.count()} pictures shown, {want} committed"
+        assert page.locator(".jp-Notebook .jp-OutputArea-output:has-text('FigureBox(')").count() == 0
+        assert_no_errors(page, name)
         # fire and forget: evaluate() has no timeout and would wait for the command's promise
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         time.sleep(1.0)
