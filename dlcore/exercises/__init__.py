@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "Mistake", "ValueExercise", "FunctionExercise", "chapter", "all_exercises", "show_solution",
-    "TIME_LIMIT",
+    "Mistake", "ValueExercise", "FunctionExercise", "Chapter", "chapter", "all_exercises",
+    "show_solution", "TIME_LIMIT",
 ]
 
 TIME_LIMIT = 5.0
@@ -311,6 +311,20 @@ class _Exercise:
         """Print the hint (returns None, so a notebook shows it once)."""
         print(f"Hint: {self.hint_text}")
 
+    def show(self):
+        """Display the task (Markdown with the notes' LaTeX): the one place its text lives."""
+        text = f"**{self.title}.** {self.task}"
+        try:
+            from IPython import get_ipython
+            from IPython.display import Markdown, display
+        except ImportError:
+            get_ipython = None
+        if get_ipython is None or get_ipython() is None:
+            print(text)
+        else:
+            display(Markdown(text))
+        return None
+
     def check(self, answer):
         """Print one line of feedback; return True, False or None (not attempted). Never raises."""
         try:
@@ -419,12 +433,44 @@ class FunctionExercise(_Exercise):
         return self._diagnose(matches, first_bad)
 
 
+class Chapter(tuple):
+    """A chapter's exercises in notebook order (``EX[0]``), each also reachable by its name in
+    ``dlcore/exercises/chNN.py`` (``EX.dropout``), so a notebook never depends on positions."""
+
+    def __new__(cls, exercises, names):
+        obj = super().__new__(cls, exercises)
+        obj._names = dict(names)
+        return obj
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._names[name]
+        except KeyError:
+            raise AttributeError(f"this chapter has no exercise {name!r}; its exercises are: "
+                                 f"{', '.join(self._names)}") from None
+
+    def __dir__(self):
+        return [*self._names, *super().__dir__()]
+
+    def __repr__(self):
+        return "exercises: " + ", ".join(f"EX.{n} ('{q.title}')" for n, q in self._names.items())
+
+
 def chapter(n):
-    """The exercises of chapter n (0..11), in notebook order."""
+    """The exercises of chapter n (0..11), in notebook order, also reachable by name."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 99:
         raise ValueError(f"chapter must be an integer such as 1; got {n!r}")
     module = importlib.import_module(f"dlcore.exercises.ch{int(n):02d}")
-    return tuple(module.EXERCISES)
+    exercises = tuple(module.EXERCISES)
+    names = {}
+    for q in exercises:
+        found = [k for k, v in vars(module).items() if v is q and not k.startswith("_")]
+        if len(found) != 1:
+            raise RuntimeError(f"ch{int(n):02d}: exercise '{q.title}' needs one public name")
+        names[found[0]] = q
+    return Chapter(exercises, names)
 
 
 def all_exercises():
