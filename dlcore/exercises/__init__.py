@@ -313,7 +313,8 @@ class _Exercise:
 
     def show(self):
         """Display the task (Markdown with the notes' LaTeX): the one place its text lives."""
-        text = f"**{self.title}.** {self.task}"
+        stop = "" if self.title.endswith(("?", "!", ".")) else "."
+        text = f"**{self.title}{stop}** {self.task}"
         try:
             from IPython import get_ipython
             from IPython.display import Markdown, display
