@@ -10,8 +10,9 @@ from . import FunctionExercise, Mistake, ValueExercise
 # ------------------------------------------------------------------------------------------
 critical_lr = ValueExercise(
     title="The largest stable learning rate",
-    task=("Gradient descent runs on L[theta] = 3 theta_0^2 + 0.5 theta_1^2. Above which "
-          "learning rate alpha does it diverge from almost every start? Give it to 3 decimals."),
+    task=(r"Gradient descent runs on $L[\theta] = 3\theta_0^2 + 0.5\,\theta_1^2$. Above which "
+          r"learning rate $\alpha$ does it diverge from almost every start? Give the number to "
+          "3 decimals."),
     hint_text=("Each coordinate evolves on its own: theta_0 <- theta_0 - alpha dL/dtheta_0 = "
                "(1 - alpha * 6) theta_0. It shrinks only while |1 - alpha * 6| < 1. Do the same "
                "for theta_1; the stricter limit wins."),
@@ -47,8 +48,9 @@ answer = limits.min()
 # ------------------------------------------------------------------------------------------
 epoch_updates = ValueExercise(
     title="Epochs and updates",
-    task=("SGD runs for 5 epochs on I = 100 training points with batch size 32, batches drawn "
-          "without replacement as in optim.minibatches. How many parameter updates is that?"),
+    task=("SGD runs for 5 epochs on $I = 100$ training points with batch size 32, the batches "
+          "drawn without replacement as in `optim.minibatches`. How many parameter updates is "
+          "that? (An integer.)"),
     hint_text=("One epoch uses every point exactly once. 100 = 3 * 32 + 4: the last batch of "
                "each epoch holds the 4 points left over, and it is still a step."),
     value=5 * len(optim.minibatches(100, 32, np.random.default_rng(0))),  # 20
@@ -118,11 +120,14 @@ def _nesterov_no_damping(theta, m, grad_fn, alpha, beta):
     return theta - alpha * m, m
 
 
-nesterov = FunctionExercise(
+nesterov_by_hand = FunctionExercise(
     title="Nesterov momentum by hand",
-    task=("Write nesterov(theta, m, grad_fn, alpha, beta) returning (theta_new, m_new) with the "
-          "notes' equations: m_{t+1} = beta m_t + (1 - beta) dL/dtheta[theta_t - alpha beta m_t], "
-          "theta_{t+1} = theta_t - alpha m_{t+1}. grad_fn(theta) returns dL/dtheta (2,)."),
+    task=(r"Write `nesterov(theta, m, grad_fn, alpha, beta)` that returns `(theta_new, m_new)` "
+          r"after one step of Nesterov momentum, following the equations of section 5: with "
+          r"$g[\theta] = \partial L / \partial \theta$, "
+          r"$m_{t+1} = \beta\, m_t + (1-\beta)\, g[\theta_t - \alpha\beta\, m_t]$ and "
+          r"$\theta_{t+1} = \theta_t - \alpha\, m_{t+1}$. `grad_fn(theta)` returns "
+          r"$g[\theta]$ as an array of shape (2,)."),
     hint_text=("Three lines: the look-ahead point theta - alpha * beta * m, the new average m "
                "using grad_fn at that point, then the step theta - alpha * m_new."),
     reference=nesterov_solution,
@@ -189,12 +194,14 @@ def _adam_no_sqrt(theta, m, v, grad, t, alpha, beta, gamma, eps):
     return theta - alpha * m_hat / (v_hat + eps), m, v
 
 
-adam = FunctionExercise(
+adam_by_hand = FunctionExercise(
     title="Adam by hand",
-    task=("Write adam(theta, m, v, grad, t, alpha, beta, gamma, eps) returning (theta, m, v) "
-          "after one Adam step, t counting steps from 0: m and v are running averages of g and "
-          "g^2, each divided by its bias correction, and the step is "
-          "alpha m~ / (sqrt(v~) + eps)."),
+    task=(r"Write `adam(theta, m, v, grad, t, alpha, beta, gamma, eps)` that returns "
+          r"`(theta, m, v)` after one Adam step, with $t$ counting steps from 0 as in section 6: "
+          r"$m$ and $v$ are running averages of the gradient $g$ = `grad` and of $g^2$; dividing "
+          r"each by its bias correction gives $\tilde m$ and $\tilde v$, and the step is "
+          r"$\alpha\, \tilde m / (\sqrt{\tilde v} + \epsilon)$. Return the updated averages "
+          r"$m$ and $v$, not $\tilde m$ and $\tilde v$."),
     hint_text=("m = beta m + (1 - beta) g; v = gamma v + (1 - gamma) g**2; m~ = m / (1 - beta**"
                "(t + 1)); v~ = v / (1 - gamma**(t + 1)); theta - alpha * m~ / (np.sqrt(v~) + eps)."
                " Return the uncorrected m and v: they are the state."),
@@ -216,4 +223,4 @@ adam = FunctionExercise(
     explanation="your step matches dlcore.optim.adam_step (and so torch.optim.Adam).",
 )
 
-EXERCISES = (critical_lr, epoch_updates, nesterov, adam)
+EXERCISES = (critical_lr, epoch_updates, nesterov_by_hand, adam_by_hand)

@@ -36,9 +36,11 @@ _STEP_PROBES = tuple(
 
 backward_step = FunctionExercise(
     title="One step of the backward pass",
-    task=("Write backward_step(dl_df, f_prev, omega) that returns dl/df_{k-1} from "
-          "dl_df = dl/df_k (D_{k+1}, I), the stored pre-activations f_prev = f_{k-1} (D_k, I) "
-          "and omega = Omega_k (D_{k+1}, D_k)."),
+    task=(r"Write `backward_step(dl_df, f_prev, omega)` that returns "
+          r"$\partial l / \partial f_{k-1}$, of shape $(D_k, I)$, for a ReLU network, given "
+          r"`dl_df` $= \partial l / \partial f_k$ of shape $(D_{k+1}, I)$, the stored "
+          r"pre-activations `f_prev` $= f_{k-1}$ of shape $(D_k, I)$, and `omega` $= \Omega_k$ "
+          r"of shape $(D_{k+1}, D_k)$. Use NumPy only."),
     hint_text=("Two factors: Omega_k^T carries the gradient from f_k back to h_k; the ReLU's "
                "derivative, the indicator f_{k-1} > 0, then multiplies element by element."),
     reference=backward_step_solution,
@@ -89,10 +91,12 @@ _LAYER_PROBES = tuple(
 
 layer_gradients = FunctionExercise(
     title="The gradients of one layer",
-    task=("Write layer_gradients(dl_df, h) that returns (dl_dbeta, dl_domega) for layer k, "
-          "given dl_df = dl/df_k (D_{k+1}, I) and the stored activations h = h_k (D_k, I), for "
-          "the loss summed over the I points of the batch. Return dl_dbeta as a column "
-          "(D_{k+1}, 1) and dl_domega with the shape of Omega_k, (D_{k+1}, D_k)."),
+    task=(r"Write `layer_gradients(dl_df, h)` that returns the pair `(dl_dbeta, dl_domega)` "
+          r"$= (\partial l / \partial \beta_k, \partial l / \partial \Omega_k)$ of layer $k$ "
+          r"for the batch loss $l = \sum_i l_i$, summed over the $I$ points of the batch: "
+          r"`dl_df` $= \partial l / \partial f_k$ is $(D_{k+1}, I)$ and `h` $= h_k$, the stored "
+          r"activations, is $(D_k, I)$. Return `dl_dbeta` as a column $(D_{k+1}, 1)$ and "
+          r"`dl_domega` with the shape of $\Omega_k$, $(D_{k+1}, D_k)$."),
     hint_text=("f_k = beta_k + Omega_k h_k: each point's dl_i/dbeta_k is its column of dl/df_k, "
                "and dl_i/dOmega_k is that column times h_k's column transposed (an outer "
                "product). Summing the outer products over the batch is one matrix product."),
@@ -127,9 +131,12 @@ _CHAIN_ANSWER = float(backprop.backward_pass(
 
 chain_by_hand = ValueExercise(
     title="dl/domega_0 by hand",
-    task=("A net with one input, one hidden unit and one output: f_0 = beta_0 + omega_0 x, "
-          "h_1 = a[f_0], f_1 = beta_1 + omega_1 h_1, loss l = (f_1 - y)^2. With x = 3, y = 1, "
-          "beta_0 = -0.5, omega_0 = 1.5, beta_1 = 1, omega_1 = -0.5, compute dl/domega_0."),
+    task=(r"A network with one input, one hidden unit and one output: "
+          r"$f_0 = \beta_0 + \omega_0 x$, $h_1 = a[f_0]$ with $a$ the ReLU, "
+          r"$f_1 = \beta_1 + \omega_1 h_1$, and the loss $l = (f_1 - y)^2$. With $x = 3$, "
+          r"$y = 1$, $\beta_0 = -0.5$, $\omega_0 = 1.5$, $\beta_1 = 1$, $\omega_1 = -0.5$, "
+          r"compute $\partial l / \partial \omega_0$ with pencil and paper (then check it "
+          r"with `backprop.backward_pass` if you like)."),
     hint_text=("Forward: f_0 = 4, h_1 = 4, f_1 = -1. Backward: dl/df_1 = 2 (f_1 - y), "
                "dl/df_0 = a'[f_0] omega_1 dl/df_1, and the first layer's weight gradient "
                "multiplies by the input: dl/domega_0 = dl/df_0 x."),
@@ -162,11 +169,12 @@ answer = dl_df0 * x
 
 
 # -- 4. Forward or reverse mode? -------------------------------------------------------------
-passes = ValueExercise(
+jacobian_passes = ValueExercise(
     title="How many passes for a Jacobian?",
-    task=("A function maps D_i = 1000 inputs to D_o = 10 outputs. Forward mode gets one column "
-          "of the Jacobian per pass, reverse mode one row per backward pass. What is the "
-          "fewest passes that give the whole (10, 1000) Jacobian?"),
+    task=(r"A function maps $D_i = 1000$ inputs to $D_o = 10$ outputs. Forward mode gets one "
+          r"column of its Jacobian per pass, reverse mode one row per backward pass. What is the "
+          r"smallest number of passes (forward-mode passes or backward passes, whichever mode "
+          r"you choose) that gives the whole $10 \times 1000$ Jacobian? (An integer.)"),
     hint_text=("Forward mode needs one pass per input direction, reverse mode one per output "
                "direction; pick the cheaper mode."),
     value=10,
@@ -194,4 +202,4 @@ answer = min(forward_passes, reverse_passes)
                  "parameters."),
 )
 
-EXERCISES = (backward_step, layer_gradients, chain_by_hand, passes)
+EXERCISES = (backward_step, layer_gradients, chain_by_hand, jacobian_passes)

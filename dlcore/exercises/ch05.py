@@ -16,9 +16,12 @@ def next_variance_solution(var_f, D_h, sigma_omega):
 
 next_variance = FunctionExercise(
     title="The variance one layer up",
-    task=("Write next_variance(var_f, D_h, sigma_omega): the variance of f' = Omega a[f] for "
-          "zero biases, weights Norm(0, sigma_omega^2) and pre-activations f with variance var_f "
-          "that are symmetric about 0 (a = ReLU)."),
+    task=(r"Write `next_variance(var_f, D_h, sigma_omega)` that returns the variance "
+          r"$\sigma_{f'}^2$ of $f' = \Omega\, a[f]$, where $a$ is the ReLU, the biases are zero, "
+          r"$\Omega$ maps $D_h$ = `D_h` units to the next layer with weights "
+          r"$\Omega_{ij} \sim \mathrm{Norm}(0, \sigma_\Omega^2)$, $\sigma_\Omega$ = "
+          r"`sigma_omega`, and the pre-activations $f$ are symmetric about 0 with variance "
+          r"$\sigma_f^2$ = `var_f`."),
     hint_text=("f'_i sums D_h independent terms Omega_ij h_j, each of variance "
                "sigma_omega^2 E[h_j^2]; the ReLU zeroes half of a symmetric f, so "
                "E[h_j^2] = var_f / 2."),
@@ -43,9 +46,9 @@ next_variance = FunctionExercise(
 # -- 2. He's standard deviation ------------------------------------------------------------------
 he_value = ValueExercise(
     title="He's standard deviation",
-    task=("A layer maps D_h = 200 ReLU units to D_h' = 50 units. Which standard deviation "
-          "sigma_Omega keeps the variance of the pre-activations constant in the forward pass? "
-          "(A number, to 3 decimals: the standard deviation, not the variance.)"),
+    task=(r"A layer maps $D_h = 200$ ReLU units to $D_{h'} = 50$ units. Which standard "
+          r"deviation $\sigma_\Omega$ keeps the variance of the pre-activations constant in the "
+          r"forward pass? Give the standard deviation (not the variance) to 3 decimals."),
     hint_text=("Forward pass: sigma_Omega^2 = 2 / D_h, where D_h counts the units feeding the "
                "layer."),
     value=init.he_std(200),  # 0.1
@@ -90,9 +93,10 @@ _PROBES = tuple(
 
 grad_step = FunctionExercise(
     title="One step of the backward pass",
-    task=("Write grad_prev(f_prev, omega, dl_df): given the pre-activations f_{k-1} (D_k, I), "
-          "the weights Omega_k (D_{k+1}, D_k) and dl/df_k (D_{k+1}, I), return dl/df_{k-1} "
-          "(D_k, I) for a ReLU net."),
+    task=(r"Write `grad_prev(f_prev, omega, dl_df)`: given the pre-activations `f_prev` "
+          r"$= f_{k-1}$ of shape $(D_k, I)$, the weights `omega` $= \Omega_k$ of shape "
+          r"$(D_{k+1}, D_k)$ and `dl_df` $= \partial l / \partial f_k$ of shape $(D_{k+1}, I)$, "
+          r"return $\partial l / \partial f_{k-1}$, of shape $(D_k, I)$, for a ReLU network."),
     hint_text=("Two factors: Omega_k^T carries the gradient from f_k back to h_k, and the ReLU "
                "derivative I[f_{k-1} > 0] lets it through only where the unit was active."),
     reference=grad_prev_solution,
@@ -113,9 +117,9 @@ grad_step = FunctionExercise(
 # -- 4. the compromise ---------------------------------------------------------------------------
 compromise = ValueExercise(
     title="The non-square compromise",
-    task=("Omega maps D_h = 100 units to D_h' = 300 units. What weight variance sigma_Omega^2 "
-          "does the compromise between the forward and the backward rule give? Give it to 4 "
-          "decimals."),
+    task=(r"$\Omega$ maps $D_h = 100$ units to $D_{h'} = 300$ units. What weight **variance** "
+          r"$\sigma_\Omega^2$ does the compromise between the forward and the backward rule "
+          r"give? Give it to 4 decimals."),
     hint_text="Use He's rule with the mean of the two widths: 2 / ((D_h + D_h') / 2).",
     value=round(init.he_std_compromise(100, 300) ** 2, 12),  # 0.01
     decimals=4,
@@ -149,9 +153,10 @@ def _first_layer_above(limit, growth):
 
 float_depth = ValueExercise(
     title="When does float32 overflow?",
-    task=("In a deep ReLU net initialised with sigma_Omega^2 = 9 x He, the typical size (the "
-          "standard deviation) of f_k is 3^k, starting from 1 at k = 0. At which layer k does it "
-          "first exceed the largest float32 number, about 3.4e38? (An integer.)"),
+    task=(r"A deep ReLU network is initialised with $\sigma_\Omega^2 = 9 \times$ He, so the "
+          r"typical size (the standard deviation) of $f_k$ is $3^k$, starting from 1 at $k = 0$. "
+          r"At which layer $k$ does it first exceed the largest float32 number, about "
+          r"$3.4 \times 10^{38}$? (An integer.)"),
     hint_text=("Solve 3^k > 3.4e38 with logarithms: k > log10(3.4e38) / log10(3); "
                "the first integer above that."),
     value=_first_layer_above(_F32_MAX, 3.0),  # 81

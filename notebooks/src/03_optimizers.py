@@ -545,45 +545,51 @@ assert np.abs(adam_path[-1]).max() < 0.01                     # ... and comes ba
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 1: the largest stable learning rate
-# Gradient descent runs on $L[\theta] = 3\theta_0^2 + 0.5\,\theta_1^2$. Above which learning rate
-# $\alpha$ does it diverge from almost every start? Give the number to 3 decimals.
+# ### Exercise 1
+# On the learning rate of gradient descent (section 1).
+
+# %%
+EX.critical_lr.show()
 
 # %%
 answer_1 = None  # your answer
 
 # %%
-EX[0].check(answer_1)
+EX.critical_lr.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.critical_lr.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.critical_lr)
 
 # %% [markdown]
-# ### Exercise 2: epochs and updates
-# SGD runs for 5 epochs on $I = 100$ training points with batch size 32, batches drawn without
-# replacement as in `optim.minibatches`. How many parameter updates is that?
+# ### Exercise 2
+# On mini-batches and epochs (section 4).
+
+# %%
+EX.epoch_updates.show()
 
 # %%
 answer_2 = None  # your answer
 
 # %%
-EX[1].check(answer_2)
+EX.epoch_updates.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.epoch_updates.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.epoch_updates)
 
 
 # %% [markdown]
-# ### Exercise 3: Nesterov momentum by hand
-# Write `nesterov(theta, m, grad_fn, alpha, beta)` that returns `(theta_new, m_new)` following the
-# equations of section 5. `grad_fn(theta)` returns $\partial L/\partial\theta$ as an array of shape
-# (2,).
+# ### Exercise 3
+# Section 5's look-ahead step, in code.
+
+# %%
+EX.nesterov_by_hand.show()
+
 
 # %%
 def nesterov(theta, m, grad_fn, alpha, beta):
@@ -591,19 +597,22 @@ def nesterov(theta, m, grad_fn, alpha, beta):
 
 
 # %%
-EX[2].check(nesterov)
+EX.nesterov_by_hand.check(nesterov)
 
 # %%
-EX[2].hint()
+EX.nesterov_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.nesterov_by_hand)
 
 
 # %% [markdown]
-# ### Exercise 4: Adam by hand
-# Write `adam(theta, m, v, grad, t, alpha, beta, gamma, eps)` that returns `(theta, m, v)` after one
-# Adam step, with $t$ counting steps from 0 as in section 6.
+# ### Exercise 4
+# Section 6's update, bias correction included, in code.
+
+# %%
+EX.adam_by_hand.show()
+
 
 # %%
 def adam(theta, m, v, grad, t, alpha, beta, gamma, eps):
@@ -611,13 +620,13 @@ def adam(theta, m, v, grad, t, alpha, beta, gamma, eps):
 
 
 # %%
-EX[3].check(adam)
+EX.adam_by_hand.check(adam)
 
 # %%
-EX[3].hint()
+EX.adam_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.adam_by_hand)
 
 # %% [markdown]
 # ## Summary

@@ -513,82 +513,85 @@ assert ratio > 4  # 128 forward passes against one forward and one backward pass
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a cell for your answer, a check cell (it says *correct*, *not yet* with
-# the reason, or *not attempted*), a hint, and a solution hidden in a collapsed cell.
+# Each exercise shows its task, then has a cell for your answer, a check cell (it says
+# *correct*, *not yet* with the reason, or *not attempted*), a hint, and a solution hidden in a
+# collapsed cell.
 #
-# ### Exercise 1: one step of the backward pass
-# Write `backward_step(dl_df, f_prev, omega)` that returns $\partial l / \partial f_{k-1}$ given
-# `dl_df` $= \partial l / \partial f_k$ of shape $(D_{k+1}, I)$, the stored pre-activations
-# `f_prev` $= f_{k-1}$ of shape $(D_k, I)$, and `omega` $= \Omega_k$ of shape
-# $(D_{k+1}, D_k)$. Use NumPy only.
+# ### Exercise 1
+# The recursion of section 4, one layer at a time.
+
+# %%
+EX.backward_step.show()
+
 
 # %%
 def backward_step(dl_df, f_prev, omega):
     return None  # your code here
 
 
-EX[0].check(backward_step)
+EX.backward_step.check(backward_step)
 
 # %%
-EX[0].hint()
+EX.backward_step.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.backward_step)
 
 
 # %% [markdown]
-# ### Exercise 2: the gradients of one layer
-# Write `layer_gradients(dl_df, h)` that returns the pair `(dl_dbeta, dl_domega)` for the batch
-# loss $l = \sum_i l_i$: `dl_df` $= \partial l / \partial f_k$ is $(D_{k+1}, I)$ and `h`
-# $= h_k$ is $(D_k, I)$. Return `dl_dbeta` as a column $(D_{k+1}, 1)$ and `dl_domega` with the
-# shape of $\Omega_k$.
+# ### Exercise 2
+# The parameter gradients of section 4, for a whole batch at once.
+
+# %%
+EX.layer_gradients.show()
+
 
 # %%
 def layer_gradients(dl_df, h):
     return None  # your code here
 
 
-EX[1].check(layer_gradients)
+EX.layer_gradients.check(layer_gradients)
 
 # %%
-EX[1].hint()
+EX.layer_gradients.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.layer_gradients)
 
 # %% [markdown]
-# ### Exercise 3: a chain by hand
-# One input, one hidden unit, one output: $f_0 = \beta_0 + \omega_0 x$, $h_1 = a[f_0]$,
-# $f_1 = \beta_1 + \omega_1 h_1$, and $l = (f_1 - y)^2$. With $x = 3$, $y = 1$,
-# $\beta_0 = -0.5$, $\omega_0 = 1.5$, $\beta_1 = 1$, $\omega_1 = -0.5$, compute
-# $\partial l / \partial \omega_0$ with pencil and paper (then check it with `backward_pass` if
-# you like).
+# ### Exercise 3
+# A whole forward and backward pass through the smallest network there is.
+
+# %%
+EX.chain_by_hand.show()
 
 # %%
 answer_3 = None  # your answer: a number
-EX[2].check(answer_3)
+EX.chain_by_hand.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.chain_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.chain_by_hand)
 
 # %% [markdown]
-# ### Exercise 4: forward or reverse?
-# A function maps $D_i = 1000$ inputs to $D_o = 10$ outputs. What is the smallest number of
-# passes (forward-mode passes or backward passes, whichever mode you choose) that gives its
-# whole $10 \times 1000$ Jacobian?
+# ### Exercise 4
+# Forward or reverse mode (section 6)?
+
+# %%
+EX.jacobian_passes.show()
 
 # %%
 answer_4 = None  # your answer: an integer
-EX[3].check(answer_4)
+EX.jacobian_passes.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.jacobian_passes.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.jacobian_passes)
 
 # %% [markdown]
 # ## Summary

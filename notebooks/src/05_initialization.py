@@ -477,94 +477,102 @@ assert 1000 < large[0] < 10000 and not np.isfinite(large[:6]).all()
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a cell for your answer, a check cell (it says *correct*, *not yet* with the
-# reason, or *not attempted*), a hint, and a solution hidden in a collapsed cell.
+# Each exercise shows its task, then has a cell for your answer, a check cell (it says
+# *correct*, *not yet* with the reason, or *not attempted*), a hint, and a solution hidden in a
+# collapsed cell.
 #
-# ### Exercise 1: the variance one layer up
-# Write `next_variance(var_f, D_h, sigma_omega)`, the variance $\sigma_{f'}^2$ of
-# $f' = \Omega\, a[f]$ for zero biases, weights $\mathrm{Norm}(0, \sigma_\Omega^2)$ and
-# symmetric pre-activations $f$ with variance $\sigma_f^2$ = `var_f`.
+# ### Exercise 1
+# The variance recursion of section 3, as a function.
+
+# %%
+EX.next_variance.show()
+
 
 # %%
 def next_variance(var_f, D_h, sigma_omega):
     return None  # your code here
 
 
-EX[0].check(next_variance)
+EX.next_variance.check(next_variance)
 
 # %%
-EX[0].hint()
+EX.next_variance.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.next_variance)
 
 # %% [markdown]
-# ### Exercise 2: He's standard deviation
-# A layer maps $D_h = 200$ ReLU units to $D_{h'} = 50$ units. Which standard deviation
-# $\sigma_\Omega$ keeps the variance of the pre-activations constant in the forward pass? Give it
-# to 3 decimals.
+# ### Exercise 2
+# He initialisation (section 3) for a layer that is not square.
+
+# %%
+EX.he_value.show()
 
 # %%
 answer_2 = None  # your answer: a number (the standard deviation), to 3 decimals
-EX[1].check(answer_2)
+EX.he_value.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.he_value.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.he_value)
 
 
 # %% [markdown]
-# ### Exercise 3: one step of the backward pass
-# Write `grad_prev(f_prev, omega, dl_df)`: given $f_{k-1}$ of shape $(D_k, I)$, $\Omega_k$ of
-# shape $(D_{k+1}, D_k)$ and $\partial l / \partial f_k$ of shape $(D_{k+1}, I)$, return
-# $\partial l / \partial f_{k-1}$ for a ReLU network.
+# ### Exercise 3
+# The backward recursion that section 4 follows through the layers.
+
+# %%
+EX.grad_step.show()
+
 
 # %%
 def grad_prev(f_prev, omega, dl_df):
     return None  # your code here
 
 
-EX[2].check(grad_prev)
+EX.grad_step.check(grad_prev)
 
 # %%
-EX[2].hint()
+EX.grad_step.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.grad_step)
 
 # %% [markdown]
-# ### Exercise 4: the non-square compromise
-# $\Omega$ maps $D_h = 100$ units to $D_{h'} = 300$ units. What weight **variance**
-# $\sigma_\Omega^2$ does the compromise between the forward and the backward rule give? Give it
-# to 4 decimals.
+# ### Exercise 4
+# When $D_h \ne D_{h'}$, the forward and the backward rule of section 4 disagree.
+
+# %%
+EX.compromise.show()
 
 # %%
 answer_4 = None  # your answer: a number (the variance), to 4 decimals
-EX[3].check(answer_4)
+EX.compromise.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.compromise.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.compromise)
 
 # %% [markdown]
-# ### Exercise 5: when does float32 overflow?
-# A deep ReLU net is initialised with $\sigma_\Omega^2 = 9 \times$ He, so the standard deviation
-# of $f_k$ is $3^k$ (1 at $k = 0$). At which layer $k$ does it first exceed the largest float32,
-# about $3.4 \times 10^{38}$?
+# ### Exercise 5
+# On the floating-point limits of section 5.
+
+# %%
+EX.float_depth.show()
 
 # %%
 answer_5 = None  # your answer: an integer
-EX[4].check(answer_5)
+EX.float_depth.check(answer_5)
 
 # %%
-EX[4].hint()
+EX.float_depth.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[4])
+show_solution(EX.float_depth)
 
 # %% [markdown]
 # ## Summary
