@@ -9,7 +9,7 @@ import numpy as np
 
 from .checks import DLCoreError
 
-__all__ = ["setup", "show_source", "show_code", "one_line_errors"]
+__all__ = ["setup", "show_source", "show_code", "show_markdown", "one_line_errors"]
 
 
 def _short_error(shell, etype, value, tb, tb_offset=None):
@@ -54,30 +54,30 @@ def show_source(obj):
         return None
     module = getattr(obj, "__module__", "")
     name = getattr(obj, "__qualname__", repr(obj))
-    try:
-        from IPython import get_ipython
-        from IPython.display import Markdown, display
-    except ImportError:
-        print(source)
-        return None
-    if get_ipython() is None:
-        print(source)
-        return None
     # Markdown with a fenced block: highlighted in JupyterLab and in static renderers alike.
-    display(Markdown(f"*source of* `{module}.{name}`\n\n```python\n{source}```"))
+    show_markdown(f"*source of* `{module}.{name}`\n\n```python\n{source}```", plain=source)
     return None
 
 
 def show_code(code, title=""):
     """Show a piece of Python code with syntax highlighting (plain text outside a notebook)."""
+    head = f"*{title}*\n\n" if title else ""
+    show_markdown(f"{head}```python\n{code}```", plain=code)
+    return None
+
+
+def show_markdown(text, plain=None):
+    """Display Markdown in a notebook, with ``plain`` (default: the text itself) as the
+    text/plain fallback that renderers without Markdown show; print it outside a notebook."""
+    plain = text if plain is None else plain
     try:
         from IPython import get_ipython
-        from IPython.display import Markdown, display
+        from IPython.display import display
     except ImportError:
-        get_ipython = None
-    if get_ipython is None or get_ipython() is None:
-        print(code)
+        print(plain)
         return None
-    head = f"*{title}*\n\n" if title else ""
-    display(Markdown(f"{head}```python\n{code}```"))
+    if get_ipython() is None:
+        print(plain)
+        return None
+    display({"text/markdown": text, "text/plain": plain}, raw=True)
     return None

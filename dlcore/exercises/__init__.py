@@ -315,15 +315,9 @@ class _Exercise:
         """Display the task (Markdown with the notes' LaTeX): the one place its text lives."""
         stop = "" if self.title.endswith(("?", "!", ".")) else "."
         text = f"**{self.title}{stop}** {self.task}"
-        try:
-            from IPython import get_ipython
-            from IPython.display import Markdown, display
-        except ImportError:
-            get_ipython = None
-        if get_ipython is None or get_ipython() is None:
-            print(text)
-        else:
-            display(Markdown(text))
+        from ..notebook import show_markdown
+
+        show_markdown(text)
         return None
 
     def check(self, answer):
