@@ -304,6 +304,6 @@ def test_exercise_solutions_match_dlcore():
     for x, w in ch08._K3_PROBES:
         assert_close(ch08.conv3(x, w), conv.conv1d_k3(x, w))
     assert ch08.output_length.value == 20  # floor((40 + 8 - 9) / 2) + 1, by hand
-    assert ch08.count_conv_params.value == 16 * 3 * 25 + 16
+    assert ch08.conv_params.value == 16 * 3 * 25 + 16
 
 

@@ -311,7 +311,7 @@ ERROR_CAUSES = [
 ]
 
 
-CAUSES = [("threshold", *c) for c in THRESHOLD_CAUSES] + [("error_by_hand", *c) for c in ERROR_CAUSES]
+CAUSES = [("threshold", *c) for c in THRESHOLD_CAUSES] + [("expected_error", *c) for c in ERROR_CAUSES]
 
 
 @pytest.mark.parametrize("exercise,cause,answer,name", CAUSES, ids=[f"{c[0]}: {c[1]}" for c in CAUSES])

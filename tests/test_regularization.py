@@ -522,7 +522,7 @@ def test_exercise_solutions_match_dlcore():
         assert_close(ch07.apply_dropout(h, kept, p), out)
     S, h, sig = ch07._S, ch07._h_star, ch07._sig
     assert_close(ch07.predictive_var.value, R.bayes_predictive(h[:, None], np.zeros(3), S, sig)[1][0])
-    assert ch07.stop_step.value == 5  # by hand: 1.19 at epoch 5, then 3 epochs without a new best
+    assert ch07.early_stopping.value == 5  # by hand: 1.19 at epoch 5, then 3 epochs without a new best
     assert_close(ch07.map_lambda.value, R.lam_from_prior(ch07.SIGMA, ch07.SIGMA_P))
 
 

@@ -8,8 +8,8 @@ _Z = np.array([-2.0, -0.5, 0.0, 1.5, 3.0])
 
 relu_values = ValueExercise(
     title="ReLU by hand",
-    task=("Apply the ReLU a[z] = max(0, z) to z = [-2, -0.5, 0, 1.5, 3]; answer with an array "
-          "(each entry is checked to 2 decimals)."),
+    task=(r"Apply the ReLU $a[z] = \max(0, z)$ to $z = [-2, -0.5, 0, 1.5, 3]$ and answer with "
+          r"an array such as `np.array([...])`: the check compares each entry to 2 decimals."),
     hint_text="Negative entries become 0; the others are unchanged.",
     value=np.array([0.0, 0.0, 0.0, 1.5, 3.0]),
     decimals=2,
@@ -36,7 +36,8 @@ def relu(z):
 
 relu_function = FunctionExercise(
     title="ReLU as a function",
-    task="Write relu(z) that works element-wise on a NumPy array of any shape.",
+    task=(r"Write `relu(z)` that applies $a[z] = \max(0, z)$ element by element to a NumPy array "
+          r"`z` of any shape, and returns an array of the same shape."),
     hint_text="np.maximum(z, 0) compares element by element (Python's max(z, 0) does not).",
     reference=relu,
     probes=((_Z,), (np.array([[-1.0, 2.0], [0.5, -3.0]]),), (np.linspace(-1, 1, 7),)),
@@ -51,8 +52,8 @@ relu_function = FunctionExercise(
 
 omega_shape = ValueExercise(
     title="The shape of a weight matrix",
-    task=("A layer maps D_0 = 3 inputs to D_1 = 5 hidden units. What is the shape of Omega_0? "
-          "Answer with a tuple such as (2, 7)."),
+    task=(r"A layer maps $D_0 = 3$ inputs to $D_1 = 5$ hidden units. What is the shape of its "
+          r"weight matrix $\Omega_0$? Answer with a tuple such as `(2, 7)`."),
     hint_text="Omega_k has one row per unit it feeds and one column per unit it reads.",
     value=(5, 3),
     solution_code=(

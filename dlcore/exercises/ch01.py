@@ -40,9 +40,12 @@ def _transposed_theta(x, theta, phi):
 
 shallow_by_hand = FunctionExercise(
     title="A shallow network in three steps",
-    task=("Write shallow_1d(x, theta, phi) for one input and D = 3 hidden units: x is (I,), "
-          "theta is (3, 2) with column 0 the biases theta_d0 and column 1 the slopes theta_d1, "
-          "phi is (1, 4) with phi[0, 0] the offset phi_0. Return y of shape (I,)."),
+    task=(r"Write `shallow_1d(x, theta, phi)`, the shallow network of section 1 with one input "
+          r"and $D = 3$ hidden units, in its three steps (pre-activations, ReLU, weighted sum) "
+          r"and without calling `dlcore`. Here `x` has shape `(I,)`; `theta` "
+          r"is `(3, 2)`, with the biases $\theta_{d0}$ in column 0 and the slopes $\theta_{d1}$ in "
+          r"column 1; `phi` is `(1, 4)`, with the offset $\phi_0$ in `phi[0, 0]` and the weights "
+          r"$\phi_1, \phi_2, \phi_3$ in `phi[0, 1:]`. Return `y` with shape `(I,)`."),
     hint_text=("Step 1: z = theta[:, :1] + theta[:, 1:] * x[None, :] (shape (3, I)). "
                "Step 2: h = np.maximum(z, 0). Step 3: y = phi[0, 0] + phi[0, 1:] @ h."),
     reference=shallow_1d,
@@ -66,8 +69,10 @@ shallow_by_hand = FunctionExercise(
 
 count_params = ValueExercise(
     title="Counting parameters",
-    task=("The notes draw a deep net with D_i = 3 inputs, hidden layers of widths 4, 2 and 3, "
-          "and D_o = 2 outputs. How many parameters (weights and biases) does it have?"),
+    task=(r"The notes draw a deep network (the diagram in section 6) with $D_i = 3$ inputs, "
+          r"hidden layers of widths 4, 2 and 3, and $D_o = 2$ outputs. How many parameters "
+          r"(weights $\Omega_k$ and biases $\beta_k$) does it have? Count by hand; then you may "
+          r"check your count with `nets.num_params_deep`. Answer with an integer."),
     hint_text=("Each layer maps D_k units to D_{k+1} units with a (D_{k+1}, D_k) matrix Omega_k "
                "and a bias vector beta_k of length D_{k+1}: D_{k+1} (D_k + 1) per layer."),
     value=nets.num_params_deep(3, [4, 2, 3], 2),  # 43
@@ -90,10 +95,10 @@ count_params = ValueExercise(
 )
 
 deep_regions = ValueExercise(
-    title="How many regions can depth buy?",
-    task=("A net with one input, one output and K = 3 hidden layers of D = 4 ReLU units each. "
-          "What is the largest number of linear regions it can have (the deep row of the "
-          "table in section 9)?"),
+    title="The regions depth can buy",
+    task=(r"A network has one input, one output and $K = 3$ hidden layers of $D = 4$ ReLU units "
+          r"each. What is the largest number of linear regions it can have, by the deep row of "
+          r"the table in section 9? Answer with an integer."),
     hint_text=("Each layer can fold the input so that the next layer's D + 1 pieces are "
                "replicated on every piece so far."),
     value=nets.max_regions_deep_1d(4, 3),  # 125
@@ -116,8 +121,10 @@ deep_regions = ValueExercise(
 
 montufar = ValueExercise(
     title="Montufar's lower bound",
-    task=("Evaluate the theorem's lower bound on the number of linear regions for n0 = 2 "
-          "inputs and L = 3 hidden layers of widths [5, 5, 4]."),
+    task=(r"Evaluate Montúfar's lower bound on the number of linear regions, "
+          r"$\left(\prod_{i=1}^{L-1} \lfloor n_i / n_0 \rfloor^{n_0}\right) "
+          r"\sum_{j=0}^{n_0} \binom{n_L}{j}$, by hand for $n_0 = 2$ inputs and $L = 3$ hidden "
+          r"layers of widths $[5, 5, 4]$ (the floor brackets matter). Answer with an integer."),
     hint_text=("prod_{i=1}^{L-1} floor(n_i / n0)^n0 covers every hidden layer except the last; "
                "the last contributes sum_{j=0}^{n0} C(n_L, j)."),
     value=nets.montufar_lower_bound(2, [5, 5, 4]),  # 4 * 4 * 11 = 176

@@ -13,9 +13,10 @@ _R2 = (Y1 - MU1) ** 2
 
 gaussian_by_hand = ValueExercise(
     title="A Gaussian NLL by hand",
-    task=("Three targets y = [1, 2, 4], the model predicts means mu = [1.5, 2, 3] and the "
-          "noise has sigma = 0.5. Compute L = -sum_i log Norm_{y_i}[mu_i, sigma^2] "
-          "(natural log, summed over the three points), to 3 decimals."),
+    task=(r"Three targets $y = [1, 2, 4]$; the model predicts the means $\mu = [1.5, 2, 3]$, and "
+          r"the noise has $\sigma = 0.5$. Compute the loss "
+          r"$L = -\sum_i \log \mathrm{Norm}_{y_i}[\mu_i, \sigma^2]$ (natural log, summed over "
+          r"the three points) with NumPy, not with `losses.gaussian_nll`, to 3 decimals."),
     hint_text=("-log Norm_y[mu, sigma^2] = 0.5 log(2 pi sigma^2) + (y - mu)^2 / (2 sigma^2); "
                "add the three terms."),
     value=losses.gaussian_nll(Y1, MU1, SIGMA1),
@@ -54,10 +55,10 @@ _R = Y2 - F2
 
 sigma_fit = ValueExercise(
     title="Fitting sigma by maximum likelihood",
-    task=("A homoscedastic model predicted the means f = [0, 0.1, 0.5, 0.6, 0.4, -0.1] for "
-          "targets y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]. Keeping the means fixed, which sigma "
-          "minimises the Gaussian NLL? Give sigma (the standard deviation, not sigma^2) to 3 "
-          "decimals."),
+    task=(r"A homoscedastic model predicted the means $f = [0, 0.1, 0.5, 0.6, 0.4, -0.1]$ for "
+          r"the targets $y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]$. Keeping the means fixed, which "
+          r"$\sigma$ minimises the Gaussian NLL? Give $\sigma$ (the standard deviation, not "
+          r"$\sigma^2$) to 3 decimals."),
     hint_text=("Differentiate L = sum_i 0.5 log(2 pi sigma^2) + (y_i - f_i)^2 / (2 sigma^2) "
                "with respect to sigma and set it to zero: I / sigma = sum_i r_i^2 / sigma^3."),
     value=losses.sigma_mle(Y2, F2),
@@ -90,10 +91,10 @@ _LAM = 1 / (1 + np.exp(-F3))
 
 bce_by_hand = ValueExercise(
     title="Binary cross-entropy",
-    task=("A binary classifier outputs logits f = [2, -1, -0.5, 3] for four examples whose "
-          "labels are y = [1, 0, 1, 1]. With lambda = sig[f], compute the summed binary "
-          "cross-entropy L = sum_i -(1 - y_i) log(1 - lambda_i) - y_i log lambda_i, to 3 "
-          "decimals."),
+    task=(r"A binary classifier outputs the logits $f = [2, -1, -0.5, 3]$ for four examples "
+          r"whose labels are $y = [1, 0, 1, 1]$. With $\lambda = \mathrm{sig}[f]$, compute the "
+          r"summed binary cross-entropy "
+          r"$L = \sum_i -(1 - y_i) \log(1 - \lambda_i) - y_i \log \lambda_i$, to 3 decimals."),
     hint_text=("lambda = 1 / (1 + exp(-f)). A label y = 1 costs -log lambda, a label y = 0 "
                "costs -log(1 - lambda)."),
     value=losses.bernoulli_nll(Y3, F3),
@@ -152,11 +153,13 @@ _rng = np.random.default_rng(202)
 _PROBES = ((_rng.normal(size=(3, 4)),), (_rng.normal(size=(4, 5)) * 3,),
            (np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, -1200.0]]),))
 
-log_softmax = FunctionExercise(
+stable_log_softmax = FunctionExercise(
     title="A stable log-softmax",
-    task=("Write log_softmax(f) for logits f of shape (K, I) (classes along axis 0): return "
-          "log softmax_k[f] for every entry, shape (K, I). It must stay finite for logits "
-          "like 1000 and -1000. (Then L = -sum_i log_softmax(f)[y_i, i].)"),
+    task=(r"Write `log_softmax(f)` for logits `f` of shape `(K, I)`, classes along axis 0 (each "
+          r"column is one data point): return $\log \mathrm{softmax}_k[f]$ for every entry, "
+          r"shape `(K, I)`. It must stay finite for logits like $1000$ and $-1000$. (The "
+          r"cross-entropy of labels `y` is then `-log_softmax(f)[y, np.arange(I)].sum()`, that "
+          r"is $L = -\sum_i \log \mathrm{softmax}_{y_i}[f[x_i, \phi]]$.)"),
     hint_text=("log softmax_k[f] = f_k - log sum_k' exp(f_k'). Subtract m = max_k f_k inside the "
                "exp and add it back outside: log sum exp(f) = m + log sum exp(f - m). Use "
                "axis=0, keepdims=True."),
@@ -186,9 +189,10 @@ P5 = np.array([0.6, 0.3, 0.1])
 
 kl_empirical = ValueExercise(
     title="KL divergence from the data",
-    task=("Ten labels y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0] define the empirical distribution q "
-          "(the fraction of each class). A model predicts p = [0.6, 0.3, 0.1] for every "
-          "example. Compute D_KL[q || p] in nats (natural log), to 3 decimals."),
+    task=(r"Ten labels $y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0]$ of three classes define the "
+          r"empirical distribution $q$ (the fraction of each class). A model predicts "
+          r"$p = [0.6, 0.3, 0.1]$ for every example. Compute $D_{KL}[q \,\|\, p]$ in nats "
+          r"(natural log), to 3 decimals."),
     hint_text=("q = [0.5, 0.2, 0.3]. D_KL[q || p] = sum_k q_k log(q_k / p_k), which equals the "
                "cross-entropy H[q, p] minus the entropy H[q]."),
     value=losses.kl_divergence(Q5, P5),
@@ -214,4 +218,4 @@ kl_empirical = ValueExercise(
     explanation="0.5 log(0.5/0.6) + 0.2 log(0.2/0.3) + 0.3 log(0.3/0.1) ~ 0.157 nats.",
 )
 
-EXERCISES = (gaussian_by_hand, sigma_fit, bce_by_hand, log_softmax, kl_empirical)
+EXERCISES = (gaussian_by_hand, sigma_fit, bce_by_hand, stable_log_softmax, kl_empirical)

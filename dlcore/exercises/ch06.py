@@ -16,12 +16,14 @@ _VAR = np.mean((_F - _F.mean()) ** 2)  # 0.06
 # bias^2 0.04, variance 0.06 and noise sigma^2 = 0.09 all differ, so leaving out any one of
 # them gives its own wrong answer, and its own diagnosis.
 
-error_by_hand = ValueExercise(
+expected_error = ValueExercise(
     title="Expected error at one input",
-    task=("Five training sets gave the predictions f = [1.2, 0.8, 1.1, 0.9, 1.5] at one input "
-          "x. The true mean there is mu[x] = 1.3 and the noise has sigma = 0.3. What is the "
-          "expected squared error E_D[E_y[(f[x, phi[D]] - y)^2]] at x, taking these five fits "
-          "as the whole distribution of data sets? Give it to 3 decimals."),
+    task=(r"Five training sets gave the predictions $f = [1.2, 0.8, 1.1, 0.9, 1.5]$ at one input "
+          r"$x$. There the true mean is $\mu[x] = 1.3$ and the noise has standard deviation "
+          r"$\sigma = 0.3$. Taking these five fits as the whole distribution of training sets, "
+          r"what is the expected squared error "
+          r"$\mathbb{E}_{\mathcal{D}}\big[\mathbb{E}_y[(f[x, \phi[\mathcal{D}]] - y)^2]\big]$ "
+          r"at $x$? Give it to 3 decimals."),
     hint_text=("Average model f_mu = mean of f. Then variance = mean of (f - f_mu)^2 (divide by "
                "5: these five ARE the distribution), bias^2 = (f_mu - mu)^2, noise = sigma^2."),
     value=round(_BIAS2 + _VAR + _SIGMA ** 2, 12),  # 0.04 + 0.06 + 0.09 = 0.19
@@ -99,12 +101,15 @@ _PROBES = tuple(
     for n, m in ((6, 4), (20, 9), (3, 5))
 )
 
-bias_var_table = FunctionExercise(
+bias_variance = FunctionExercise(
     title="Bias and variance from many fits",
-    task=("Write bias_var(preds, mu): preds (n_datasets, I_test) holds row i = the predictions "
-          "at the test inputs of the model fitted to data set i; mu (I_test,) is the true mean "
-          "at those inputs. Return (bias2, variance), each a float averaged over the test "
-          "inputs."),
+    task=(r"Write `bias_var(preds, mu)`. `preds` has shape `(n_datasets, I_test)`: row $i$ holds "
+          r"the predictions $f[x, \phi[\mathcal{D}_i]]$ at the test inputs of the model fitted "
+          r"to training set $\mathcal{D}_i$; `mu` has shape `(I_test,)` and holds the true mean "
+          r"$\mu[x]$ at those inputs. Return the tuple `(bias2, variance)`: the squared bias "
+          r"$(f_\mu[x] - \mu[x])^2$ and the variance "
+          r"$\mathbb{E}_{\mathcal{D}}\big[(f[x, \phi[\mathcal{D}]] - f_\mu[x])^2\big]$, where "
+          r"$f_\mu[x]$ is the average model, each a float averaged over the test inputs."),
     hint_text=("f_mu = preds.mean(axis=0) is the average model (one value per test input). "
                "bias2 = mean of (f_mu - mu)^2; variance = mean of (preds - f_mu)^2."),
     reference=bias_var,
@@ -135,11 +140,11 @@ I_THRESHOLD, K_CLASSES = 500, 10
 
 threshold = ValueExercise(
     title="The interpolation threshold",
-    task=("A random-ReLU-feature model for MNIST-1D has D hidden units with fixed random "
-          "weights and, for each of the K = 10 classes, fitted output weights phi_k0, phi_k1, "
-          "..., phi_kD. It is fitted by least squares to one-hot targets of I = 500 training "
-          "examples. At which D does it first fit every training target exactly (for "
-          "generic data)?"),
+    task=(r"The random-ReLU-feature model for MNIST-1D of section 5 has $D$ hidden units with "
+          r"fixed random weights and, for each of the $K = 10$ classes, fitted output weights "
+          r"$\phi_{k0}, \phi_{k1}, \dots, \phi_{kD}$. It is fitted by least squares to one-hot "
+          r"targets of $I = 500$ training examples. At which $D$ does it first fit every "
+          r"training target exactly (for generic data)? Give an integer."),
     hint_text=("Each class's output row is its own least-squares problem: I equations "
                "(one per example) and 1 + D unknowns. Solvable exactly once unknowns >= "
                "equations."),
@@ -204,8 +209,11 @@ _PROBES4 = tuple((_rng4.normal(size=(p, i)), _rng4.normal(size=i))
 
 min_norm_fit = FunctionExercise(
     title="The smallest interpolating phi",
-    task=("Write min_norm(H, y): H (1 + D, I) with more rows than columns (over-parameterised), "
-          "y (I,). Return the phi (1 + D,) with phi @ H == y whose norm ||phi|| is smallest."),
+    task=(r"Write `min_norm(H, y)` for `H` of shape `(1 + D, I)` with $1 + D > I$ "
+          r"(over-parameterised: more unknowns than equations) and `y` of shape `(I,)`. Return "
+          r"the $\phi$ of shape `(1 + D,)` that fits the data exactly, $\phi H = y$ "
+          r"(`phi @ H == y`), and has the smallest norm $\|\phi\|$. Do not call "
+          r"`G.fit_min_norm`."),
     hint_text=("phi = y H^+ with the pseudo-inverse: np.linalg.pinv(H) has shape (I, 1 + D). "
                "Equivalently phi = y (H^T H)^-1 H^T, a combination of the columns of H."),
     reference=min_norm,
@@ -224,4 +232,4 @@ min_norm_fit = FunctionExercise(
     explanation="phi = y H^+ fits every point and is orthogonal to every null-space direction.",
 )
 
-EXERCISES = (error_by_hand, bias_var_table, threshold, min_norm_fit)
+EXERCISES = (expected_error, bias_variance, threshold, min_norm_fit)

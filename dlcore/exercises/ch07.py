@@ -11,10 +11,11 @@ SIGMA, SIGMA_P = 0.2, 0.5
 
 map_lambda = ValueExercise(
     title="Which lambda is this prior?",
-    task=("The targets are y_i ~ Norm(f[x_i, phi], sigma^2) with sigma = 0.2, and the prior on "
-          "each weight is phi_d ~ Norm(0, sigma_p^2) with sigma_p = 0.5. Minimising the negative "
-          "log posterior is the same as minimising sum_i (y_i - f[x_i, phi])^2 + "
-          "lam sum_d phi_d^2 for which lam? Give it to 3 decimals."),
+    task=(r"The targets are $y_i \sim \text{Norm}[f[x_i, \phi], \sigma^2]$ with $\sigma = 0.2$, "
+          r"and the prior on each weight is $\phi_d \sim \text{Norm}[0, \sigma_p^2]$ with "
+          r"$\sigma_p = 0.5$. For which $\lambda$ is the MAP estimate (the minimiser of the "
+          r"negative log posterior) also the minimiser of "
+          r"$\sum_i (y_i - f[x_i, \phi])^2 + \lambda \sum_d \phi_d^2$? Give it to 3 decimals."),
     hint_text=("Write -log Pr(phi | data) = sum_i (y_i - f_i)^2 / (2 sigma^2) + "
                "sum_d phi_d^2 / (2 sigma_p^2) + const, then multiply through by 2 sigma^2."),
     value=round(R.lam_from_prior(SIGMA, SIGMA_P), 12),  # 0.16
@@ -80,9 +81,11 @@ def _gradient_of_theta(A, b, theta, alpha):
 
 modified_loss = FunctionExercise(
     title="The loss gradient descent really minimises",
-    task=("For the quadratic loss L[theta] = 1/2 theta^T A theta - b^T theta, write "
-          "l_gd(A, b, theta, alpha) that returns L_GD[theta] = L[theta] + alpha/4 "
-          "||dL/dtheta||^2 as a float. A is (3, 3), b and theta are (3,)."),
+    task=(r"For the quadratic loss $L[\theta] = \frac{1}{2}\theta^T A \theta - b^T \theta$, write "
+          r"`l_gd(A, b, theta, alpha)` that returns the modified loss of gradient descent with "
+          r"step $\alpha$, $L_{GD}[\theta] = L[\theta] + \frac{\alpha}{4}"
+          r"\left\|\frac{\partial L}{\partial \theta}\right\|^2$, as a float. `A` is symmetric, "
+          r"of shape `(3, 3)`; `b` and `theta` have shape `(3,)`."),
     hint_text="dL/dtheta = A theta - b; the squared norm of a vector g is g @ g.",
     reference=l_gd,
     probes=_PROBES,
@@ -134,9 +137,10 @@ def _mask_inverted(h, mask, p):
 
 inverted_dropout = FunctionExercise(
     title="Inverted dropout",
-    task=("Write apply_dropout(h, mask, p): mask has the shape of h, 1 where a unit survives "
-          "and 0 where it is dropped (each dropped with probability p). Return the training-time "
-          "activations of inverted dropout, whose expectation equals h."),
+    task=(r"Write `apply_dropout(h, mask, p)`: `mask` has the shape of `h`, with 1 where a unit "
+          r"survives and 0 where it was dropped (each unit is dropped with probability $p$). "
+          r"Return the training-time activations of inverted dropout, whose expectation over the "
+          r"masks equals $h$."),
     hint_text=("A survivor is kept with probability 1 - p; to keep E[output] = h, divide the "
                "survivors by that probability."),
     reference=apply_dropout,
@@ -162,12 +166,15 @@ inverted_dropout = FunctionExercise(
 VAL = np.array([2.10, 1.62, 1.35, 1.21, 1.24, 1.19, 1.22, 1.25, 1.31, 1.05, 1.40])
 PATIENCE = 3
 
-stop_step = ValueExercise(
+early_stopping = ValueExercise(
     title="Early stopping with patience",
-    task=("The validation loss after each epoch t = 0, 1, ... is VAL below. Training stops as "
-          "soon as the loss has failed to beat the best value so far for PATIENCE = 3 epochs in "
-          "a row, and the parameters from the best epoch are kept. Which epoch's parameters do "
-          "we keep? VAL = " + ", ".join(f"{v:.2f}" for v in VAL)),
+    task=(r"The validation loss after epochs $t = 0, 1, 2, \dots$ is "
+          "`VAL = [" + ", ".join(f"{v:.2f}" for v in VAL) + "]` (also in the cell below). "
+          "Training stops as soon as the loss has failed to beat the best value so far for "
+          f"{PATIENCE} epochs in a row (a patience of {PATIENCE}), and the parameters of the "
+          "best epoch seen are kept. Which epoch's parameters do we keep? Give its index $t$. "
+          "Work it out by hand (then you may check with "
+          f"`R.early_stopping_point(VAL, patience={PATIENCE})`)."),
     hint_text=("Walk along the list and count epochs since the last improvement; when the count "
                "reaches 3, stop. Epochs after that are never seen."),
     value=R.early_stopping_point(VAL, patience=PATIENCE),  # 5
@@ -205,11 +212,11 @@ _sig = 0.25
 
 predictive_var = ValueExercise(
     title="How uncertain is a prediction?",
-    task=("A linear-in-features model has posterior covariance S (below) over phi, the noise "
-          "standard deviation is sigma = 0.25, and a new input has features h* = [1.0, 0.8, 0.3]. "
-          "What is the variance of the predictive distribution Pr(y* | x*, data), to 4 "
-          "decimals? "
-          "S = [[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]]"),
+    task=(r"A linear-in-features model has posterior covariance $S$ over $\phi$, "
+          r"`S = [[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]]` (`S5` in the "
+          r"cell below); the noise standard deviation is $\sigma = 0.25$, and a new input $x^*$ "
+          r"has features $h^* = [1.0, 0.8, 0.3]$ (`h_star`). Compute the variance of the "
+          r"predictive distribution $Pr(y^* \mid x^*, \text{data})$ with NumPy, to 4 decimals."),
     hint_text=("y* = phi^T h* + noise: the two sources of uncertainty add, "
                "Var = h*^T S h* + sigma^2."),
     value=round(float(_h_star @ _S @ _h_star + _sig ** 2), 12),  # 0.5765
@@ -236,4 +243,4 @@ answer = var_f + sigma ** 2        # plus the noise of the observation y*
     explanation="h*^T S h* + sigma^2 = 0.514 + 0.0625 = 0.5765.",
 )
 
-EXERCISES = (map_lambda, modified_loss, inverted_dropout, stop_step, predictive_var)
+EXERCISES = (map_lambda, modified_loss, inverted_dropout, early_stopping, predictive_var)

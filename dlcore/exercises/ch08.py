@@ -10,9 +10,10 @@ N, K, S, P, D = 40, 5, 2, 4, 2  # distinct answers for every known mistake
 
 output_length = ValueExercise(
     title="Output length of a convolution",
-    task=(f"A 1-D convolution layer with kernel size K = {K}, dilation D = {D}, zero padding "
-          f"P = {P} on each side and stride S = {S} is applied to a signal of N = {N} samples. "
-          "How many outputs does it produce?"),
+    task=(rf"A 1-D convolution layer with kernel size $K = {K}$, dilation $D = {D}$, zero padding "
+          rf"$P = {P}$ on each side and stride $S = {S}$ is applied to a signal of $N = {N}$ "
+          r"samples. How many outputs does it produce? Work it out by hand, then check with "
+          r"`conv.conv_output_size`."),
     hint_text=("The dilated kernel spans D (K - 1) + 1 inputs. Count the positions where it fits "
                "inside the N + 2P padded inputs when it moves S at a time: "
                "floor((N + 2P - D (K - 1) - 1) / S) + 1."),
@@ -42,11 +43,11 @@ answer = (padded - span) // S + 1      # start positions 0, S, 2S, ... where the
 # -- 2. parameters --------------------------------------------------------------------------------
 C_i, C_o, K2 = 3, 16, 5
 
-count_conv_params = ValueExercise(
+conv_params = ValueExercise(
     title="Parameters of a 2-D convolution layer",
-    task=(f"A convolution layer maps an RGB image (C_i = {C_i} channels) to C_o = {C_o} feature "
-          f"maps with {K2} x {K2} kernels. How many parameters (weights and biases) does it have? "
-          "(It does not depend on the image size.)"),
+    task=(rf"A 2-D convolution layer maps an RGB image ($C_i = {C_i}$ channels) to $C_o = {C_o}$ "
+          rf"feature maps with ${K2} \times {K2}$ kernels. How many parameters (weights and "
+          r"biases) does it have? (The count does not depend on the image size.)"),
     hint_text=("Each output channel has one kernel that spans every input channel (C_i x K x K "
                "weights) and one bias."),
     value=conv.num_params_conv(C_i, C_o, K2),  # 1216
@@ -108,11 +109,13 @@ _RF_PROBES = (
     ([7], [3], [2]),
 )
 
-receptive_field_fn = FunctionExercise(
+receptive_field = FunctionExercise(
     title="Receptive field of a stack of layers",
-    task=("Write rf(kernel_sizes, strides, dilations): three lists of equal length L, one entry "
-          "per layer (input side first). Return how many consecutive input positions one unit "
-          "of the last layer depends on (first to last, holes included)."),
+    task=(r"Write `rf(kernel_sizes, strides, dilations)`: three lists of equal length $L$, one "
+          r"entry per layer, input side first (kernel size $K_l$, stride $S_l$ and dilation $D_l$ "
+          r"of layer $l$). Return the receptive field of one unit of the last layer: how many "
+          r"consecutive input positions it depends on, from the first to the last (holes "
+          r"included)."),
     hint_text=("Start with r = 1. Layer l widens the field by (K_l - 1) D_l of its own steps, and "
                "one of its steps is prod_{j<l} S_j input positions (the strides *below* it)."),
     reference=rf,
@@ -164,9 +167,10 @@ _K3_PROBES = tuple((_rng.normal(size=n), _rng.normal(size=3)) for n in (6, 9, 12
 
 conv_by_hand = FunctionExercise(
     title="The notes' convolution by hand",
-    task=("Write conv3(x, w) for one signal x of shape (N,) and kernel w = [w_1, w_2, w_3]: "
-          "z_i = w_1 x_{i-1} + w_2 x_i + w_3 x_{i+1} with zero padding (x_0 = x_{N+1} = 0), so z "
-          "has shape (N,). Use slices of a padded copy, no loop."),
+    task=(r"Write `conv3(x, w)` for one signal `x` of shape `(N,)` and a kernel "
+          r"$w = [w_1, w_2, w_3]$: $z_i = w_1 x_{i-1} + w_2 x_i + w_3 x_{i+1}$ with zero padding "
+          r"($x_0 = x_{N+1} = 0$), so that `z` has shape `(N,)`. Use slices of a padded copy, no "
+          r"Python loop."),
     hint_text=("xp = np.concatenate([[0.0], x, [0.0]]) has N + 2 entries; xp[:-2], xp[1:-1] and "
                "xp[2:] are x_{i-1}, x_i and x_{i+1} for i = 1..N."),
     reference=conv3,
@@ -188,4 +192,4 @@ conv_by_hand = FunctionExercise(
                  "conv1d with padding 1) on every probe."),
 )
 
-EXERCISES = (output_length, count_conv_params, receptive_field_fn, conv_by_hand)
+EXERCISES = (output_length, conv_params, receptive_field, conv_by_hand)

@@ -28,7 +28,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)
-EX = chapter(0)
+EX = chapter(0)  # this page's exercises, by name (section 5)
 
 # %% [markdown]
 # ## 2. Checking your set-up
@@ -76,42 +76,63 @@ show_source(nets.relu)
 
 # %% [markdown]
 # ## 5. Exercises
-# Each exercise has four cells: your answer (it starts as `None` or a stub), a **check** that says
-# *Correct*, *Not yet* with the reason, or *Not attempted*, a **hint**, and a **solution** in a
-# collapsed cell (click the three dots to open it). Try the check before and after answering.
+# A chapter's exercises live in `EX`, which the set-up cell makes by calling `chapter(0)`.
+# `print(EX)` lists them by name, and you reach each one as `EX.<name>`, for example
+# `EX.relu_values`:
+
+# %%
+print(EX)
+
+# %% [markdown]
+# Each exercise then comes as a heading and four cells:
+# * the **task**, shown by `EX.<name>.show()`: its text lives in `dlcore`, next to the check
+#   that tests it, so the two always agree;
+# * your **answer**: it starts as `None` or a stub, and the same cell runs the **check**,
+#   `EX.<name>.check(answer)`, which says *Correct*, *Not yet* with the reason, or
+#   *Not attempted*;
+# * a **hint**, `EX.<name>.hint()`;
+# * a **solution**, `show_solution(EX.<name>)`, in a collapsed cell (click the three dots to
+#   open it).
 #
-# ### Warm-up 1: ReLU by hand
-# Apply $a[z] = \max(0, z)$ to $z = [-2, -0.5, 0, 1.5, 3]$ and answer with an array (the check
-# compares each entry to 2 decimals; a number asked for always comes with its precision).
+# Try the check before and after answering. A number asked for always comes with its precision.
+#
+# ### Warm-up 1
+
+# %%
+EX.relu_values.show()
 
 # %%
 answer_1 = None  # for example np.array([...])
-EX[0].check(answer_1)
+EX.relu_values.check(answer_1)
 
 # %% [markdown]
 # A wrong answer is told *why*. Here is what the check says to a common slip, the absolute
 # value:
 
 # %%
-EX[0].check(np.abs([-2, -0.5, 0, 1.5, 3]))
+EX.relu_values.check(np.abs([-2, -0.5, 0, 1.5, 3]))
 
 # %%
-EX[0].hint()
+EX.relu_values.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.relu_values)
 
 
 # %% [markdown]
-# ### Warm-up 2: ReLU as a function
-# Write `relu(z)` that works element by element on an array of any shape.
+# ### Warm-up 2
+# This time the answer is a function, and the check calls it.
+
+# %%
+EX.relu_function.show()
+
 
 # %%
 def relu(z):
     return None  # your code here
 
 
-EX[1].check(relu)
+EX.relu_function.check(relu)
 
 
 # %% [markdown]
@@ -127,27 +148,30 @@ def relu_forgot_return(z):
     np.maximum(z, 0)
 
 
-EX[1].check(relu_forgot_return)
+EX.relu_function.check(relu_forgot_return)
 
 # %%
-EX[1].hint()
+EX.relu_function.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.relu_function)
 
 # %% [markdown]
-# ### Warm-up 3: the shape of a weight matrix
-# A layer maps $D_0 = 3$ inputs to $D_1 = 5$ hidden units. What is the shape of $\Omega_0$?
+# ### Warm-up 3
+# A first look at the notation of chapter 01.
+
+# %%
+EX.omega_shape.show()
 
 # %%
 answer_3 = None  # a tuple such as (2, 7)
-EX[2].check(answer_3)
+EX.omega_shape.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.omega_shape.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.omega_shape)
 
 # %% [markdown]
 # ## 6. The chapters

@@ -32,7 +32,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-EX = chapter(1)       # this chapter's exercises, in order
+EX = chapter(1)       # this chapter's exercises, by name: EX.<name> (run EX to list them)
 
 # %% [markdown]
 # ## 1. A shallow network with one input and one output
@@ -579,71 +579,77 @@ assert np.all(share < 0.6) and np.all(np.diff(share) < 0)              # well sh
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a cell for your answer, a check cell (run it: it says *correct*, *not yet*
-# with the reason, or *not attempted*), a hint, and a solution hidden in a collapsed cell.
+# Each exercise shows its task (`EX.<name>.show()`), then has a cell for your answer, a check
+# cell (run it: it says *correct*, *not yet* with the reason, or *not attempted*), a hint, and a
+# solution hidden in a collapsed cell.
 #
-# ### Exercise 1: a shallow network in three steps
-# Write `shallow_1d(x, theta, phi)` for one input and three hidden units, without calling
-# `dlcore`: `x` has shape `(I,)`, `theta` is `(3, 2)` with the biases in column 0, `phi` is
-# `(1, 4)` with the offset $\phi_0$ in `phi[0, 0]`. Return `y` with shape `(I,)`.
+# ### Exercise 1
+# The three steps of section 1, written by you.
+
+# %%
+EX.shallow_by_hand.show()
+
 
 # %%
 def shallow_1d(x, theta, phi):
     return None  # your code here
 
 
-EX[0].check(shallow_1d)
+EX.shallow_by_hand.check(shallow_1d)
 
 # %%
-EX[0].hint()
+EX.shallow_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.shallow_by_hand)
 
 # %% [markdown]
-# ### Exercise 2: counting parameters
-# How many parameters does the network in the terminology diagram have ($D_i = 3$, hidden
-# widths 4, 2, 3, $D_o = 2$)? Count by hand; then you may check with `nets.num_params_deep`.
+# ### Exercise 2
+
+# %%
+EX.count_params.show()
 
 # %%
 answer_2 = None  # your answer: an integer
-EX[1].check(answer_2)
+EX.count_params.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.count_params.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.count_params)
 
 # %% [markdown]
-# ### Exercise 3: how many regions can depth buy?
-# One input, one output, $K = 3$ hidden layers of $D = 4$ units. What is the largest number of
-# linear regions allowed by the table in section 9?
+# ### Exercise 3
+
+# %%
+EX.deep_regions.show()
 
 # %%
 answer_3 = None  # your answer: an integer
-EX[2].check(answer_3)
+EX.deep_regions.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.deep_regions.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.deep_regions)
 
 # %% [markdown]
-# ### Exercise 4: the lower bound
-# Evaluate Montúfar's lower bound for $n_0 = 2$ inputs and hidden widths $[5, 5, 4]$ by hand
-# (the floor brackets matter).
+# ### Exercise 4
+
+# %%
+EX.montufar.show()
 
 # %%
 answer_4 = None  # your answer: an integer
-EX[3].check(answer_4)
+EX.montufar.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.montufar.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.montufar)
 
 # %% [markdown]
 # ## Summary

@@ -35,7 +35,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-EX = chapter(2)       # this chapter's exercises, in order
+EX = chapter(2)       # this chapter's exercises, by name: EX.<name> (run EX to list them)
 
 # %% [markdown]
 # ## 1. Deterministic versus probabilistic models
@@ -595,87 +595,93 @@ assert kl[-1] < 1e-12 and np.all(kl[:-1] > 0)         # KL is 0 only at p_t = q 
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a cell for your answer, a check cell that says what is wrong (and
-# recognises common mistakes by name), a hint, and a collapsed solution.
+# Each exercise shows its task (`EX.<name>.show()`), then has a cell for your answer, a check cell
+# that says what is wrong (and recognises common mistakes by name), a hint, and a collapsed
+# solution.
 #
-# ### Exercise 1: a Gaussian NLL by hand
-# Targets $y = [1, 2, 4]$, predicted means $\mu = [1.5, 2, 3]$, $\sigma = 0.5$. Compute
-# $L = -\sum_i \log Norm_{y_i}[\mu_i, \sigma^2]$ with NumPy (not with `losses.gaussian_nll`), to 3
-# decimals.
+# ### Exercise 1
+
+# %%
+EX.gaussian_by_hand.show()
 
 # %%
 answer_1 = None  # your answer: a number
-EX[0].check(answer_1)
+EX.gaussian_by_hand.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.gaussian_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.gaussian_by_hand)
 
 # %% [markdown]
-# ### Exercise 2: fitting $\sigma$
-# With the means fixed at $f = [0, 0.1, 0.5, 0.6, 0.4, -0.1]$ and targets
-# $y = [0.3, -0.2, 1.1, 0.4, 0.9, -0.5]$, which $\sigma$ minimises the Gaussian NLL? Give it to 3
-# decimals.
+# ### Exercise 2
+
+# %%
+EX.sigma_fit.show()
 
 # %%
 answer_2 = None  # your answer: sigma, a number
-EX[1].check(answer_2)
+EX.sigma_fit.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.sigma_fit.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.sigma_fit)
 
 # %% [markdown]
-# ### Exercise 3: binary cross-entropy
-# Logits $f = [2, -1, -0.5, 3]$, labels $y = [1, 0, 1, 1]$. Compute the summed binary
-# cross-entropy with $\lambda = sig[f]$, to 3 decimals.
+# ### Exercise 3
+
+# %%
+EX.bce_by_hand.show()
 
 # %%
 answer_3 = None  # your answer: a number
-EX[2].check(answer_3)
+EX.bce_by_hand.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.bce_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.bce_by_hand)
 
 
 # %% [markdown]
-# ### Exercise 4: a stable log-softmax
-# Write `log_softmax(f)` for logits `f` of shape (K, I), classes along axis 0, returning
-# $\log softmax_k[f]$ of the same shape. It must stay finite for logits like $\pm 1000$.
+# ### Exercise 4
+# Section 7's stable softmax, one step further: the log of it, computed without overflow.
+
+# %%
+EX.stable_log_softmax.show()
+
 
 # %%
 def log_softmax(f):
     return None  # your code here
 
-EX[3].check(log_softmax)
+EX.stable_log_softmax.check(log_softmax)
 
 # %%
-EX[3].hint()
+EX.stable_log_softmax.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.stable_log_softmax)
 
 # %% [markdown]
-# ### Exercise 5: KL divergence from the data
-# The labels $y = [0, 0, 1, 2, 0, 1, 0, 2, 2, 0]$ define the empirical distribution $q$. A model
-# predicts $p = [0.6, 0.3, 0.1]$. Compute $D_{KL}[q \,\|\, p]$ in nats, to 3 decimals.
+# ### Exercise 5
+
+# %%
+EX.kl_empirical.show()
 
 # %%
 answer_5 = None  # your answer: a number
-EX[4].check(answer_5)
+EX.kl_empirical.check(answer_5)
 
 # %%
-EX[4].hint()
+EX.kl_empirical.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[4])
+show_solution(EX.kl_empirical)
 
 # %% [markdown]
 # ## Summary

@@ -501,78 +501,82 @@ assert plain_gd_distance(10_000) > 1 and plain_gd_distance(100_000) > 1e-4 > pla
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 1: expected error at one input
-# Five training sets gave the predictions $f = [1.2, 0.8, 1.1, 0.9, 1.5]$ at one input $x$.
-# There $\mu[x] = 1.3$ and $\sigma = 0.3$. Taking these five fits as the whole distribution of
-# training sets, what is $\mathbb{E}_{\mathcal{D}}[\mathbb{E}_y[(f[x, \phi[\mathcal{D}]] - y)^2]]$?
-# Give it to 3 decimals.
+# ### Exercise 1
+# The boxed decomposition of section 2, with numbers.
+
+# %%
+EX.expected_error.show()
 
 # %%
 answer_1 = None  # your answer: a number
-EX[0].check(answer_1)
+EX.expected_error.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.expected_error.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.expected_error)
 
 
 # %% [markdown]
-# ### Exercise 2: bias and variance from many fits
-# Write `bias_var(preds, mu)`. `preds` has shape `(n_datasets, I_test)`: row $i$ holds the
-# predictions at the test inputs of the model fitted to training set $i$; `mu` has shape
-# `(I_test,)`. Return the tuple `(bias2, variance)`, each averaged over the test inputs.
+# ### Exercise 2
+# The heart of `G.decompose` (section 2), written by you.
+
+# %%
+EX.bias_variance.show()
+
 
 # %%
 def bias_var(preds, mu):
     return None  # your code here
 
 
-EX[1].check(bias_var)
+EX.bias_variance.check(bias_var)
 
 # %%
-EX[1].hint()
+EX.bias_variance.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.bias_variance)
 
 # %% [markdown]
-# ### Exercise 3: the interpolation threshold
-# The MNIST-1D model of section 5 has $D$ random hidden units and, for each of the $K = 10$
-# classes, output weights $\phi_{k0}, \phi_{k1}, \dots, \phi_{kD}$. It is fitted by least
-# squares to one-hot targets of $I = 500$ training examples. At which $D$ does it first fit
-# every training target exactly (for generic data)?
+# ### Exercise 3
+# Where the peak of section 5 would sit with more training data.
+
+# %%
+EX.threshold.show()
 
 # %%
 answer_3 = None  # your answer: an integer
-EX[2].check(answer_3)
+EX.threshold.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.threshold.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.threshold)
 
 
 # %% [markdown]
-# ### Exercise 4: the smallest interpolating $\phi$
-# Write `min_norm(H, y)` for `H` of shape `(1 + D, I)` with $1 + D > I$ and `y` of shape `(I,)`:
-# return the $\phi$ of shape `(1 + D,)` with $\phi H = y$ and the smallest $\|\phi\|$. Do not call
-# `G.fit_min_norm`.
+# ### Exercise 4
+# The interpolant of section 6 that gradient descent from zero finds.
+
+# %%
+EX.min_norm_fit.show()
+
 
 # %%
 def min_norm(H, y):
     return None  # your code here
 
 
-EX[3].check(min_norm)
+EX.min_norm_fit.check(min_norm)
 
 # %%
-EX[3].hint()
+EX.min_norm_fit.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.min_norm_fit)
 
 # %% [markdown]
 # ## Summary

@@ -808,100 +808,106 @@ assert ensemble < np.mean(member_err) < ensemble + 0.05
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a cell for your answer, a check cell (it says *correct*, *not yet* with the
-# reason, or *not attempted*), a hint, and a solution in a collapsed cell.
+# Each exercise shows its task, then has a cell for your answer, a check cell (it says
+# *correct*, *not yet* with the reason, or *not attempted*), a hint, and a solution in a
+# collapsed cell.
 #
-# ### Exercise 1: which lambda is this prior?
-# Targets are $y_i \sim \text{Norm}[f[x_i, \phi], \sigma^2]$ with $\sigma = 0.2$; the prior is
-# $\phi_d \sim \text{Norm}[0, \sigma_p^2]$ with $\sigma_p = 0.5$. For which $\lambda$ is the MAP
-# estimate the minimiser of $\sum_i (y_i - f[x_i, \phi])^2 + \lambda \sum_d \phi_d^2$? Give it
-# to 3 decimals.
+# ### Exercise 1
+# Section 3's correspondence between a penalty and a prior, with numbers.
+
+# %%
+EX.map_lambda.show()
 
 # %%
 answer_1 = None  # your answer: a number
-EX[0].check(answer_1)
+EX.map_lambda.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.map_lambda.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.map_lambda)
 
 
 # %% [markdown]
-# ### Exercise 2: the loss gradient descent really minimises
-# For $L[\theta] = \frac{1}{2}\theta^T A \theta - b^T \theta$, write `l_gd(A, b, theta, alpha)`
-# returning $L_{GD}[\theta] = L[\theta] + \frac{\alpha}{4}\|\partial L/\partial\theta\|^2$ (a
-# float). `A` is $(3, 3)$; `b` and `theta` are $(3,)$.
+# ### Exercise 2
+# The implicit regulariser of section 4, for a loss you can write down.
+
+# %%
+EX.modified_loss.show()
+
 
 # %%
 def l_gd(A, b, theta, alpha):
     return None  # your code here
 
 
-EX[1].check(l_gd)
+EX.modified_loss.check(l_gd)
 
 # %%
-EX[1].hint()
+EX.modified_loss.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.modified_loss)
 
 
 # %% [markdown]
-# ### Exercise 3: inverted dropout
-# Write `apply_dropout(h, mask, p)`: `mask` has the shape of `h`, with 1 where a unit survives
-# and 0 where it was dropped (each unit dropped with probability `p`). Return the training-time
-# activations of inverted dropout.
+# ### Exercise 3
+# Section 7's dropout, with the random mask given so that the answer is checkable.
+
+# %%
+EX.inverted_dropout.show()
+
 
 # %%
 def apply_dropout(h, mask, p):
     return None  # your code here
 
 
-EX[2].check(apply_dropout)
+EX.inverted_dropout.check(apply_dropout)
 
 # %%
-EX[2].hint()
+EX.inverted_dropout.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.inverted_dropout)
 
 # %% [markdown]
-# ### Exercise 4: early stopping with patience
-# The validation loss after epochs $t = 0, 1, 2, \dots$ is `VAL` below. Training stops as soon
-# as the loss has failed to beat the best value so far for 3 epochs in a row, and the
-# parameters of the best epoch seen are kept. Which epoch's parameters do we keep? Work it out
-# by hand (then you may check with `R.early_stopping_point(VAL, patience=3)`).
+# ### Exercise 4
+# The stopping rule of section 5 on a noisy validation curve.
+
+# %%
+EX.early_stopping.show()
 
 # %%
 VAL = [2.10, 1.62, 1.35, 1.21, 1.24, 1.19, 1.22, 1.25, 1.31, 1.05, 1.40]
 answer_4 = None  # your answer: an epoch index
-EX[3].check(answer_4)
+EX.early_stopping.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.early_stopping.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.early_stopping)
 
 # %% [markdown]
-# ### Exercise 5: how uncertain is a prediction?
-# A linear-in-features model has posterior covariance `S` over $\phi$, the noise standard
-# deviation is $\sigma = 0.25$, and a new input has features `h_star`. Compute the variance of
-# $Pr(y^* \mid x^*, \text{data})$ with NumPy, to 4 decimals.
+# ### Exercise 5
+# The Bayesian predictive variance of section 9 at a single input.
+
+# %%
+EX.predictive_var.show()
 
 # %%
 S5 = np.array([[0.30, -0.10, 0.02], [-0.10, 0.50, 0.05], [0.02, 0.05, 0.20]])
 h_star = np.array([1.0, 0.8, 0.3])
 answer_5 = None  # your answer: a number
-EX[4].check(answer_5)
+EX.predictive_var.check(answer_5)
 
 # %%
-EX[4].hint()
+EX.predictive_var.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[4])
+show_solution(EX.predictive_var)
 
 # %% [markdown]
 # ## Summary

@@ -556,75 +556,82 @@ assert acc["fully connected + shifts"][1] < acc["CNN"][1]        # not all of wh
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 1: output length
-# A 1-D convolution layer with kernel size $K = 5$, dilation $D = 2$, zero padding $P = 4$ on
-# each side and stride $S = 2$ is applied to a signal of $N = 40$ samples. How many outputs does
-# it produce? Work it out by hand, then check with `conv.conv_output_size`.
+# ### Exercise 1
+# All four settings of section 3 in one layer.
+
+# %%
+EX.output_length.show()
 
 # %%
 answer_1 = None  # your answer: an integer
-EX[0].check(answer_1)
+EX.output_length.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.output_length.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.output_length)
 
 # %% [markdown]
-# ### Exercise 2: parameters of a 2-D layer
-# A convolution layer maps an RGB image ($C_i = 3$) to $C_o = 16$ feature maps with $5 \times 5$
-# kernels. How many parameters does it have?
+# ### Exercise 2
+# The channels of section 4, counted.
+
+# %%
+EX.conv_params.show()
 
 # %%
 answer_2 = None  # your answer: an integer
-EX[1].check(answer_2)
+EX.conv_params.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.conv_params.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.conv_params)
 
 
 # %% [markdown]
-# ### Exercise 3: the receptive field of a stack
-# Write `rf(kernel_sizes, strides, dilations)` that returns the receptive field (first to last
-# input, holes included) of one unit after the listed layers, input side first. Test it on the
-# figure of section 5 before you check it.
+# ### Exercise 3
+# Test your function on the figure of section 5 before you check it.
+
+# %%
+EX.receptive_field.show()
+
 
 # %%
 def rf(kernel_sizes, strides, dilations):
     return None  # your code here
 
 
-EX[2].check(rf)
+EX.receptive_field.check(rf)
 
 # %%
-EX[2].hint()
+EX.receptive_field.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.receptive_field)
 
 
 # %% [markdown]
-# ### Exercise 4: the notes' convolution by hand
-# Write `conv3(x, w)` for one signal `x` of shape `(N,)` and `w = [w_1, w_2, w_3]`:
-# $z_i = w_1 x_{i-1} + w_2 x_i + w_3 x_{i+1}$ with zero padding, returning `(N,)` values.
-# Use slices of a padded copy, no Python loop.
+# ### Exercise 4
+# Section 2's convolution, written with array slices.
+
+# %%
+EX.conv_by_hand.show()
+
 
 # %%
 def conv3(x, w):
     return None  # your code here
 
 
-EX[3].check(conv3)
+EX.conv_by_hand.check(conv3)
 
 # %%
-EX[3].hint()
+EX.conv_by_hand.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.conv_by_hand)
 
 # %% [markdown]
 # ## Summary
