@@ -152,3 +152,27 @@ def test_exercise_list_has_a_name_the_maths_never_uses(src):
     assert len(re.findall(r"\bEX\s*=[^=]", text)) == 1
     assert not re.search(r"\bQ\[\d+\]\.", text), "exercises are EX[i], not Q[i]"
 
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_exercises_are_addressed_by_name_and_their_tasks_written_once(src):
+    """Each exercise of the chapter is shown (`EX.name.show()`, its task from dlcore), checked,
+    hinted and solved by name; no position (`EX[2]`) and no second copy of the task text."""
+    from dlcore.exercises import chapter
+
+    nb = read_source(src)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not re.search(r"\bEX\[\d+\]", code + prose), "address exercises by name: EX.<name>"
+    n = int(src.stem[:2])
+    EX = chapter(n)
+    for name, q in EX._names.items():
+        for call in (f"EX.{name}.show()", f"EX.{name}.check(", f"EX.{name}.hint()",
+                     f"show_solution(EX.{name})"):
+            assert call in code, f"{src.stem}: missing {call}"
+        words = re.sub(r"[^a-z ]", " ", q.task.lower()).split()
+        for start in range(0, max(1, len(words) - 12), 6):  # any 12 words of the task in a row
+            phrase = " ".join(words[start:start + 12])
+            flat = " ".join(re.sub(r"[^a-z ]", " ", prose.lower()).split())
+            assert len(words) < 12 or phrase not in flat, (
+                f"{src.stem}: the task of EX.{name} is also written in the notebook: '{phrase}'")

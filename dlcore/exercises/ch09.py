@@ -45,12 +45,13 @@ def _std_not_var(h, gamma, delta):
         + delta[:, None]
 
 
-batch_norm_by_hand = FunctionExercise(
+batch_norm = FunctionExercise(
     title="Batch norm in training mode",
-    task=("Write bn(h, gamma, delta) for h of shape (D, I) (units as rows, the batch as columns) "
-          "and gamma, delta of shape (D,): standardise each unit over the batch with its mean "
-          "m and its variance s^2 (eps = 1e-5 inside the square root), then return "
-          "gamma * standardised + delta, shape (D, I)."),
+    task=(r"Write `bn(h, gamma, delta)` for `h` of shape $(D, I)$ (units as rows, the batch as "
+          r"columns) and `gamma`, `delta` of shape $(D,)$: standardise each unit (row) over the "
+          r"batch with its mean $m_h$ and its variance $s_h^2$, with $\epsilon = 10^{-5}$ inside "
+          r"the square root, $(h - m_h)/\sqrt{s_h^2 + \epsilon}$; then scale by $\gamma$ and "
+          r"shift by $\delta$. Return the result, of shape $(D, I)$."),
     hint_text=("m = h.mean(axis=1, keepdims=True) has shape (D, 1); s2 is the mean of (h - m)**2 "
                "over the same axis (divide by I, not I - 1). Use gamma[:, None] so it scales "
                "rows."),
@@ -78,9 +79,10 @@ batch_norm_by_hand = FunctionExercise(
 K_PATHS, L_PATHS = 6, 2
 count_paths = ValueExercise(
     title="Paths through a residual net",
-    task=(f"Unravel a residual net with K = {K_PATHS} blocks, h_(k+1) = h_k + f_k[h_k], into "
-          f"its paths from input to output. How many paths pass through exactly {L_PATHS} of "
-          "the residual branches (and skip the others)?"),
+    task=(rf"Unravel a residual net with $K = {K_PATHS}$ blocks, $h_{{k+1}} = h_k + f_k[h_k]$, "
+          r"into its paths from input to output. How many paths pass through exactly "
+          rf"{L_PATHS} of the residual branches (and along the skip at the other "
+          rf"{K_PATHS - L_PATHS})?"),
     hint_text=("Each path decides, block by block, 'through the branch' or 'along the skip'. "
                f"You need the number of ways to choose which {L_PATHS} of the {K_PATHS} "
                "blocks are taken; their order is fixed by the net."),
@@ -110,11 +112,12 @@ answer = comb(K, l)  # the number of ways to choose l of the K blocks
 K_VAR = 8
 variance_growth = ValueExercise(
     title="Variance through residual blocks",
-    task=(f"A residual net has K = {K_VAR} blocks h_(k+1) = h_k + Omega_k a[h_k], each Omega_k "
-          "He-initialised (variance 2/D), zero biases, and the input h_0 has variance 1 and is "
-          f"symmetric about 0. What is the variance of h_{K_VAR}? Then: what is it if each "
-          "branch starts with batch norm, h_(k+1) = h_k + Omega_k a[BN[h_k]] (gamma = 1)? "
-          "Answer with both numbers, [without BN, with BN]."),
+    task=(rf"A residual net has $K = {K_VAR}$ blocks $h_{{k+1}} = h_k + \Omega_k a[h_k]$, each "
+          r"$\Omega_k$ He-initialised (variance $2/D$), zero biases, and the input $h_0$ has "
+          rf"variance 1 and is symmetric about 0. What is $\mathrm{{Var}}[h_{{{K_VAR}}}]$? And what "
+          r"is it if each branch starts with batch norm, $h_{k+1} = h_k + \Omega_k "
+          r"a\big[\mathrm{BN}[h_k]\big]$ ($\gamma = 1$)? Answer with both numbers as a list "
+          r"`[without BN, with BN]`."),
     hint_text=("He initialisation makes Omega_k a[h] have the same variance as h, and the branch "
                "is uncorrelated with h_k, so the two variances add. With batch norm the branch "
                "sees a standardised input, whatever Var[h_k] is."),
@@ -162,10 +165,12 @@ def _running_var(unbiased=True, swap=False):
 
 running_variance = ValueExercise(
     title="The running variance PyTorch keeps",
-    task=("torch.nn.BatchNorm1d(1, momentum=0.1) starts with running_var = 1 and sees two "
-          "training batches of one unit: [2, 4, 6, 8] and then [1, 1, 3, 3]. What is its "
-          "running_var afterwards, to 3 decimals? (It feeds the unbiased batch variance into "
-          "run <- (1 - alpha) run + alpha var_B, alpha = 0.1.)"),
+    task=(r"`torch.nn.BatchNorm1d(1, momentum=0.1)` starts with `running_var = 1` and is "
+          r"trained on two batches of one unit: `[2, 4, 6, 8]`, then `[1, 1, 3, 3]`. After each "
+          r"batch it updates $\sigma^2_{\text{run}} \leftarrow (1 - \alpha)\,\sigma^2_{\text{run}} "
+          r"+ \alpha\,\sigma^2_B$ with $\alpha = 0.1$, feeding in the *unbiased* batch variance "
+          r"$\sigma^2_B$. What is `running_var` afterwards, to 3 decimals? (You can check your "
+          r"reasoning with `residual.update_running`.)"),
     hint_text=("Unbiased variance: sum (h - m)^2 / (|B| - 1): 20/3 for the first batch and "
                "4/3 for the second. Apply the update twice, starting from 1."),
     value=_running_var(),
@@ -191,4 +196,4 @@ answer = run
     explanation="0.9 (0.9 x 1 + 0.1 x 20/3) + 0.1 x 4/3 = 1.5433...",
 )
 
-EXERCISES = (batch_norm_by_hand, count_paths, variance_growth, running_variance)
+EXERCISES = (batch_norm, count_paths, variance_growth, running_variance)

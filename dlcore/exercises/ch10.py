@@ -49,12 +49,13 @@ def _queries_as_keys(X, omega_q, omega_k, omega_v):
     return V @ softmax(Q.T @ K / np.sqrt(Q.shape[0]), axis=0)
 
 
-self_attention_by_hand = FunctionExercise(
+self_attention = FunctionExercise(
     title="Self-attention by hand",
-    task=("Write attend(X, omega_q, omega_k, omega_v) for one head without biases: X is (D, N) "
-          "with tokens as columns, omega_q and omega_k are (D_q, D), omega_v is (D_v, D). "
-          "Return Sa[X] = V Softmax[K^T Q / sqrt(D_q)] of shape (D_v, N), the softmax taken "
-          "over the keys (down each column)."),
+    task=(r"Write `attend(X, omega_q, omega_k, omega_v)` for one head without biases: `X` is "
+          r"$(D, N)$ with tokens as columns, `omega_q` and `omega_k` are $(D_q, D)$, `omega_v` is "
+          r"$(D_v, D)$. With $Q = \Omega_q X$, $K = \Omega_k X$ and $V = \Omega_v X$, return "
+          r"$\mathbf{Sa}[X] = V\,\mathrm{Softmax}\big[K^T Q / \sqrt{D_q}\big]$, of shape "
+          r"$(D_v, N)$, the softmax taken over the keys (down each column)."),
     hint_text=("Inside attend (local names, so nothing else in the notebook changes) compute the "
                "queries omega_q @ X, the keys omega_k @ X and the values omega_v @ X. The "
                "scores keys.T @ queries / sqrt(D_q) are (N keys, N queries); subtract each "
@@ -79,10 +80,11 @@ self_attention_by_hand = FunctionExercise(
     explanation="your head matches dlcore.attention.self_attention on every probe.",
 )
 
-score_sd = ValueExercise(
-    title="How large are unscaled scores?",
-    task=("Queries and keys have D_q = 64 entries, each independent with mean 0 and variance 1. "
-          "What is the standard deviation of the unscaled score k^T q?"),
+unscaled_scores = ValueExercise(
+    title="The spread of unscaled scores",
+    task=(r"Queries and keys have $D_q = 64$ entries, each independent with mean 0 and variance "
+          r"1. What is the standard deviation of the score $k^T q$ before scaling (before the "
+          r"division by $\sqrt{D_q}$)?"),
     hint_text=("k^T q = sum_d k_d q_d is a sum of D_q independent terms, each with mean 0 and "
                "variance E[k_d^2] E[q_d^2] = 1. Variances of independent terms add."),
     value=8.0,
@@ -109,11 +111,12 @@ answer = np.sqrt(var)  # the standard deviation is the square root of the varian
 
 _D, _H = 64, 4
 _head = 3 * (_D // _H * _D + _D // _H)  # Omega_q, Omega_k, Omega_v and their biases
-mh_params = ValueExercise(
+multihead_params = ValueExercise(
     title="Parameters of multi-head attention",
-    task=("A multi-head self-attention layer has D = 64, H = 4 heads, each with "
-          "D_q = D_v = D / H = 16, biases on the queries, keys and values, and an output mix "
-          "beta_c + Omega_c stacked with Omega_c of shape (64, 64). How many parameters?"),
+    task=(r"A multi-head self-attention layer has $D = 64$ and $H = 4$ heads, each with "
+          r"$D_q = D_v = D / H = 16$ and biases on the queries, keys and values, and an output "
+          r"mix $\beta_c + \Omega_c[\cdot]$ of the stacked heads, with $\Omega_c$ of size "
+          r"$64 \times 64$. How many parameters does the layer have?"),
     hint_text=("Per head: Omega_q, Omega_k, Omega_v are (16, 64) and beta_q, beta_k, beta_v have "
                "16 entries each. Then Omega_c (64, 64) and beta_c (64,)."),
     value=_H * _head + _D * _D + _D,  # 16640
@@ -159,10 +162,11 @@ def _mask_everything(N):
     return np.ones((N, N), dtype=bool)
 
 
-causal = FunctionExercise(
+causal_mask = FunctionExercise(
     title="The causal mask",
-    task=("Write mask(N) returning a boolean (N, N) array indexed [key m, query n] that is True "
-          "where query n may attend to key m in a decoder (GPT)."),
+    task=(r"Write `mask(N)` returning a boolean $N \times N$ array indexed "
+          r"$[\text{key } m, \text{query } n]$ that is True where query $n$ may attend to key "
+          r"$m$ in a decoder (GPT)."),
     hint_text=("A query may look at its own position and every earlier one: m <= n. Build the "
                "positions as a column np.arange(N)[:, None] (keys) and a row (queries)."),
     reference=mask,
@@ -185,8 +189,9 @@ causal = FunctionExercise(
 _LOGITS = np.array([2.0, 1.0, 0.0, -1.0])
 temperature = ValueExercise(
     title="Sampling temperature",
-    task=("A decoder outputs next-token logits [2, 1, 0, -1]. Give the four probabilities of "
-          "sampling each token at temperature T = 0.5 (as an array), to 3 decimals."),
+    task=(r"A decoder outputs next-token logits $f = [2, 1, 0, -1]$. Give the four "
+          r"probabilities of sampling each token at temperature $T = 0.5$, as an array, to 3 "
+          r"decimals."),
     hint_text="Divide the logits by T, then softmax: exp(z / T) / sum exp(z / T).",
     value=softmax(_LOGITS / 0.5, axis=0),
     decimals=3,
@@ -211,4 +216,4 @@ answer = e / e.sum()                 # softmax: probabilities that sum to one
     explanation="softmax([4, 2, 0, -2]) = [0.865, 0.117, 0.016, 0.002]: sharper than at T = 1.",
 )
 
-EXERCISES = (self_attention_by_hand, score_sd, mh_params, causal, temperature)
+EXERCISES = (self_attention, unscaled_scores, multihead_params, causal_mask, temperature)

@@ -11,8 +11,8 @@ from . import FunctionExercise, Mistake, ValueExercise
 _lm, _ml = np.log(5.0), 0.5 * np.log(1.0) + 0.5 * np.log(9.0)  # log E[y], E[log y]
 jensen_gap = ValueExercise(
     title="Jensen's gap",
-    task=("y is 1 or 9, each with probability 1/2. Compute the gap log E[y] - E[log y] "
-          "(natural logarithms), to 3 decimals."),
+    task=(r"$y$ is 1 or 9, each with probability 1/2. Compute Jensen's gap "
+          r"$\log \mathbb{E}[y] - \mathbb{E}[\log y]$ (natural logarithms), to 3 decimals."),
     hint_text=("E[y] = (1 + 9) / 2. E[log y] = (log 1 + log 9) / 2. Use np.log (base e), and "
                "subtract the second from the first: log is concave, so the gap is >= 0."),
     value=float(_lm - _ml),  # log 5 - log 3 = 0.5108
@@ -78,9 +78,11 @@ def _kl_whole_batch(mu, log_sigma2):
 
 kl_from_encoder = FunctionExercise(
     title="The KL term from the encoder's outputs",
-    task=("The encoder g[x, theta] outputs mu and log sigma^2, each (D_z, I), one column per "
-          "data point. Write kl(mu, log_sigma2) returning D_KL[Norm(mu, diag(sigma^2)) || "
-          "Norm(0, I)] for each column, shape (I,)."),
+    task=(r"The encoder $g[x, \theta]$ outputs $\mu$ and $\log \sigma^2$ as arrays `mu` and "
+          r"`log_sigma2`, each of shape $(D_z, I)$, one column per data point. Write "
+          r"`kl(mu, log_sigma2)` returning "
+          r"$D_{KL}\big[\mathrm{Norm}[\mu, \mathrm{diag}[\sigma^2]]\,\big\|\,"
+          r"\mathrm{Norm}[0, I]\big]$ for each column, shape $(I,)$."),
     hint_text=("D_KL = 1/2 sum_d (sigma_d^2 + mu_d^2 - 1 - log sigma_d^2), summed down each "
                "column (axis 0). sigma^2 = np.exp(log_sigma2); the log term is log_sigma2 "
                "itself."),
@@ -117,10 +119,12 @@ def _kl1(m1, v1, m2, v2):  # D_KL[Norm(m1, v1) || Norm(m2, v2)] in one dimension
 
 
 elbo_gap = ValueExercise(
-    title="How far below log Pr(x) is the ELBO?",
-    task=("In the tightness figure's model the posterior is Pr(z | x, phi) = Norm_z[1, 0.5^2]. "
-          "For q(z | theta) = Norm_z[0.5, 0.3^2], how many nats is the ELBO below "
-          "log Pr(x | phi)? Answer to 3 decimals."),
+    title="The ELBO's gap to log Pr(x)",
+    task=(r"In the tightness figure's model the posterior is "
+          r"$\Pr(z|x, \phi) = \mathrm{Norm}_z[1, 0.5^2]$. For "
+          r"$q(z|\theta) = \mathrm{Norm}_z[0.5, 0.3^2]$, by how many nats is the ELBO below "
+          r"$\log \Pr(x|\phi)$, to 3 decimals? (Check your answer with the figure's sliders "
+          r"afterwards.)"),
     hint_text=("log Pr(x | phi) - ELBO = D_KL[q(z | theta) || Pr(z | x, phi)]. For 1-D Gaussians "
                "D_KL[Norm(m_1, v_1) || Norm(m_2, v_2)] = 0.5 (v_1/v_2 + (m_2 - m_1)^2 / v_2 - 1 "
                "- log(v_1/v_2)), with variances v (not standard deviations)."),
@@ -160,11 +164,13 @@ _z = _mu + _sigma * _eps  # 0.8
 _d_recon = float(_W @ (_x - _W * _z - _b) / _s2)  # d/dmu log Pr(x | z*) through z* = mu + sigma eps
 reparam_grad = ValueExercise(
     title="The reparameterised gradient",
-    task=("Same model: z ~ Norm(0, 1), x | z ~ Norm(W z + b, 0.75 I) with W = (1.2, 0.9), "
-          "b = (0.2, -0.4), x = (1.8, 0.8). The encoder gives mu = 0.5, sigma = 0.3 and we draw "
-          "eps = 1.0, so z* = mu + sigma eps. The one-sample ELBO is log Pr(x | z*) - "
-          "D_KL[Norm(mu, sigma^2) || Norm(0, 1)]. What is its derivative with respect to mu, "
-          "to 3 decimals?"),
+    task=(r"The tightness figure's model: $z \sim \mathrm{Norm}_z[0, 1]$ and "
+          r"$x|z \sim \mathrm{Norm}_x[Wz + b, 0.75 I]$ with $W = (1.2, 0.9)^T$, "
+          r"$b = (0.2, -0.4)^T$ and $x = (1.8, 0.8)^T$. The encoder gives $\mu = 0.5$ and "
+          r"$\sigma = 0.3$, we draw $\epsilon^* = 1$, and $z^* = \mu + \sigma\epsilon^*$. "
+          r"What is the derivative of the one-sample ELBO $\log \Pr(x|z^*) - "
+          r"D_{KL}\big[\mathrm{Norm}[\mu, \sigma^2]\,\big\|\,\mathrm{Norm}[0, 1]\big]$ "
+          r"with respect to $\mu$, to 3 decimals?"),
     hint_text=("z* = 0.8. d log Pr(x | z*) / d z* = W^T (x - W z* - b) / 0.75 and dz*/dmu = 1. "
                "The KL term 0.5 (sigma^2 + mu^2 - 1 - log sigma^2) has derivative mu."),
     value=_d_recon - _mu,  # 1.6 - 0.5 = 1.1
@@ -198,8 +204,9 @@ answer = d_recon - d_kl              # the ELBO subtracts the KL, so subtract it
 # ------------------------------------------------------------------------------------------
 mc_average = ValueExercise(
     title="Averaging S samples",
-    task=("A one-sample ELBO estimate has standard deviation 2.0 nats. What is the standard "
-          "deviation of the average of S = 16 independent one-sample estimates, to 3 decimals?"),
+    task=(r"A one-sample ELBO estimate has standard deviation 2.0 nats. What is the standard "
+          r"deviation of the average of $S = 16$ independent one-sample estimates, to 3 "
+          r"decimals?"),
     hint_text=("Variances of independent terms add: Var[(1/S) sum_s e_s] = Var[e] / S. Take the "
                "square root at the end."),
     value=0.5,

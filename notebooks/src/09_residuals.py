@@ -38,7 +38,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-EX = chapter(9)       # this chapter's exercises, in order
+EX = chapter(9)       # this chapter's exercises, by name: EX.batch_norm, ...
 
 # %% [markdown]
 # ## 1. Sequential processing, and what goes wrong with depth
@@ -491,11 +491,12 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 1: batch norm in training mode
-# Write `bn(h, gamma, delta)` for `h` of shape `(D, I)` (units as rows, the batch as columns) and
-# `gamma`, `delta` of shape `(D,)`: standardise each unit over the batch with its mean and its
-# variance (with $\epsilon = 10^{-5}$ inside the square root), then scale by $\gamma$ and shift
-# by $\delta$. Return shape `(D, I)`.
+# ### Exercise 1
+# Section 6 showed `residual.batch_norm`; now write it yourself, without looking.
+
+# %%
+EX.batch_norm.show()
+
 
 # %%
 def bn(h, gamma, delta):
@@ -503,67 +504,70 @@ def bn(h, gamma, delta):
 
 
 # %%
-EX[0].check(bn)
+EX.batch_norm.check(bn)
 
 # %%
-EX[0].hint()
+EX.batch_norm.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.batch_norm)
 
 # %% [markdown]
-# ### Exercise 2: counting paths
-# Unravel a residual net with $K = 6$ blocks into its paths. How many paths pass through
-# exactly 2 of the residual branches (and along the skip at the other 4)?
+# ### Exercise 2
+# Counting the paths of section 3 by length.
+
+# %%
+EX.count_paths.show()
 
 # %%
 answer_2 = None  # your answer
 
 # %%
-EX[1].check(answer_2)
+EX.count_paths.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.count_paths.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.count_paths)
 
 # %% [markdown]
-# ### Exercise 3: variance through residual blocks
-# A residual net has $K = 8$ blocks $h_{k+1} = h_k + \Omega_k a[h_k]$ with He-initialised
-# $\Omega_k$ and zero biases; $h_0$ has variance 1 and is symmetric about 0. Give
-# $\mathrm{Var}[h_8]$ without normalisation and with batch norm at the start of every branch
-# ($\gamma = 1$), as a list `[without, with]`.
+# ### Exercise 3
+# The closed forms behind the figure of section 5, for a small net.
+
+# %%
+EX.variance_growth.show()
 
 # %%
 answer_3 = None  # your answer: [without BN, with BN]
 
 # %%
-EX[2].check(answer_3)
+EX.variance_growth.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.variance_growth.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.variance_growth)
 
 # %% [markdown]
-# ### Exercise 4: the running variance PyTorch keeps
-# `torch.nn.BatchNorm1d(1, momentum=0.1)` starts with `running_var = 1` and is trained on two
-# batches of one unit: `[2, 4, 6, 8]`, then `[1, 1, 3, 3]`. What is `running_var` afterwards?
-# Answer to 3 decimals. (You can check your reasoning with `residual.update_running`.)
+# ### Exercise 4
+# The statistics that batch norm keeps for test time (section 7).
+
+# %%
+EX.running_variance.show()
 
 # %%
 answer_4 = None  # your answer
 
 # %%
-EX[3].check(answer_4)
+EX.running_variance.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.running_variance.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.running_variance)
 
 # %% [markdown]
 # ## Summary

@@ -39,7 +39,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-EX = chapter(10)      # this chapter's exercises, in order
+EX = chapter(10)      # this chapter's exercises, by name: EX.self_attention, ...
 
 # %% [markdown]
 # ## 1. What a network for text needs
@@ -702,88 +702,98 @@ assert A_cross.shape == (3, 4) and np.allclose(A_cross.sum(axis=0), 1)
 # Each exercise has a cell for your answer, a check cell (correct / not yet, with the reason /
 # not attempted), a hint, and a solution hidden in a collapsed cell.
 #
-# ### Exercise 1: self-attention by hand
-# Write `attend(X, omega_q, omega_k, omega_v)` for one head without biases: `X` is $(D, N)$,
-# `omega_q`, `omega_k` are $(D_q, D)$, `omega_v` is $(D_v, D)$. Return
-# $V\,\mathrm{Softmax}[K^T Q / \sqrt{D_q}]$ with the softmax over keys (down each column).
+# ### Exercise 1
+# Section 4 computed a head with `attention.attention_parts`; now write one yourself.
+
+# %%
+EX.self_attention.show()
+
 
 # %%
 def attend(X, omega_q, omega_k, omega_v):
     return None  # your code here
 
 
-EX[0].check(attend)
+EX.self_attention.check(attend)
 
 # %%
-EX[0].hint()
+EX.self_attention.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.self_attention)
 
 # %% [markdown]
-# ### Exercise 2: how large are unscaled scores?
-# Queries and keys have $D_q = 64$ independent entries of mean 0 and variance 1. What is the
-# standard deviation of $k^T q$ before scaling?
+# ### Exercise 2
+# The reason for the scaling of section 5, in one number.
+
+# %%
+EX.unscaled_scores.show()
 
 # %%
 answer_2 = None  # your answer: a number
-EX[1].check(answer_2)
+EX.unscaled_scores.check(answer_2)
 
 # %%
-EX[1].hint()
+EX.unscaled_scores.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.unscaled_scores)
 
 # %% [markdown]
-# ### Exercise 3: parameters of multi-head attention
-# $D = 64$, $H = 4$ heads with $D_q = D_v = 16$, biases on queries, keys and values, and the
-# output mix $\beta_c + \Omega_c[\cdot]$ with $\Omega_c$ of size $64 \times 64$. How many
-# parameters?
+# ### Exercise 3
+# Counting the parameters of section 6's layer.
+
+# %%
+EX.multihead_params.show()
 
 # %%
 answer_3 = None  # your answer: an integer
-EX[2].check(answer_3)
+EX.multihead_params.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.multihead_params.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.multihead_params)
 
 
 # %% [markdown]
-# ### Exercise 4: the causal mask
-# Write `mask(N)` returning a boolean $N \times N$ array indexed $[\text{key } m,
-# \text{query } n]$, True where a decoder's query $n$ may attend to key $m$.
+# ### Exercise 4
+# The mask of section 9, built by hand.
+
+# %%
+EX.causal_mask.show()
+
 
 # %%
 def mask(N):
     return None  # your code here
 
 
-EX[3].check(mask)
+EX.causal_mask.check(mask)
 
 # %%
-EX[3].hint()
+EX.causal_mask.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.causal_mask)
 
 # %% [markdown]
-# ### Exercise 5: sampling temperature
-# A decoder outputs next-token logits $[2, 1, 0, -1]$. Give the four sampling probabilities at
-# temperature $T = 0.5$ as an array, to 3 decimals.
+# ### Exercise 5
+# The temperature of section 10, on four tokens.
+
+# %%
+EX.temperature.show()
 
 # %%
 answer_5 = None  # your answer: an array of 4 probabilities
-EX[4].check(answer_5)
+EX.temperature.check(answer_5)
 
 # %%
-EX[4].hint()
+EX.temperature.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[4])
+show_solution(EX.temperature)
 
 # %% [markdown]
 # ## Summary

@@ -45,7 +45,7 @@ from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
-EX = chapter(11)      # this chapter's exercises, in order
+EX = chapter(11)      # this chapter's exercises, by name: EX.jensen_gap, ...
 
 # %% [markdown]
 # ## 1. Latent variable models
@@ -827,88 +827,94 @@ assert cloud["VAE"] > cloud["linear"] + 0.1
 # Each exercise has a cell for your answer, a check cell (correct / not yet, with the reason /
 # not attempted), a hint, and a solution hidden in a collapsed cell.
 #
-# ### Exercise 1: Jensen's gap
-# $y$ is 1 or 9, each with probability 1/2. Compute $\log \mathbb{E}[y] - \mathbb{E}[\log y]$
-# (natural logarithms), to 3 decimals.
+# ### Exercise 1
+# The inequality of section 5, on two numbers.
+
+# %%
+EX.jensen_gap.show()
 
 # %%
 answer_1 = None  # your answer: a number
-EX[0].check(answer_1)
+EX.jensen_gap.check(answer_1)
 
 # %%
-EX[0].hint()
+EX.jensen_gap.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[0])
+show_solution(EX.jensen_gap)
 
 
 # %% [markdown]
-# ### Exercise 2: the KL term from the encoder's outputs
-# The encoder outputs `mu` and `log_sigma2`, each $(D_z, I)$. Write `kl(mu, log_sigma2)`
-# returning $D_{KL}\big[\mathrm{Norm}[\mu, \mathrm{diag}[\sigma^2]]\,\|\,\mathrm{Norm}[0, I]\big]$
-# for each column, shape $(I,)$.
+# ### Exercise 2
+# The KL term of section 8, computed from what the encoder of section 9 outputs.
+
+# %%
+EX.kl_from_encoder.show()
+
 
 # %%
 def kl(mu, log_sigma2):
     return None  # your code here
 
 
-EX[1].check(kl)
+EX.kl_from_encoder.check(kl)
 
 # %%
-EX[1].hint()
+EX.kl_from_encoder.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[1])
+show_solution(EX.kl_from_encoder)
 
 # %% [markdown]
-# ### Exercise 3: how far below $\log \Pr(x)$ is the ELBO?
-# In the tightness figure's model the posterior is $\Pr(z|x, \phi) = \mathrm{Norm}_z[1, 0.5^2]$.
-# For $q(z|\theta) = \mathrm{Norm}_z[0.5, 0.3^2]$, by how many nats is the ELBO below
-# $\log \Pr(x|\phi)$, to 3 decimals? (Check your answer with the sliders afterwards.)
+# ### Exercise 3
+# The gap that the tightness figure of section 7 shows, by hand.
+
+# %%
+EX.elbo_gap.show()
 
 # %%
 answer_3 = None  # your answer: a number
-EX[2].check(answer_3)
+EX.elbo_gap.check(answer_3)
 
 # %%
-EX[2].hint()
+EX.elbo_gap.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[2])
+show_solution(EX.elbo_gap)
 
 # %% [markdown]
-# ### Exercise 4: the reparameterised gradient
-# Same model: $z \sim \mathrm{Norm}[0, 1]$, $x|z \sim \mathrm{Norm}_x[Wz + b, 0.75 I]$ with
-# $W = (1.2, 0.9)^T$, $b = (0.2, -0.4)^T$ and $x = (1.8, 0.8)^T$. The encoder gives $\mu = 0.5$,
-# $\sigma = 0.3$, we draw $\epsilon^* = 1$, and $z^* = \mu + \sigma\epsilon^*$. What is the
-# derivative of the one-sample ELBO $\log \Pr(x|z^*) - D_{KL}\big[\mathrm{Norm}[\mu, \sigma^2]\,\|\,
-# \mathrm{Norm}[0, 1]\big]$ with respect to $\mu$, to 3 decimals?
+# ### Exercise 4
+# The gradient that the reparameterisation trick of section 10 lets through, on the same model.
+
+# %%
+EX.reparam_grad.show()
 
 # %%
 answer_4 = None  # your answer: a number
-EX[3].check(answer_4)
+EX.reparam_grad.check(answer_4)
 
 # %%
-EX[3].hint()
+EX.reparam_grad.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[3])
+show_solution(EX.reparam_grad)
 
 # %% [markdown]
-# ### Exercise 5: averaging samples
-# A one-sample ELBO estimate has standard deviation 2.0 nats. What is the standard deviation of
-# the average of $S = 16$ independent one-sample estimates, to 3 decimals?
+# ### Exercise 5
+# How much averaging helps the one-sample estimates of section 10.
+
+# %%
+EX.mc_average.show()
 
 # %%
 answer_5 = None  # your answer: a number
-EX[4].check(answer_5)
+EX.mc_average.check(answer_5)
 
 # %%
-EX[4].hint()
+EX.mc_average.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
-show_solution(EX[4])
+show_solution(EX.mc_average)
 
 # %% [markdown]
 # ## Summary
