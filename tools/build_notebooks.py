@@ -86,6 +86,7 @@ def build(name, execute=True):
         # edited in JupyterLab last: bring the text source up to date first
         write_source(jupytext.read(out), src)
     nb = read_source(src)
+    nb.metadata.pop("jupytext", None)  # jupytext.toml holds the pairing and the filters
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     if execute:
