@@ -48,7 +48,7 @@ def update_demo(h, data):
     if not np.isfinite(zero):
         where = "slope 0: z never crosses 0"
     else:
-        where = f"z = 0 at x = {zero:.2f}" + ("" if inside else " (off the plot)")
+        where = f"z = 0 at x = {round(zero, 2) + 0.0:.2f}" + ("" if inside else " (off the plot)")
     h_shown = data["h"][np.isfinite(data["h"])]
     top = h_shown.max() if h_shown.size else 0.0
     h["text"].set_text(where + (f"\n▲ h rises to {top:.2g}, above the plot" if top > 3 else ""))
