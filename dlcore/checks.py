@@ -9,7 +9,10 @@ The error classes subclass ``DLCoreError`` so that ``dlcore.notebook.setup`` can
 to a student as one line instead of a traceback.
 """
 
+import functools
+import inspect
 import numbers
+import re
 
 import numpy as np
 
@@ -27,6 +30,8 @@ __all__ = [
     "check_labels",
     "check_param_list",
     "restore_points",
+    "check_rng",
+    "shapes",
 ]
 
 
@@ -57,6 +62,10 @@ def as_float_array(value, name, allow_nan=False):
     """``value`` as a float64 NumPy array; raise ``InputTypeError`` if it is not numeric."""
     if isinstance(value, (str, bytes)) or value is None:
         raise InputTypeError(f"{name} must be a number or an array of numbers; got {_describe(value)}")
+    if type(value) is np.ndarray and value.dtype == np.float64:  # the common case, fast
+        if not allow_nan and np.isnan(value).any():
+            raise ShapeError(f"{name} contains NaN; expected finite numbers")
+        return value
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         value = value.detach().cpu().numpy()
     try:
@@ -212,3 +221,287 @@ def check_param_list(betas, omegas, D_i=None):
         out_o.append(omega)
         prev = omega.shape[0]
     return out_b, out_o
+
+
+# ------------------------------------------------------------------------------------------
+# The contract at the door: @shapes(x="D_i I", theta="D 1+D_i", alpha="> 0")
+# ------------------------------------------------------------------------------------------
+_SYMBOL = re.compile(r"^(?:(\d+)\+)?([A-Za-z_][A-Za-z0-9_]*)(?:\+(\d+))?$")
+
+
+class _Dim:
+    """One axis of a shape spec: a number (``3``), a symbol (``D_i``), ``1+D_i`` or ``*``."""
+
+    def __init__(self, token):
+        self.text = token
+        self.size = self.symbol = None
+        self.offset = 0
+        if token == "*":
+            return
+        if token.isdigit():
+            self.size = int(token)
+            return
+        m = _SYMBOL.match(token)
+        if not m:
+            raise ValueError(f"bad dimension {token!r} in a shape contract")
+        self.symbol = m.group(2)
+        self.offset = int(m.group(1) or 0) + int(m.group(3) or 0)
+
+    def want(self, sizes):
+        """The size this axis must have given the symbols bound so far (None: not known)."""
+        if self.size is not None:
+            return self.size
+        if self.symbol is not None and self.symbol in sizes:
+            return sizes[self.symbol] + self.offset
+        return None
+
+
+def _parse(spec):
+    """A contract string -> (kind, details)."""
+    if "|" in spec:  # alternatives by number of axes: "I | D_o I"
+        options = [_parse(part) for part in spec.split("|")]
+        if any(kind != "array" for kind, _ in options):
+            raise ValueError(f"only array shapes can be alternatives: {spec!r}")
+        return "either", {"options": [info for _, info in options]}
+    words = spec.split()
+    flags = {w for w in words if w in ("points", "columns", "nan")}
+    words = [w for w in words if w not in flags]
+    if spec.strip() in ("> 0", ">= 0"):
+        return "positive", {"strict": spec.strip() == "> 0"}
+    if spec.strip() in ("[0, 1]", "[0, 1)"):
+        return "probability", {"upper_open": spec.strip().endswith(")")}
+    if words[:1] == ["int"]:
+        minimum = int(words[2]) if len(words) == 3 and words[1] == ">=" else None
+        if len(words) not in (1, 3) or (len(words) == 3 and words[1] != ">="):
+            raise ValueError(f"bad int contract {spec!r}; write 'int' or 'int >= 1'")
+        return "int", {"minimum": minimum}
+    if words[:2] == ["one", "of"]:
+        return "option", {"choices": words[2:]}
+    if words[:1] == ["labels"]:  # "labels I < K"
+        if len(words) != 4 or words[2] != "<":
+            raise ValueError(f"bad labels contract {spec!r}; write 'labels I < K'")
+        return "labels", {"I": _Dim(words[1]), "K": words[3]}
+    if spec.strip() in ("number", "bool", "function", "rng", "net", "list"):
+        return spec.strip(), {}
+    if words == ["..."]:
+        return "any", {"nan": "nan" in flags}
+    dims = [_Dim(w) for w in words]
+    if "points" in flags or "columns" in flags:
+        if len(dims) != 2:
+            raise ValueError(f"a points contract names two axes, rows and points: {spec!r}")
+        return "points", {"dims": dims, "restore": "points" in flags, "nan": "nan" in flags}
+    return "array", {"dims": dims, "nan": "nan" in flags}
+
+
+def _shape_text(dims):
+    inner = ", ".join(d.text.replace("+", " + ") if d.symbol else d.text for d in dims)
+    return f"({inner},)" if len(dims) == 1 else f"({inner})"
+
+
+def _bind(arr, name, dims, sizes, origin):
+    """Check arr's shape against dims, binding new symbols; raise ShapeError naming them."""
+    if arr.ndim != len(dims):
+        spec = _shape_text(dims)
+        raise ShapeError(f"{name} has shape {arr.shape}; expected a {len(dims)}-D array {spec}")
+    for axis, (dim, n) in enumerate(zip(dims, arr.shape)):
+        want = dim.want(sizes)
+        if want is None:
+            if dim.symbol is not None:
+                if n < dim.offset:
+                    raise ShapeError(f"{name} has shape {arr.shape}; expected {spec} with "
+                                     f"{dim.text} >= {dim.offset} along axis {axis}")
+                sizes[dim.symbol] = n - dim.offset
+                origin[dim.symbol] = name
+            continue
+        if n != want:
+            spec = _shape_text(dims)
+            expected = tuple(d.want(sizes) for d in dims)
+            shown = "(" + ", ".join("any" if e is None else str(e) for e in expected)
+            shown += ",)" if len(dims) == 1 else ")"
+            src = origin.get(dim.symbol)
+            why = f", since {src} gives {dim.symbol} = {sizes[dim.symbol]}" if src and \
+                src != name else ""
+            raise ShapeError(f"{name} has shape {arr.shape}; expected {shown} = {spec}{why}")
+    return arr
+
+
+def _convert(value, name, kind, info, sizes, origin, bound):
+    if kind == "positive":
+        if type(value) is float and (value > 0 or (value == 0 and not info["strict"])):
+            return value  # the common case, fast
+        arr = check_positive(value, name, strict=info["strict"])
+        return float(arr) if arr.ndim == 0 else arr
+    if kind == "probability":
+        return check_probability(value, name, upper_open=info["upper_open"])
+    if kind == "int":
+        out = check_int(value, name, info["minimum"])
+        sizes.setdefault(name, out)
+        return out
+    if kind == "number":
+        arr = as_float_array(value, name)
+        if arr.ndim != 0:
+            raise ShapeError(f"{name} must be one number; got an array of shape {arr.shape}")
+        return float(arr)
+    if kind == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise InputTypeError(f"{name} must be True or False; got {_describe(value)}")
+        return bool(value)
+    if kind == "function":
+        if not callable(value):
+            raise InputTypeError(f"{name} must be a function; got {_describe(value)}")
+        return value
+    if kind == "rng":
+        return check_rng(value, name)
+    if kind == "list":
+        if not isinstance(value, (list, tuple)):
+            raise InputTypeError(f"{name} must be a list; got {_describe(value)}")
+        return list(value)
+    if kind == "option":
+        if not isinstance(value, str) or value not in info["choices"]:
+            raise ShapeError(f"{name} is {value!r}; expected one of {info['choices']}")
+        return value
+    if kind == "labels":
+        K = sizes.get(info["K"]) if not info["K"].isdigit() else int(info["K"])
+        if K is None:
+            raise TypeError(f"contract for {name}: {info['K']} must be bound before the labels")
+        arr = check_labels(value, name, K, info["I"].want(sizes))
+        if info["I"].symbol and info["I"].symbol not in sizes:
+            sizes[info["I"].symbol] = arr.shape[0]
+            origin[info["I"].symbol] = name
+        return arr
+    if kind == "points":
+        rows, cols = info["dims"]
+        arr = as_float_array(value, name, allow_nan=info["nan"])
+        one = arr.ndim <= 1
+        arr, _ = as_points(arr, name, D=rows.want(sizes))
+        _bind(arr, name, info["dims"], sizes, origin)
+        if one and info["restore"]:
+            bound["__one_point__"] = True
+        return arr
+    if kind == "either":
+        arr = as_float_array(value, name, allow_nan=any(o["nan"] for o in info["options"]))
+        for option in info["options"]:
+            if arr.ndim == len(option["dims"]):
+                return _bind(arr, name, option["dims"], sizes, origin)
+        wanted = " or ".join(_shape_text(o["dims"]) for o in info["options"])
+        raise ShapeError(f"{name} has shape {arr.shape}; expected {wanted}")
+    arr = as_float_array(value, name, allow_nan=info["nan"])
+    if kind == "any":
+        return arr
+    return _bind(arr, name, info["dims"], sizes, origin)
+
+
+def _restore(result):
+    """Undo the column form of a single point given as 1-D, in the result(s)."""
+    if isinstance(result, np.ndarray):
+        return result[:, 0] if result.ndim == 2 and result.shape[1] == 1 else result
+    if isinstance(result, (tuple, list)):
+        return type(result)(_restore(r) for r in result)
+    return result
+
+
+def shapes(**contract):
+    """State at the door what each argument must be, in the notes' symbols, and check it.
+
+    ::
+
+        @shapes(x="D_i I points", theta="D 1+D_i", alpha="> 0")
+        def f(x, theta, alpha): ...
+
+    An array contract lists its axes: a symbol (``D_i``, ``I``), a number, ``1+D_i`` or ``*``
+    (any size). A symbol is bound by the first argument (in the signature's order) that shows
+    it, and every later argument must agree; an int argument binds the symbol of its own name.
+    Arrays arrive as float64 NumPy arrays (torch tensors and lists converted); NaN is refused
+    unless the contract says ``nan``. ``D_i I points`` is data as columns (D_i, I): a 1-D array
+    is one point, and the result comes back 1-D too (or accepted as one column but not
+    restored, ``D_i I columns``). Other contracts: ``"> 0"``, ``">= 0"``, ``"[0, 1]"``,
+    ``"[0, 1)"``, ``"int"``, ``"int >= 1"``, ``"number"``, ``"bool"``, ``"function"``, ``"rng"``,
+    ``"list"``, ``"one of a b c"``,
+    ``"labels I < K"`` (integer labels 0..K-1, one per point), ``"net"`` (on ``betas`` and
+    ``omegas``: a deep net's parameter lists, betas as columns), any function
+    ``check(value, name)`` that returns the converted value, or a pair ``(check, "D_i I")``:
+    the function converts, then the shape is checked and its symbols bound. A broken contract raises a
+    one-line ``DLCoreError`` naming the argument; the body only ever sees good values.
+    """
+    parsed = {}
+    for name, spec in contract.items():
+        if isinstance(spec, tuple):  # (convert, "D_i I"): a custom conversion, then a shape
+            parsed[name] = ("then", (spec[0], _parse(spec[1])))
+        else:
+            parsed[name] = ("custom", spec) if callable(spec) else _parse(spec)
+
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        unknown = set(parsed) - set(sig.parameters)
+        if unknown:
+            raise TypeError(f"@shapes names {sorted(unknown)}, not arguments of {fn.__name__}")
+        order = [n for n in sig.parameters if n in parsed]
+        int_params = [n for n in order if parsed[n][0] == "int"]
+        nets = [n for n in order if parsed[n][0] == "net"]
+        if nets and set(nets) != {"betas", "omegas"}:
+            raise TypeError("the 'net' contract goes on both betas and omegas")
+        first_net = "betas" if nets else None
+        order = nets[:1] + [n for n in order if n not in nets]  # the net binds D_i first
+
+        params = list(sig.parameters.values())
+        simple = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params)
+        names = [p.name for p in params]
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            if simple and len(args) <= len(names):
+                values = dict(zip(names, args))
+                for key, value in kwargs.items():
+                    if key not in sig.parameters or key in values:
+                        raise InputTypeError(f"{fn.__name__}() got an unexpected or repeated "
+                                             f"argument {key!r}")
+                    values[key] = value
+                for p in params[len(args):]:
+                    if p.name not in values:
+                        if p.default is p.empty:
+                            raise InputTypeError(f"{fn.__name__}() is missing the argument "
+                                                 f"{p.name!r}")
+                        values[p.name] = p.default
+            else:
+                try:
+                    bound = sig.bind(*args, **kwargs)
+                except TypeError as err:
+                    raise InputTypeError(f"{fn.__name__}(): {err}") from None
+                bound.apply_defaults()
+                values = bound.arguments
+            sizes, origin, flags = {}, {}, {}
+            for name in int_params:  # sizes given as arguments bind their symbol first
+                values[name] = _convert(values[name], name, "int", parsed[name][1], sizes,
+                                        origin, flags)
+                origin[name] = name
+            for name in order:
+                kind, info = parsed[name]
+                value = values[name]
+                if kind == "int" or (kind == "net" and name != first_net):
+                    continue
+                if value is None and sig.parameters[name].default is None:
+                    continue  # an optional argument left out
+                if kind == "custom":
+                    values[name] = info(value, name)
+                elif kind == "then":
+                    convert, (kind2, info2) = info
+                    values[name] = _convert(convert(value, name), name, kind2, info2, sizes,
+                                            origin, flags)
+                elif kind == "net":
+                    D_i = sizes.get("D_i")
+                    b, o = check_param_list(values["betas"], values["omegas"], D_i=D_i)
+                    values["betas"], values["omegas"] = b, o
+                    if D_i is None:
+                        sizes["D_i"], origin["D_i"] = o[0].shape[1], "omegas[0]"
+                else:
+                    values[name] = _convert(value, name, kind, info, sizes, origin, flags)
+            if simple and len(args) <= len(names):
+                result = fn(*[values[n] for n in names])
+            else:
+                result = fn(*bound.args, **bound.kwargs)
+            return _restore(result) if flags else result
+
+        checked.contract = dict(contract)
+        return checked
+
+    return decorate

@@ -21,6 +21,7 @@ from .checks import (
     check_positive,
     check_rng,
     check_shape,
+    shapes,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "empirical_distribution",
     "toy_regression",
     "LOG_2PI",
+    "one_hot",
 ]
 
 LOG_2PI = np.log(2.0 * np.pi)
@@ -408,3 +410,11 @@ def toy_regression(I, rng, noise="homoscedastic"):
     sigma = np.full(I, 0.25) if noise == "homoscedastic" else 0.03 + 0.25 * x
     y = mu + sigma * rng.standard_normal(I)
     return x, y, mu, sigma
+
+
+@shapes(y="labels I < K", K="int >= 1")
+def one_hot(y, K):
+    """Class labels y (I,) in 0..K-1 as one-hot columns: Y[k, i] = 1 if y_i = k, else 0. (K, I)."""
+    Y = np.zeros((K, y.size))
+    Y[y, np.arange(y.size)] = 1.0
+    return Y

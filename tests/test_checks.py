@@ -1,0 +1,173 @@
+"""The contract decorator ``dlcore.checks.shapes``: what it accepts, converts and refuses."""
+
+import numpy as np
+import pytest
+
+from dlcore.checks import DLCoreError, InputTypeError, ShapeError, shapes
+
+
+@shapes(x="D_i I points", theta="D 1+D_i", phi="D_o 1+D")
+def shallow(x, theta, phi):
+    h = np.maximum(theta[:, :1] + theta[:, 1:] @ x, 0.0)
+    return phi[:, :1] + phi[:, 1:] @ h
+
+
+@shapes(theta="D", grad="D", alpha="> 0")
+def step(theta, grad, alpha):
+    return theta - alpha * grad
+
+
+@shapes(n="int >= 1", p="[0, 1)", rule="one of forward backward", fn="function", rng="rng",
+        lam=">= 0", c="number")
+def options(n, p, rule, fn, rng, lam=0.0, c=1.0):
+    return n, p, rule, lam, c
+
+
+@shapes(y="labels I < K", K="int >= 2")
+def labels(y, K):
+    return y
+
+
+@shapes(x="D_i I points", betas="net", omegas="net")
+def first_layer(x, betas, omegas):
+    return betas[0] + omegas[0] @ x
+
+
+@shapes(w="D I columns", v="D nan", scale="> 0")
+def columns(w, v, scale=None):
+    return w, v, scale
+
+
+def test_values_arrive_converted_to_float64():
+    out = step([1, 2], np.array([1, 1], dtype=np.int32), 1)
+    np.testing.assert_array_equal(out, [0.0, 1.0])
+    assert out.dtype == np.float64
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(step(torch.tensor([1.0, 2.0]), [0.0, 0.0], 0.5), [1.0, 2.0])
+
+
+def test_symbols_bind_across_arguments_and_name_their_source():
+    x = np.zeros((2, 5))
+    with pytest.raises(ShapeError, match=r"theta has shape \(3, 2\); expected \(3, 3\) = "
+                                         r"\(D, 1 \+ D_i\), since x gives D_i = 2"):
+        shallow(x, np.zeros((3, 2)), np.zeros((1, 4)))
+    with pytest.raises(ShapeError, match=r"phi has shape \(1, 3\); expected \(1, 4\) = "
+                                         r"\(D_o, 1 \+ D\), since theta gives D = 3"):
+        shallow(x, np.zeros((3, 3)), np.zeros((1, 3)))
+    with pytest.raises(ShapeError, match=r"grad has shape \(3,\); expected \(2,\)"):
+        step([1.0, 2.0], [1.0, 2.0, 3.0], 0.1)
+    with pytest.raises(ShapeError, match=r"theta has shape \(2, 2\); expected a 1-D array"):
+        step(np.zeros((2, 2)), np.zeros(2), 0.1)
+
+
+def test_one_point_given_1d_comes_back_1d_and_matches_the_batch():
+    theta, phi = np.array([[0.5, 1.0], [-0.2, 2.0]]), np.array([[0.1, 1.0, -1.0]])
+    batch = shallow(np.array([[0.3, -1.0]]), theta, phi)  # (1, 2)
+    one = shallow(np.array([0.3]), theta, phi)
+    assert batch.shape == (1, 2) and one.shape == (1,)
+    # closed form at x = 0.3: 0.1 + relu(0.8) - relu(0.4)
+    np.testing.assert_allclose(one, [0.1 + 0.8 - 0.4])
+    np.testing.assert_allclose(batch[:, 0], one)
+    w, _, _ = columns([1.0, 2.0], [np.nan, 1.0])
+    assert w.shape == (2, 1)  # "columns": accepted as one column, not restored
+
+
+def test_nan_is_refused_unless_the_contract_allows_it():
+    with pytest.raises(ShapeError, match="theta contains NaN"):
+        step([np.nan, 1.0], [0.0, 0.0], 0.1)
+    assert np.isnan(columns([1.0], [np.nan])[1][0])
+
+
+def test_scalar_and_option_contracts():
+    rng = np.random.default_rng(0)
+    assert options(2.0, 0.5, "forward", abs, rng) == (2, 0.5, "forward", 0.0, 1.0)
+    cases = [
+        (dict(n=0), ShapeError, "n must be >= 1; got 0"),
+        (dict(n=1.5), InputTypeError, "n must be an integer"),
+        (dict(n=True), InputTypeError, "n must be an integer"),
+        (dict(p=1.0), ShapeError, r"p must be a probability in \[0, 1\)"),
+        (dict(rule="sideways"), ShapeError, r"rule is 'sideways'; expected one of \['forward'"),
+        (dict(fn=3), InputTypeError, "fn must be a function"),
+        (dict(rng=0), InputTypeError, "rng must be np.random.default_rng"),
+        (dict(lam=-1.0), ShapeError, "lam must be >= 0; got -1"),
+        (dict(c=[1.0, 2.0]), ShapeError, "c must be one number"),
+        (dict(c="a"), InputTypeError, "c must be a number"),
+    ]
+    good = dict(n=1, p=0.0, rule="backward", fn=abs, rng=rng)
+    for change, error, message in cases:
+        with pytest.raises(error, match=message):
+            options(**{**good, **change})
+
+
+def test_labels_bind_I_and_use_K():
+    np.testing.assert_array_equal(labels([0, 2, 1.0], 3), [0, 2, 1])
+    with pytest.raises(ShapeError, match=r"labels in 0..3; expected labels in 0..2"):
+        labels([0, 3], 3)
+    with pytest.raises(InputTypeError, match="integer class labels"):
+        labels([0.5, 1.0], 3)
+
+
+def test_net_contract_checks_the_layers_and_binds_D_i():
+    betas, omegas = [np.zeros(4)], [np.ones((4, 2))]
+    assert first_layer(np.ones((2, 3)), betas, omegas).shape == (4, 3)
+    assert first_layer(np.ones(2), betas, omegas).shape == (4,)
+    with pytest.raises(ShapeError, match=r"x has 3 rows"):
+        first_layer(np.ones((3, 3)), betas, omegas)
+    with pytest.raises(ShapeError, match=r"betas has 1 entries and omegas has 2"):
+        first_layer(np.ones((2, 3)), betas, omegas * 2)
+
+
+def test_call_mistakes_are_one_line_errors():
+    with pytest.raises(InputTypeError, match="missing the argument 'alpha'"):
+        step([1.0], [1.0])
+    with pytest.raises(InputTypeError, match="unexpected or repeated argument 'beta'"):
+        step([1.0], [1.0], 0.1, beta=2)
+    assert issubclass(InputTypeError, DLCoreError) and issubclass(ShapeError, DLCoreError)
+
+
+def test_a_contract_naming_no_argument_is_a_programming_error():
+    with pytest.raises(TypeError, match="not arguments"):
+        shapes(y="D")(lambda x: x)
+    with pytest.raises(ValueError, match="bad dimension"):
+        shapes(x="D-1")(lambda x: x)
+
+
+def test_a_custom_check_and_the_unwrapped_maths():
+    def even(value, name):
+        if value % 2:
+            raise ShapeError(f"{name} must be even; got {value}")
+        return value
+
+    f = shapes(n=even)(lambda n: n // 2)
+    assert f(4) == 2
+    with pytest.raises(ShapeError, match="n must be even; got 3"):
+        f(3)
+    assert step.__wrapped__(np.ones(2), np.ones(2), 0.5).tolist() == [0.5, 0.5]
+    assert step.contract == {"theta": "D", "grad": "D", "alpha": "> 0"}
+
+
+def test_any_shape_alternatives_and_converters():
+    f = shapes(z="... nan")(lambda z: z)
+    assert f(np.ones((2, 3, 4))).shape == (2, 3, 4) and f(3).shape == ()
+    g = shapes(H="P I", y="I | D_o I")(lambda H, y: y)
+    assert g(np.ones((3, 4)), np.ones(4)).shape == (4,)
+    assert g(np.ones((3, 4)), np.ones((2, 4))).shape == (2, 4)
+    with pytest.raises(ShapeError, match=r"y has shape \(5,\); expected \(4,\) = \(I,\), "
+                                         "since H gives I = 4"):
+        g(np.ones((3, 4)), np.ones(5))
+    with pytest.raises(ShapeError, match=r"y has shape \(1, 1, 4\); expected \(I,\) or "
+                                         r"\(D_o, I\)"):
+        g(np.ones((3, 4)), np.ones((1, 1, 4)))
+
+    def rows(value, name):
+        value = np.asarray(value, dtype=float)
+        return value[None, :] if value.ndim == 1 else value
+
+    h = shapes(x=(rows, "D_i I"), theta="D 1+D_i")(lambda x, theta: x)
+    assert h([1.0, 2.0], np.ones((3, 2))).shape == (1, 2)
+    with pytest.raises(ShapeError, match=r"theta has shape \(3, 2\); expected \(3, 3\)"):
+        h(np.ones((2, 5)), np.ones((3, 2)))
+    b = shapes(flag="bool")(lambda flag: flag)
+    assert b(np.bool_(True)) is True
+    with pytest.raises(InputTypeError, match="flag must be True or False; got int 1"):
+        b(1)
