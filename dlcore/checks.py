@@ -258,13 +258,16 @@ class _Dim:
 
 def _parse(spec):
     """A contract string -> (kind, details)."""
-    if "|" in spec:  # alternatives by number of axes: "I | D_o I"
-        options = [_parse(part) for part in spec.split("|")]
+    if "|" in spec:  # alternatives by number of axes: "number | I | D_o I"
+        options = [("array", {"dims": [], "nan": False}) if part.strip() in ("number", "")
+                   else _parse(part) for part in spec.split("|")]
         if any(kind != "array" for kind, _ in options):
             raise ValueError(f"only array shapes can be alternatives: {spec!r}")
         return "either", {"options": [info for _, info in options]}
     words = spec.split()
-    flags = {w for w in words if w in ("points", "columns", "nan")}
+    if len(words) == 3 and words[:2] == ["axis", "of"]:
+        return "axis", {"of": words[2]}
+    flags = {w for w in words if w in ("points", "columns", "rows", "nan")}
     words = [w for w in words if w not in flags]
     if spec.strip() in ("> 0", ">= 0"):
         return "positive", {"strict": spec.strip() == "> 0"}
@@ -286,6 +289,10 @@ def _parse(spec):
     if words == ["..."]:
         return "any", {"nan": "nan" in flags}
     dims = [_Dim(w) for w in words]
+    if "rows" in flags:
+        if len(dims) != 2:
+            raise ValueError(f"a rows contract names two axes: {spec!r}")
+        return "rows", {"dims": dims, "nan": "nan" in flags}
     if "points" in flags or "columns" in flags:
         if len(dims) != 2:
             raise ValueError(f"a points contract names two axes, rows and points: {spec!r}")
@@ -378,6 +385,9 @@ def _convert(value, name, kind, info, sizes, origin, bound):
         if one and info["restore"]:
             bound["__one_point__"] = True
         return arr
+    if kind == "rows":  # a 1-D array is one row: (I,) -> (1, I)
+        arr = as_float_array(value, name, allow_nan=info["nan"])
+        return _bind(arr[None, :] if arr.ndim == 1 else arr, name, info["dims"], sizes, origin)
     if kind == "either":
         arr = as_float_array(value, name, allow_nan=any(o["nan"] for o in info["options"]))
         for option in info["options"]:
@@ -412,11 +422,12 @@ def shapes(**contract):
     (any size). A symbol is bound by the first argument (in the signature's order) that shows
     it, and every later argument must agree; an int argument binds the symbol of its own name.
     Arrays arrive as float64 NumPy arrays (torch tensors and lists converted); NaN is refused
-    unless the contract says ``nan``. ``D_i I points`` is data as columns (D_i, I): a 1-D array
+    unless the contract says ``nan``; ``D_o I rows`` takes a 1-D array as one row (1, I).
+    ``D_i I points`` is data as columns (D_i, I): a 1-D array
     is one point, and the result comes back 1-D too (or accepted as one column but not
     restored, ``D_i I columns``). Other contracts: ``"> 0"``, ``">= 0"``, ``"[0, 1]"``,
     ``"[0, 1)"``, ``"int"``, ``"int >= 1"``, ``"number"``, ``"bool"``, ``"function"``, ``"rng"``,
-    ``"list"``, ``"one of a b c"``,
+    ``"list"``, ``"one of a b c"``, ``"axis of z"`` (an axis of the argument z, checked after it),
     ``"labels I < K"`` (integer labels 0..K-1, one per point), ``"net"`` (on ``betas`` and
     ``omegas``: a deep net's parameter lists, betas as columns), any function
     ``check(value, name)`` that returns the converted value, or a pair ``(check, "D_i I")``:
@@ -471,6 +482,8 @@ def shapes(**contract):
                 values = bound.arguments
             sizes, origin, flags = {}, {}, {}
             for name in int_params:  # sizes given as arguments bind their symbol first
+                if values[name] is None and sig.parameters[name].default is None:
+                    continue  # an optional argument left out
                 values[name] = _convert(values[name], name, "int", parsed[name][1], sizes,
                                         origin, flags)
                 origin[name] = name
@@ -483,6 +496,13 @@ def shapes(**contract):
                     continue  # an optional argument left out
                 if kind == "custom":
                     values[name] = info(value, name)
+                elif kind == "axis":
+                    ndim = np.ndim(values[info["of"]])
+                    axis = check_int(value, name)
+                    if not -ndim <= axis < max(ndim, 1):
+                        raise ShapeError(f"{name} is {axis}; {info['of']} has {ndim} axes, so "
+                                         f"expected an axis in {-ndim}..{ndim - 1}")
+                    values[name] = axis
                 elif kind == "then":
                     convert, (kind2, info2) = info
                     values[name] = _convert(convert(value, name), name, kind2, info2, sizes,

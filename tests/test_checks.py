@@ -171,3 +171,25 @@ def test_any_shape_alternatives_and_converters():
     assert b(np.bool_(True)) is True
     with pytest.raises(InputTypeError, match="flag must be True or False; got int 1"):
         b(1)
+
+
+def test_rows_number_alternative_and_axis():
+    r = shapes(phi="D_o P rows")(lambda phi: phi)
+    assert r([1.0, 2.0]).shape == (1, 2) and r(np.ones((3, 2))).shape == (3, 2)
+    n = shapes(f="I", y="number | I")(lambda f, y: y)
+    assert n([1.0, 2.0], 3.0).shape == () and n([1.0, 2.0], [1.0, 2.0]).shape == (2,)
+    with pytest.raises(ShapeError, match=r"y has shape \(2, 2\); expected \(\) or \(I,\)"):
+        n([1.0, 2.0], np.ones((2, 2)))
+    a = shapes(z="...", axis="axis of z")(lambda z, axis: np.sum(z, axis=axis))
+    assert a(np.ones((2, 3)), -1).shape == (2,)
+    with pytest.raises(ShapeError, match=r"axis is 2; z has 2 axes, so expected an axis in -2..1"):
+        a(np.ones((2, 3)), 2)
+    with pytest.raises(InputTypeError, match="axis must be an integer"):
+        a(np.ones((2, 3)), "0")
+
+
+def test_an_optional_int_left_out_is_not_checked():
+    f = shapes(n="int >= 1")(lambda n=None: n)
+    assert f() is None and f(3) == 3
+    with pytest.raises(ShapeError, match="n must be >= 1"):
+        f(0)

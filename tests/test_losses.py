@@ -325,3 +325,96 @@ def test_widget_argmin_does_not_depend_on_sigma():
     step = PHI1_GRID[1] - PHI1_GRID[0]
     bests = {compute_gaussian_sigma(s, 0.0)["best"] for s in (0.05, 0.3, 1.0, 5.0)}
     assert len(bests) == 1 and abs(bests.pop() - PHI1_HAT) <= step / 2
+
+
+# -- the shared building blocks, the contracts and the new helpers ----------------------------
+def test_sigmoid_is_the_layers_sigmoid():
+    from dlcore import layers
+
+    assert losses.sigmoid is layers.sigmoid
+
+
+@pytest.mark.parametrize("K,I", [(1, 4), (3, 7), (10, 1)])
+def test_one_hot_matches_torch(rng, K, I):
+    y = rng.integers(0, K, size=I)
+    want = F.one_hot(torch.tensor(y), K).T  # torch: (I, K)
+    assert_close(losses.one_hot(y, K), to_numpy(want))
+    with pytest.raises(ValueError, match=r"y has labels in .*; expected labels in 0..%d" % (K - 1)):
+        losses.one_hot(np.r_[y, K], K)
+
+
+def test_line_nll_by_slope_has_the_best_offset(rng):
+    x = rng.uniform(0, 3, 15)
+    y = 0.3 + 0.6 * x + 0.3 * rng.normal(size=15)
+    slopes, sigma = np.array([-0.5, 0.2, 0.6, 1.7]), 0.4
+    phi_0, L = losses.line_nll_by_slope(x, y, slopes, sigma)
+    for p0, p1, l in zip(phi_0, slopes, L):
+        p0t = torch.tensor(p0, requires_grad=True)
+        nll = -torch.distributions.Normal(p0t + p1 * t(x), sigma).log_prob(t(y)).sum()
+        nll.backward()
+        assert_close(l, nll.item())
+        assert abs(p0t.grad.item()) < 1e-9  # dL/dphi_0 = 0: the best offset for this slope
+    best = np.argmin(L)
+    assert slopes[best] == 0.6  # the grid slope nearest the least-squares one
+    assert_close(losses.fit_line(x, y)[1], np.polyfit(x, y, 1)[0], rtol=1e-9)
+
+
+def test_fit_homoscedastic_solves_the_normal_equations():
+    x, y, *_ = losses.toy_regression(80, np.random.default_rng(1))
+    phi, sigma = losses.fit_homoscedastic(x, y, D=6)
+    joints = 3.0 * np.arange(6) / 6
+    H = np.vstack([np.ones(80), np.maximum(x[None, :] - joints[:, None], 0)])  # (1 + D, I)
+    assert_close(H @ H.T @ phi, H @ y, rtol=1e-9)  # (H H^T) phi = H y
+    assert_close(sigma, np.sqrt(np.mean((y - phi @ H) ** 2)))
+
+
+def test_fit_heteroscedastic_is_torch_adam_on_the_nll():
+    """The same start and 60 steps of torch.optim.Adam on the same NLL give the same path.
+
+    At the start the mean's gradient is zero up to round-off (it is the least-squares fit),
+    and Adam divides by its size, so the two paths agree to about 1e-6 relative, not to
+    round-off; a different step rule (no bias correction, other betas) moves them 1e-2 apart."""
+    x, y, *_ = losses.toy_regression(50, np.random.default_rng(3), "heteroscedastic")
+    D, steps, alpha = 5, 60, 0.01
+    phi, hist = losses.fit_heteroscedastic(x, y, D=D, steps=steps, alpha=alpha)
+    joints = 3.0 * np.arange(D) / D
+    H = t(np.vstack([np.ones(50), np.maximum(x[None, :] - joints[:, None], 0)]))  # (1 + D, I)
+    mean = torch.linalg.lstsq(H.T, t(y)[:, None]).solution[:, 0]  # the least-squares start
+    sd = torch.sqrt(torch.mean((t(y) - mean @ H) ** 2))
+    pt = torch.stack([mean, torch.cat([sd[None], torch.zeros(D)])]).requires_grad_(True)
+    opt = torch.optim.Adam([pt], lr=alpha)
+    want = []
+    for _ in range(steps):
+        opt.zero_grad()
+        f = pt @ H
+        loss = -torch.distributions.Normal(f[0], f[1].abs()).log_prob(t(y)).sum()
+        loss.backward()
+        want.append(loss.item())
+        opt.step()
+    assert_close(hist, want, rtol=2e-5)  # other betas (0.8, 0.99): 1e-2 apart or more
+    assert_close(phi, to_numpy(pt), rtol=0, atol=1e-3)
+    assert hist[-1] < hist[0] - 5  # the NLL falls
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: losses.logsumexp(np.ones((2, 0)), axis=1), r"z has shape \(2, 0\); expected at least"),
+    (lambda: losses.sigma_mle(np.ones(0), 0.0), r"y has shape \(0,\); expected at least one"),
+    (lambda: losses.fit_line(np.ones(3), np.ones(3)), "x has a single distinct value"),
+    (lambda: losses.fit_line(np.arange(3.0), np.ones(4)), r"y has shape \(4,\); expected \(3,\)"),
+    (lambda: losses.normal_pdf(np.ones(3), np.ones(2), 1.0), r"mu has shape \(2,\); expected \(3,\)"),
+    (lambda: losses.heteroscedastic_loss_grad(np.ones((3, 4)), np.ones((4, 5)), np.ones(5)),
+     r"phi has shape \(3, 4\); expected \(2, any\) = \(2, 1 \+ D\)"),
+    (lambda: losses.heteroscedastic_loss_grad(np.ones((2, 4)), np.ones((3, 5)), np.ones(5)),
+     r"h has shape \(3, 5\); expected \(4, any\) = \(1 \+ D, I\), since phi gives D = 3"),
+    (lambda: losses.toy_regression(10, np.random.default_rng(0), "other"),
+     "noise is 'other'; expected one of"),
+    (lambda: losses.fit_heteroscedastic(np.ones(4), np.ones(4), steps=0), "steps must be >= 1"),
+    (lambda: losses.empirical_distribution(np.array([], dtype=int), 3), "y has shape"),
+    (lambda: losses.categorical_nll(np.array([0, -1]), np.zeros((3, 2))), r"labels in -1..0"),
+    (lambda: losses.cross_entropy(np.ones((2, 2)) / 2, np.ones((2, 3)) / 2), r"p has shape \(2, 3\)"),
+    (lambda: losses.one_hot(np.array([0, 1]), 0), "K must be >= 1"),
+])
+def test_contracts_name_the_argument(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)

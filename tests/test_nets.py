@@ -71,9 +71,11 @@ def test_shallow_other_activation(rng):
 
 
 @pytest.mark.parametrize("bad,match", [
-    (dict(theta=np.ones((3, 3))), "x has 1 row.* theta has shape \\(3, 3\\)"),
+    # x comes first, so it fixes D_i and theta is measured against it
+    (dict(theta=np.ones((3, 3))),
+     "theta has shape \\(3, 3\\); expected \\(3, 2\\) = \\(D, 1 \\+ D_i\\), since x gives D_i = 1"),
     (dict(phi=np.ones((1, 3))), "phi has shape \\(1, 3\\); expected \\(1, 4\\)"),
-    (dict(x=np.ones((2, 5))), "x has 2 row"),
+    (dict(x=np.ones((2, 5))), "theta has shape \\(3, 2\\); expected \\(3, 3\\).*since x gives D_i = 2"),
     (dict(x="abc"), "x must be a number"),
     (dict(x=np.array([[np.nan]])), "x contains NaN"),
 ])
@@ -305,3 +307,95 @@ def test_hidden_units_figure_shows_d_plus_one_regions_on_its_axes():
             d = compute_hidden_units(D, seed)
             assert d["n"] == D + 1 and np.abs(d["y"]).max() <= 5.5 + 1e-9
             assert np.all((d["joints"] > X_1D[0]) & (d["joints"] < X_1D[-1]))
+
+
+# -- the shared building blocks, the contracts and the new helpers ----------------------------
+def test_relu_is_the_layers_relu():
+    from dlcore import layers
+
+    assert nets.relu is layers.relu
+
+
+@pytest.mark.parametrize("widths", [[1, 3, 1], [2, 4, 4, 3], [1, 1]])
+@pytest.mark.parametrize("scale", [None, 0.7])
+def test_random_net_draws_omega_then_beta_per_layer(widths, scale):
+    """The draw order of the original random_net, written out: bit-identical parameters."""
+    rng = np.random.default_rng(5)
+    want_b, want_o = [], []
+    for d_in, d_out in zip(widths[:-1], widths[1:]):
+        s = np.sqrt(2.0 / d_in) if scale is None else scale
+        want_o.append(rng.normal(0.0, s, size=(d_out, d_in)))
+        want_b.append(rng.normal(0.0, s, size=d_out))
+    betas, omegas = nets.random_net(widths, np.random.default_rng(5), scale=scale)
+    assert all(np.array_equal(a, b) for a, b in zip(betas + omegas, want_b + want_o))
+
+
+def test_one_point_given_1d_comes_back_1d(rng):
+    theta, phi = rng.normal(size=(4, 3)), rng.normal(size=(2, 5))
+    x = rng.normal(size=2)
+    z, h, y = nets.shallow_parts(x, theta, phi)
+    assert z.shape == h.shape == (4,) and y.shape == (2,)
+    betas, omegas = nets.random_net([2, 3, 3, 2], rng)
+    assert nets.deep_net(x, betas, omegas).shape == (2,)
+    assert_close(nets.deep_net(x, betas, omegas), torch_deep(x[:, None], betas, omegas)[:, 0])
+    assert nets.activation_patterns(x, betas, omegas).shape == (6,)
+
+
+def test_shallow_as_deep_and_flat_phi(rng):
+    x, theta, phi = rng.normal(size=(2, 7)), rng.normal(size=(4, 3)), rng.normal(size=(1, 5))
+    betas, omegas = nets.shallow_as_deep(theta, phi)
+    assert_close(torch_deep(x, betas, omegas), nets.shallow_net(x, theta, phi))
+    assert_close(nets.shallow_net(x, theta, phi[0]), nets.shallow_net(x, theta, phi))
+
+
+def test_compose_shallow_is_network_2_after_network_1(rng):
+    theta, phi = rng.normal(size=(3, 2)), rng.normal(size=(1, 4))
+    theta2, phi2 = rng.normal(size=(5, 2)), rng.normal(size=(2, 6))
+    x = np.linspace(-2, 2, 41)[None, :]
+    betas, omegas = nets.compose_shallow(theta, phi, theta2, phi2)
+    assert [o.shape for o in omegas] == [(3, 1), (5, 3), (2, 5)]
+    want = nets.shallow_net(nets.shallow_net(x, theta, phi), theta2, phi2)
+    assert_close(torch_deep(x, betas, omegas), want)
+
+
+def test_shallow_joint_lines_are_where_the_units_switch(rng):
+    theta = rng.normal(size=(6, 3))
+    theta[0, 1], theta[1, 2] = 0.0, 0.0  # a horizontal and a vertical line
+    lines = nets.shallow_joint_lines(theta, -3.0, 3.0)  # (D, 2, 2)
+    assert lines.shape == (6, 2, 2)
+    for (b, w1, w2), (xs, ys) in zip(theta, lines):
+        assert_close(b + w1 * xs + w2 * ys, np.zeros(2), atol=1e-12)  # z_d = 0 at both ends
+        ends = xs if abs(w2) > abs(w1) else ys  # the coordinate set to the square's sides
+        assert_close(ends, [-3.0, 3.0])
+
+
+def test_fit_shallow_lstsq_solves_the_normal_equations(rng):
+    """phi minimises sum (y - phi H)^2 for the evenly spaced ReLU features, written out here."""
+    x = np.sort(rng.uniform(-1, 1, 60))
+    y = np.sin(3 * x) + 0.1 * rng.normal(size=60)
+    D = 7
+    theta, phi = nets.fit_shallow_lstsq(x, y, D, -1.0, 1.0)
+    joints = -1.0 + 2.0 * np.arange(D) / D
+    assert_close(theta, np.stack([-joints, np.ones(D)], axis=1))
+    H = np.vstack([np.ones(60), np.maximum(x[None, :] - joints[:, None], 0)])  # (1 + D, I)
+    want = torch.linalg.lstsq(torch.as_tensor(H.T), torch.as_tensor(y[:, None])).solution
+    assert_close(phi[0], to_numpy(want)[:, 0], rtol=1e-8)
+    assert_close(H @ (y - phi[0] @ H), np.zeros(1 + D), atol=1e-9)  # the normal equations
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: nets.shallow_joints(np.ones((3, 3))), r"theta has shape \(3, 3\); expected \(3, 2\)"),
+    (lambda: nets.random_net([2, 3], np.random.default_rng(0), scale=-1.0), "scale must be >= 0"),
+    (lambda: nets.random_net([2, 3], 0), "rng must be np.random.default_rng"),
+    (lambda: nets.random_net([2, 0], np.random.default_rng(0)), r"widths\[1\] must be >= 1"),
+    (lambda: nets.num_params_deep(1, [2, 0], 1), r"widths\[1\] must be >= 1"),
+    (lambda: nets.fit_shallow_lstsq(np.ones(4), np.ones(5), 3), r"y has shape \(5,\); expected \(4,\)"),
+    (lambda: nets.deep_net(np.ones((2, 3)), [np.zeros(3)], [np.ones((3, 2))], activation=3),
+     "activation must be a function"),
+    (lambda: nets.compose_shallow(np.ones((3, 2)), np.ones((2, 4)), np.ones((2, 2)), np.ones((1, 3))),
+     r"phi has shape \(2, 4\); expected \(1, 4\)"),
+])
+def test_contracts_name_the_argument(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)

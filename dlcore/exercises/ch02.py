@@ -87,7 +87,7 @@ sigma_fit = ValueExercise(
 # -- 3. Binary cross-entropy ----------------------------------------------------------------------
 Y3 = np.array([1.0, 0.0, 1.0, 1.0])
 F3 = np.array([2.0, -1.0, -0.5, 3.0])
-_LAM = 1 / (1 + np.exp(-F3))
+_LAM = losses.sigmoid(F3)  # lambda = sig[f]
 
 bce_by_hand = ValueExercise(
     title="Binary cross-entropy",

@@ -4,6 +4,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 
+from .. import nets
 from . import COLORS, PALETTE, label
 
 __all__ = [
@@ -88,19 +89,13 @@ def plot_region_map(ax, ids, extent, **kwargs):
 
 def plot_unit_lines(ax, theta, extent, **kwargs):
     """For a 2-input shallow net, the line theta_d0 + theta_d1 x1 + theta_d2 x2 = 0 where unit
-    d switches on, with a short tick pointing to the side where it is active."""
+    d switches on (from ``nets.shallow_joint_lines``), one colour per unit."""
     x0, x1, y0, y1 = extent
+    ends = nets.shallow_joint_lines(theta, min(x0, y0), max(x1, y1))  # (D, 2, 2)
     lines = []
-    for d, (b, w1, w2) in enumerate(np.asarray(theta, float)):
-        color = COLORS[d % len(COLORS)]
-        if abs(w2) > 1e-12:
-            xs = np.array([x0, x1])
-            ys = -(b + w1 * xs) / w2
-        else:
-            xs = np.full(2, -b / w1 if abs(w1) > 1e-12 else np.nan)
-            ys = np.array([y0, y1])
-        (line,) = ax.plot(xs, ys, color=color, linewidth=2, label=f"$h_{{{d + 1}}}$ = 0",
-                          **kwargs)
+    for d, (xs, ys) in enumerate(ends):
+        (line,) = ax.plot(xs, ys, color=COLORS[d % len(COLORS)], linewidth=2,
+                          label=f"$h_{{{d + 1}}}$ = 0", **kwargs)
         lines.append(line)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

@@ -19,25 +19,12 @@ PHI1_GRID = np.linspace(-0.5, 1.7, 221)  # slopes on the loss panel
 PHI0_HAT, PHI1_HAT = losses.fit_line(LINE_X, LINE_Y)
 
 
-def _best_offset(phi_1):
-    """For a given slope the best offset is phi_0 = mean(y) - phi_1 mean(x)."""
-    return LINE_Y.mean() - phi_1 * LINE_X.mean()
-
-
-def _profile_nll(sigma):
-    """L[phi_1] for every slope in PHI1_GRID, each with its best offset: (221,)."""
-    phi_0 = _best_offset(PHI1_GRID)  # (221,)
-    f = phi_0[:, None] + PHI1_GRID[:, None] * LINE_X[None, :]  # (221, I)
-    r2 = np.sum((LINE_Y[None, :] - f) ** 2, axis=1)  # least squares per slope
-    return LINE_X.size * 0.5 * np.log(2 * np.pi * sigma**2) + r2 / (2 * sigma**2)
-
-
 def compute_gaussian_sigma(sigma, phi_1):
-    """The NLL curve over slopes for this sigma, its argmin, and the line at phi_1."""
-    nll = _profile_nll(sigma)
+    """The NLL curve over slopes for this sigma (each slope with its best offset), its argmin
+    on the grid, and the line at phi_1."""
+    _, nll = losses.line_nll_by_slope(LINE_X, LINE_Y, PHI1_GRID, sigma)  # (221,)
     k = int(np.argmin(nll))
-    phi_0 = _best_offset(phi_1)
-    here = losses.gaussian_nll(LINE_Y, phi_0 + phi_1 * LINE_X, sigma)
+    (phi_0,), (here,) = losses.line_nll_by_slope(LINE_X, LINE_Y, [phi_1], sigma)
     return {"sigma": sigma, "phi_1": phi_1, "mu": phi_0 + phi_1 * LINE_GRID,
             "excess": nll - nll[k], "best": PHI1_GRID[k], "here": here - nll[k],
             "nll_here": here, "nll_best": nll[k]}
@@ -89,8 +76,9 @@ gaussian_sigma = InteractiveFigure(
 # 2. Binary classification: logit f -> lambda = sig[f] -> binary cross-entropy.
 # ------------------------------------------------------------------------------------------
 F_GRID = np.linspace(-10, 10, 401)
-BCE_Y1 = np.array([losses.bernoulli_nll(np.ones(1), np.array([f])) for f in F_GRID])
-BCE_Y0 = np.array([losses.bernoulli_nll(np.zeros(1), np.array([f])) for f in F_GRID])
+_bce = losses.bernoulli_nll.__wrapped__  # the unchecked maths, for a loop over our own grid
+BCE_Y1 = np.array([_bce(np.ones(1), np.array([f])) for f in F_GRID])  # -log sig[f]
+BCE_Y0 = np.array([_bce(np.zeros(1), np.array([f])) for f in F_GRID])  # -log(1 - sig[f])
 
 
 def compute_bernoulli(f, y):

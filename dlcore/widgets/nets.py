@@ -37,7 +37,7 @@ def compute_shallow_steps(**v):
     weighted = phi[0, 1:, None] * h  # (3, I): phi_d h_d
     joints = nets.shallow_joints(theta)
     inside = joints[(joints > X_1D[0]) & (joints < X_1D[-1])]
-    ids = nets.region_ids(X_1D[None, :], [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
+    ids = nets.region_ids(X_1D[None, :], *nets.shallow_as_deep(theta, phi))  # (I,)
     dead = [d + 1 for d in range(h.shape[0]) if not np.any(h[d] > 0)]  # h_d = 0 on all of X_1D
     return {"z": z, "h": h, "weighted": weighted, "y": y[0], "joints": inside, "ids": ids,
             "n_regions": int(ids.max()) + 1, "dead": dead}
@@ -148,7 +148,7 @@ def compute_hidden_units(D, seed):
     # moves no joint and merges no region, so scale them until y fits the axes (|y| <= 5.5).
     phi = phi * min(1.0, 5.5 / max(np.max(np.abs(y)), 1e-12))
     y = nets.shallow_net(X_1D[None, :], theta, phi)[0]
-    ids = nets.region_ids(X_1D[None, :], [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]])
+    ids = nets.region_ids(X_1D[None, :], *nets.shallow_as_deep(theta, phi))
     return {"y": y, "ids": ids, "joints": nets.shallow_joints(theta), "n": int(ids.max()) + 1}
 
 
@@ -254,19 +254,11 @@ def random_shallow_2d(D, seed, spread=2.0):
 
 def compute_two_inputs(D, seed, show):
     theta, phi = random_shallow_2d(D, seed)
-    betas, omegas = [theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]]
-    ids = nets.region_ids(X_2D, betas, omegas).reshape(G2.size, G2.size)
+    ids = nets.region_ids(X_2D, *nets.shallow_as_deep(theta, phi)).reshape(G2.size, G2.size)
     y = nets.shallow_net(X_2D, theta, phi)[0].reshape(G2.size, G2.size)
-    return {"theta": theta, "ids": ids, "y": y, "show": show, "n": int(ids.max()) + 1,
+    lines = nets.shallow_joint_lines(theta, EXTENT[0], EXTENT[1])  # (D, 2, 2): where h_d = 0
+    return {"lines": lines, "ids": ids, "y": y, "show": show, "n": int(ids.max()) + 1,
             "zaslavsky": nets.max_regions_shallow(D, 2)}
-
-
-def _line_xy(b, w1, w2):
-    if abs(w2) > abs(w1):
-        xs = np.array([-3.0, 3.0])
-        return xs, -(b + w1 * xs) / w2
-    ys = np.array([-3.0, 3.0])
-    return -(b + w2 * ys) / w1, ys
 
 
 def draw_two_inputs(fig):
@@ -294,12 +286,12 @@ def update_two_inputs(h, data):
         h["img"].set_cmap("viridis")
         h["img"].set_clim(y.min(), y.max() + 1e-12)
     for k, line in enumerate(h["lines"]):
-        if k < len(data["theta"]):
-            line.set_data(*_line_xy(*data["theta"][k]))
+        if k < len(data["lines"]):
+            line.set_data(*data["lines"][k])
             line.set_visible(True)
         else:
             line.set_visible(False)
-    D = len(data["theta"])
+    D = len(data["lines"])
     h["text"].set_text(f"D = {D} units: {data['n']} regions in view "
                        f"(at most {data['zaslavsky']} in the whole plane)")
     return None
@@ -357,8 +349,7 @@ def compute_folding(t1, t2, t3):
     theta2, phi2 = fold_net2(t1, t2, t3)
     y = nets.shallow_net(X_FOLD[None, :], FOLD_THETA, FOLD_PHI)[0]
     y2_of_y = nets.shallow_net(Y_FOLD[None, :], theta2, phi2)[0]
-    betas = [FOLD_THETA[:, 0], theta2[:, 0] + theta2[:, 1] * FOLD_PHI[0, 0], phi2[:, 0]]
-    omegas = [FOLD_THETA[:, 1:], np.outer(theta2[:, 1], FOLD_PHI[0, 1:]), phi2[:, 1:]]
+    betas, omegas = nets.compose_shallow(FOLD_THETA, FOLD_PHI, theta2, phi2)  # y'[y[x]]
     y2 = nets.deep_net(X_FOLD[None, :], betas, omegas)[0]
     ids = nets.region_ids(X_FOLD[None, :], betas, omegas)
     return {"y": y, "y2_of_y": y2_of_y, "y2": y2, "ids": ids, "n": int(ids.max()) + 1,

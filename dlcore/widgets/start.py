@@ -2,24 +2,22 @@
 
 import numpy as np
 
-from ..nets import relu
+from .. import nets
+from ..layers import relu, sigmoid, tanh
 from ..plots import PALETTE, label
 from . import Dropdown, InteractiveFigure, Slider
 
 X = np.linspace(-3.0, 3.0, 601)
-SHAPES = {
-    "ReLU a[z]": lambda z: relu(z),
-    "tanh": np.tanh,
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-}
+SHAPES = {"ReLU a[z]": relu, "tanh": tanh, "sigmoid": sigmoid}  # dlcore.layers' activations
+ONE_OUTPUT = np.array([[0.0, 1.0]])  # phi: y = h, the unit itself
 
 
 def compute_demo(slope, offset, shape):
-    """One unit: h = a[offset + slope * x], and where z = 0 (the ReLU's joint)."""
-    z = offset + slope * X
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zero = -offset / slope if slope != 0 else np.nan  # z = 0 at x = -theta_0 / theta_1
-    return {"z": z, "h": SHAPES[shape](z), "zero": zero}
+    """One unit: z = theta_0 + theta_1 x, h = a[z], and where z = 0 (the ReLU's joint)."""
+    theta = np.array([[offset, slope]])  # (1, 2): one hidden unit of chapter 01's shallow net
+    z, h, _ = nets.shallow_parts(X[None, :], theta, ONE_OUTPUT, activation=SHAPES[shape])
+    zero = nets.shallow_joints(theta)[0]  # z = 0 at x = -theta_0 / theta_1 (nan for slope 0)
+    return {"z": z[0], "h": h[0], "zero": zero}
 
 
 def draw_demo(fig):

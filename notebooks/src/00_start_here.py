@@ -69,7 +69,9 @@ W.demo.show()
 # instead of failing.
 #
 # ## 4. Reading the code
-# Where the code *is* the lesson, a chapter shows the real `dlcore` function rather than a copy:
+# Where the code *is* the lesson, a chapter shows the real `dlcore` function rather than a copy.
+# The ReLU of the figure above lives in `dlcore.layers`, next to the other activations, and
+# chapter 01's `nets.relu` is that same function:
 
 # %%
 show_source(nets.relu)

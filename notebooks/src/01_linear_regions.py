@@ -24,7 +24,7 @@
 import numpy as np
 import matplotlib.pyplot as plt
 
-from dlcore import nets
+from dlcore import layers, nets
 from dlcore.plots import new_figure, label, PALETTE, COLORS
 from dlcore.plots.nets import plot_units, plot_piecewise, plot_network_diagram
 from dlcore.widgets import nets as W
@@ -58,7 +58,11 @@ EX = chapter(1)       # this chapter's exercises, by name: EX.<name> (run EX to 
 #
 # Here are those three steps in `dlcore` (the real code the figures below run). Each numbered
 # line is one step; `theta[:, :1]` is the column of biases $\theta_{d0}$ and `theta[:, 1:]` the
-# slopes, so the same lines work for any number of inputs.
+# slopes, so the same lines work for any number of inputs. The line above the `def` is the
+# function's *contract*: the shape of each argument in the notes' symbols (`x` is $(D_i, I)$,
+# one data point per column; `theta` is $(D, 1 + D_i)$; `phi` is $(D_o, 1 + D)$, and `_rows`
+# lets a single output's `phi` be a flat array). `dlcore` checks it before the body runs, so the
+# body is only the maths.
 
 # %%
 show_source(nets.shallow_parts)
@@ -151,7 +155,9 @@ for D in range(1, 21):  # every setting of the two sliders
 #
 # To see it on a line, fix the joints evenly over $[-1, 1]$ (that fixes $\theta$) and choose the
 # output weights $\phi$ by least squares: once $\theta$ is fixed, $y$ is *linear* in $\phi$, so
-# this is one call to `np.linalg.lstsq`:
+# finding them is one least-squares solve. The three building blocks are shared with later
+# chapters: evenly spaced joints and the fixed ReLU features $[1; a[x - t_d]]$ from
+# `dlcore.features`, and the solve from `dlcore.linear`:
 
 # %%
 show_source(nets.fit_shallow_lstsq)
@@ -407,10 +413,18 @@ print("regions:", nets.count_regions(x_fold, betas, omegas))
 # entries. The output layer has no activation. (The notes call the parameters $\theta$ and give
 # $\Omega_k$ the size $D_{k-1} \times D_k$ and $\beta_k$ the size $D_k$, which for $\Omega_0$
 # contradicts their own $D_1 \times D_0$; we use $(D_{k+1}, D_k)$ throughout, the shape that
-# makes $\Omega_k h_k$ defined.) In `dlcore` the loop over layers is:
+# makes $\Omega_k h_k$ defined.) In `dlcore` a deep network is the forward pass that every
+# later chapter shares, `dlcore.layers.forward`, which keeps each layer's $f_k$ and $h_k$; the
+# network's output is the last $f$:
 
 # %%
-show_source(nets._layers)
+show_source(nets.deep_net)
+
+# %% [markdown]
+# and the forward pass is the loop over layers, one line per equation:
+
+# %%
+show_source(layers.forward)
 
 # %% [markdown]
 # The same loop written out for one random network with widths $[2, 4, 3, 1]$, checked against

@@ -234,7 +234,10 @@ plt.show()
 # $$\hat\phi = \underset{\phi}{\operatorname{argmin}} \sum_{i=1}^{I} (y_i - f[x_i, \phi])^2,$$
 #
 # the **least-squares** loss. Here is the code of the NLL; the last line is the equation above,
-# term by term:
+# term by term. The line above the `def` is its contract, checked before the body runs: `y`
+# holds one value per data point, $(I,)$ or $(D_o, I)$, and `mu` and `sigma` the same or one
+# number for every point (`"| I | D_o I"` lists the shapes allowed; the empty one before the
+# first `|` is a single number):
 
 # %%
 show_source(losses.gaussian_nll)
