@@ -9,7 +9,7 @@ is I points of one input). The features are H = [1; a[theta_d0 + sum_j theta_dj 
 
 import numpy as np
 
-from .checks import as_float_array, shapes
+from .checks import shapes
 from .layers import relu
 
 __all__ = ["even_joints", "joint_theta", "relu_features"]
@@ -30,13 +30,7 @@ def joint_theta(joints):
     return np.stack([-joints, np.ones_like(joints)], axis=1)
 
 
-def _inputs(x, name):
-    """x as (D_i, I); a 1-D x is I points of one input."""
-    x = as_float_array(x, name)
-    return x[None, :] if x.ndim == 1 else x
-
-
-@shapes(x=(_inputs, "D_i I"), theta="D 1+D_i", activation="function")
+@shapes(x="D_i I rows", theta="D 1+D_i", activation="function")
 def relu_features(x, theta, activation=relu):
     """H = [1; a[theta_d0 + sum_j theta_dj x_j]], shape (1 + D, I)."""
     z = theta[:, :1] + theta[:, 1:] @ x  # (D, I) pre-activations

@@ -36,52 +36,53 @@ __all__ = [
 # Activations a[z] and their derivatives a'[z], element-wise, any shape in, same shape out
 # ------------------------------------------------------------------------------------------
 @shapes(z="... nan")
-def _any(z):
-    return z
-
-
 def relu(z):
     """Rectified linear unit, a[z] = max(0, z)."""
-    return np.maximum(_any(z), 0.0)
+    return np.maximum(z, 0.0)
 
 
+@shapes(z="... nan")
 def relu_derivative(z):
     """a'[z] = I[z > 0], as floats 0.0 and 1.0 (0 at z = 0, as PyTorch)."""
-    return (_any(z) > 0).astype(np.float64)
+    return (z > 0).astype(np.float64)
 
 
+@shapes(z="... nan")
 def leaky_relu(z, slope=0.1):
     """a[z] = z for z > 0 and slope * z otherwise."""
-    z = _any(z)
     return np.where(z > 0, z, slope * z)
 
 
+@shapes(z="... nan")
 def leaky_relu_derivative(z, slope=0.1):
     """a'[z] = 1 for z > 0 and slope otherwise."""
-    return np.where(_any(z) > 0, 1.0, slope)
+    return np.where(z > 0, 1.0, slope)
 
 
+@shapes(z="... nan")
 def sigmoid(z):
     """The logistic sigmoid a[z] = 1 / (1 + exp(-z)), computed without overflow."""
-    z = _any(z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@shapes(z="... nan")
 def sigmoid_derivative(z):
     """a'[z] = a[z] (1 - a[z])."""
-    s = sigmoid(z)
+    s = sigmoid.__wrapped__(z)
     return s * (1.0 - s)
 
 
+@shapes(z="... nan")
 def tanh(z):
     """The hyperbolic tangent a[z] = tanh(z)."""
-    return np.tanh(_any(z))
+    return np.tanh(z)
 
 
+@shapes(z="... nan")
 def tanh_derivative(z):
     """a'[z] = 1 - tanh(z)^2."""
-    return 1.0 - np.tanh(_any(z)) ** 2
+    return 1.0 - np.tanh(z) ** 2
 
 
 ACTIVATIONS = {  # name: (a, a'), the table the backward pass reads its derivative from

@@ -10,7 +10,7 @@ for K classes have shape (K, I), labels have shape (I,). Losses are sums over da
 
 Each public function states its arguments in a contract, ``@shapes(...)`` (dlcore.checks), so
 its body is the maths. ``"I | D_o I"`` is one value per data point, (I,) or (D_o, I);
-``"| I | D_o I"`` also takes a single number (the empty shape ()), the same for every point.
+``"number | I | D_o I"`` also takes a single number (the empty shape ()), the same for every point.
 The sigmoid is dlcore.layers'; least squares comes from dlcore.linear, ReLU features from
 dlcore.features and Adam from dlcore.optim.
 """
@@ -124,7 +124,7 @@ def _distribution(value, name):
 # The squashing functions, written to be stable for |z| up to 1e4 and beyond. The logistic
 # sigmoid sig[z] is dlcore.layers.sigmoid (one table of activations), imported above.
 # ------------------------------------------------------------------------------------------
-@shapes(z=_nonempty, axis="int")
+@shapes(z=_nonempty, axis="axis of z")
 def logsumexp(z, axis=0):
     """log sum_k exp(z_k) along ``axis``, stably: m + log sum_k exp(z_k - m) with m = max_k z_k.
 
@@ -137,7 +137,7 @@ def logsumexp(z, axis=0):
     return np.squeeze(out, axis=axis)
 
 
-@shapes(z="...", axis="int")
+@shapes(z="...", axis="axis of z")
 def softmax(z, axis=0):
     """softmax_k[z] = exp(z_k) / sum_k' exp(z_k') along ``axis`` (the classes), stably.
 
@@ -151,7 +151,7 @@ def softmax(z, axis=0):
 # ------------------------------------------------------------------------------------------
 # Regression: the normal distribution.
 # ------------------------------------------------------------------------------------------
-@shapes(y="| I | D_o I", mu="| I | D_o I", sigma=(check_positive, "| I | D_o I"))
+@shapes(y="number | I | D_o I", mu="number | I | D_o I", sigma=(check_positive, "number | I | D_o I"))
 def normal_pdf(y, mu, sigma):
     """Norm_y[mu, sigma^2] = exp(-(y - mu)^2 / (2 sigma^2)) / sqrt(2 pi sigma^2), element-wise.
 
@@ -161,7 +161,7 @@ def normal_pdf(y, mu, sigma):
     return np.exp(-((y - mu) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
 
 
-@shapes(y="I | D_o I", mu="| I | D_o I", sigma=(check_positive, "| I | D_o I"))
+@shapes(y="I | D_o I", mu="number | I | D_o I", sigma=(check_positive, "number | I | D_o I"))
 def gaussian_nll(y, mu, sigma):
     """L = -sum_i log Norm_{y_i}[mu_i, sigma_i^2]
          = sum_i [ 0.5 log(2 pi sigma_i^2) + (y_i - mu_i)^2 / (2 sigma_i^2) ].
@@ -174,13 +174,13 @@ def gaussian_nll(y, mu, sigma):
     return float(np.sum(0.5 * (LOG_2PI + np.log(var)) + (y - mu) ** 2 / (2 * var)))
 
 
-@shapes(y="I | D_o I", f="| I | D_o I")
+@shapes(y="I | D_o I", f="number | I | D_o I")
 def least_squares(y, f):
     """L = sum_i (y_i - f_i)^2. y, f: the same shape (f may be one number). Returns a float."""
     return float(np.sum((y - f) ** 2))
 
 
-@shapes(y="I | D_o I", f1="| I | D_o I", f2=(_nonzero, "| I | D_o I"))
+@shapes(y="I | D_o I", f1="number | I | D_o I", f2=(_nonzero, "number | I | D_o I"))
 def heteroscedastic_nll(y, f1, f2):
     """Gaussian NLL with mean mu = f1 and variance sigma^2 = f2^2 (the net's second output is
     a standard deviation, squared so that the variance is positive):
@@ -192,7 +192,7 @@ def heteroscedastic_nll(y, f1, f2):
     return gaussian_nll.__wrapped__(y, f1, np.abs(f2))  # sigma = |f2|
 
 
-@shapes(y="| I | D_o I", mu="| I | D_o I", sigma=(check_positive, "| I | D_o I"))
+@shapes(y="number | I | D_o I", mu="number | I | D_o I", sigma=(check_positive, "number | I | D_o I"))
 def likelihood_product(y, mu, sigma):
     """The likelihood prod_i Norm_{y_i}[mu_i, sigma^2], computed naively as a product.
 
@@ -202,7 +202,7 @@ def likelihood_product(y, mu, sigma):
     return float(np.prod(normal_pdf.__wrapped__(y, mu, sigma)))
 
 
-@shapes(y="I | D_o I", mu="| I | D_o I", sigma=(check_positive, "| I | D_o I"))
+@shapes(y="I | D_o I", mu="number | I | D_o I", sigma=(check_positive, "number | I | D_o I"))
 def log_likelihood_sum(y, mu, sigma):
     """sum_i log Norm_{y_i}[mu_i, sigma^2] = -gaussian_nll(y, mu, sigma): finite where the
     product underflows. Returns a float."""
@@ -227,7 +227,7 @@ def line_nll_by_slope(x, y, slopes, sigma):
     return phi_0, np.array([gaussian_nll.__wrapped__(y, f_s, sigma) for f_s in f])
 
 
-@shapes(y=(_nonempty, "I | D_o I"), f="| I | D_o I")
+@shapes(y=(_nonempty, "I | D_o I"), f="number | I | D_o I")
 def sigma_mle(y, f):
     """The standard deviation that minimises the Gaussian NLL for fixed means f:
     sigma_hat^2 = (1 / I) sum_i (y_i - f_i)^2 (set dL/dsigma = 0). Returns a float."""
@@ -302,7 +302,7 @@ def fit_heteroscedastic(x, y, D=10, steps=3000, alpha=0.01):
 # ------------------------------------------------------------------------------------------
 # Classification: Bernoulli and categorical.
 # ------------------------------------------------------------------------------------------
-@shapes(y=(_binary, "I | D_o I"), f=(_finite, "| I | D_o I"))
+@shapes(y=(_binary, "I | D_o I"), f=(_finite, "number | I | D_o I"))
 def bernoulli_nll(y, f):
     """Binary cross-entropy of labels y in {0, 1} given logits f, with lambda = sig[f]:
 

@@ -15,7 +15,7 @@ from math import comb
 
 import numpy as np
 
-from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from .checks import InputTypeError, ShapeError, check_int, shapes
 from .features import even_joints, joint_theta, relu_features
 from .layers import forward, init_params, relu
 from .linear import least_squares
@@ -46,12 +46,6 @@ __all__ = [
 # ------------------------------------------------------------------------------------------
 # Checks the contract language cannot say in a shape (used as contracts, never in a body)
 # ------------------------------------------------------------------------------------------
-def _rows(value, name):
-    """Output weights phi as rows (D_o, 1 + D): a flat phi (1 + D,) is one output, one row."""
-    phi = as_float_array(value, name)
-    return phi[None, :] if phi.ndim == 1 else phi
-
-
 def _widths(value, name):
     """Hidden-layer widths [D_1, ..., D_K], each an integer >= 1 (K = 0 is no hidden layer)."""
     if isinstance(value, (int, np.integer, str)) or not hasattr(value, "__iter__"):
@@ -78,7 +72,7 @@ def _each_at_least(widths, n0):
 # ------------------------------------------------------------------------------------------
 # Shallow networks
 # ------------------------------------------------------------------------------------------
-@shapes(x="D_i I points", theta="D 1+D_i", phi=(_rows, "D_o 1+D"), activation="function")
+@shapes(x="D_i I points", theta="D 1+D_i", phi="D_o 1+D rows", activation="function")
 def shallow_parts(x, theta, phi, activation=relu):
     """The three steps of a shallow net, returned separately for plotting.
 
@@ -94,7 +88,7 @@ def shallow_parts(x, theta, phi, activation=relu):
     return z, h, y
 
 
-@shapes(x="D_i I points", theta="D 1+D_i", phi=(_rows, "D_o 1+D"), activation="function")
+@shapes(x="D_i I points", theta="D 1+D_i", phi="D_o 1+D rows", activation="function")
 def shallow_net(x, theta, phi, activation=relu):
     """A shallow network y_j = phi_j0 + sum_d phi_jd a[theta_d0 + sum_i theta_di x_i].
 
@@ -134,7 +128,7 @@ def shallow_joint_lines(theta, lo, hi):
     return np.where((np.abs(w2) > np.abs(w1))[:, :, None], x2_of_x1, x1_of_x2)  # (D, 2, 2)
 
 
-@shapes(theta="D 1+D_i", phi=(_rows, "D_o 1+D"))
+@shapes(theta="D 1+D_i", phi="D_o 1+D rows")
 def shallow_as_deep(theta, phi):
     """A shallow net in the deep notation: beta_0 = theta_d0, Omega_0 = theta_di (i >= 1),
     beta_1 = phi_j0, Omega_1 = phi_jd (d >= 1). Returns (betas, omegas), two layers each."""
