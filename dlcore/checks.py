@@ -315,6 +315,7 @@ def _bind(arr, name, dims, sizes, origin):
         if want is None:
             if dim.symbol is not None:
                 if n < dim.offset:
+                    spec = _shape_text(dims)
                     raise ShapeError(f"{name} has shape {arr.shape}; expected {spec} with "
                                      f"{dim.text} >= {dim.offset} along axis {axis}")
                 sizes[dim.symbol] = n - dim.offset
@@ -410,7 +411,7 @@ def _restore(result):
     return result
 
 
-def shapes(**contract):
+def shapes(where=None, **contract):
     """State at the door what each argument must be, in the notes' symbols, and check it.
 
     ::
@@ -431,7 +432,10 @@ def shapes(**contract):
     ``"labels I < K"`` (integer labels 0..K-1, one per point), ``"net"`` (on ``betas`` and
     ``omegas``: a deep net's parameter lists, betas as columns), any function
     ``check(value, name)`` that returns the converted value, or a pair ``(check, "D_i I")``:
-    the function converts, then the shape is checked and its symbols bound. A broken contract raises a
+    the function converts, then the shape is checked and its symbols bound. ``where`` states
+    what relates several arguments (a kernel that must fit the padded input, y against the net's
+    output): ``where(args)`` gets the checked arguments as a dict, after every other contract,
+    and raises a one-line ``DLCoreError`` or replaces entries (e.g. reshaped). A broken contract raises a
     one-line ``DLCoreError`` naming the argument; the body only ever sees good values.
     """
     parsed = {}
@@ -515,6 +519,8 @@ def shapes(**contract):
                         sizes["D_i"], origin["D_i"] = o[0].shape[1], "omegas[0]"
                 else:
                     values[name] = _convert(value, name, kind, info, sizes, origin, flags)
+            if where is not None:
+                where(values)
             if simple and len(args) <= len(names):
                 result = fn(*[values[n] for n in names])
             else:
@@ -522,6 +528,7 @@ def shapes(**contract):
             return _restore(result) if flags else result
 
         checked.contract = dict(contract)
+        checked.where = where
         return checked
 
     return decorate

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .init import he_std
+
 __all__ = ["RunConfig", "deep_relu_net", "he_init_", "train_runs"]
 
 
@@ -40,8 +42,8 @@ def he_init_(net, multiple):
     with torch.no_grad():
         for layer in net:
             if isinstance(layer, torch.nn.Linear):
-                D_h = layer.weight.shape[1]
-                layer.weight.normal_(0.0, float(np.sqrt(multiple * 2.0 / D_h)))
+                D_h = layer.weight.shape[1]  # fan-in
+                layer.weight.normal_(0.0, float(he_std(D_h) * np.sqrt(multiple)))
                 layer.bias.zero_()
     return net
 

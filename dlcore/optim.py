@@ -6,22 +6,16 @@ gradient has the same shape. Each ``*_step`` is a pure function that returns the
 ``run_*`` repeat a step and return the path, an array ``(T + 1, D)`` whose row t is theta_t;
 once a run overflows (|theta| > 1e100 or not finite) the remaining rows are NaN ("diverged").
 Losses are sums over the data points, as in the notes.
+
+Arguments are checked at the door (``@shapes``); the loops call ``step.__wrapped__``, the
+unchecked maths, on the values they made themselves.
 """
 
 import math
 
 import numpy as np
 
-from .checks import (
-    InputTypeError,
-    ShapeError,
-    as_float_array,
-    check_int,
-    check_ndim,
-    check_positive,
-    check_probability,
-    check_rng,
-)
+from .checks import ShapeError, as_float_array, shapes
 
 __all__ = [
     # the steps (the public API, fixed for outside checks)
@@ -33,6 +27,7 @@ __all__ = [
     "line_search",
     # schedules and runs
     "lr_schedule",
+    "max_stable_alpha",
     "run_gd",
     "run_momentum",
     "run_adam",
@@ -43,6 +38,7 @@ __all__ = [
     "linreg_data",
     "linreg_loss",
     "linreg_grad",
+    "linreg_hessian",
     "gabor",
     "gabor_data",
     "gabor_loss",
@@ -59,59 +55,18 @@ BLOW_UP = 1e100  # |theta| beyond this counts as diverged
 
 
 # ------------------------------------------------------------------------------------------
-# Argument checks shared by the steps
-# ------------------------------------------------------------------------------------------
-def _vector(value, name):
-    if type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 1:
-        return value  # already checked (the fast path that run_* loops take)
-    return check_ndim(as_float_array(value, name, allow_nan=True), name, (1,), "(D,) parameters")
-
-
-def _like(value, name, theta):
-    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == theta.shape:
-        return value
-    arr = as_float_array(value, name, allow_nan=True)
-    if arr.shape != theta.shape:
-        raise ShapeError(f"{name} has shape {arr.shape}; expected {theta.shape} like theta")
-    return arr
-
-
-def _rate(alpha, name="alpha"):
-    if isinstance(alpha, float) and 0 < alpha < math.inf:
-        return float(alpha)
-    alpha = check_positive(alpha, name)
-    if alpha.ndim:
-        raise ShapeError(f"{name} must be one number; got shape {alpha.shape}")
-    return float(alpha)
-
-
-def _fraction(value, name):
-    """A beta or gamma in [0, 1)."""
-    if isinstance(value, float) and 0.0 <= value < 1.0:
-        return float(value)
-    return check_probability(value, name, upper_open=True)
-
-
-def _callable(fn, name):
-    if not callable(fn):
-        raise InputTypeError(f"{name} must be a function of theta; got {type(fn).__name__}")
-    return fn
-
-
-# ------------------------------------------------------------------------------------------
 # The steps
 # ------------------------------------------------------------------------------------------
+@shapes(theta="D", grad="D", alpha="> 0")
 def gd_step(theta, grad, alpha):
     """One gradient-descent step: theta_{t+1} = theta_t - alpha dL/dtheta.
 
     theta, grad: (D,); alpha > 0. Returns the new theta (D,).
     """
-    theta = _vector(theta, "theta")
-    grad = _like(grad, "grad", theta)
-    alpha = _rate(alpha)
     return theta - alpha * grad
 
 
+@shapes(theta="D", m="D", grad="D", alpha="> 0", beta="[0, 1)")
 def momentum_step(theta, m, grad, alpha, beta):
     """One momentum step (the notes' damped form):
 
@@ -119,13 +74,11 @@ def momentum_step(theta, m, grad, alpha, beta):
 
     theta, m, grad: (D,); 0 <= beta < 1. Returns (theta, m), both (D,).
     """
-    theta = _vector(theta, "theta")
-    m, grad = _like(m, "m", theta), _like(grad, "grad", theta)
-    alpha, beta = _rate(alpha), _fraction(beta, "beta")
     m = beta * m + (1.0 - beta) * grad  # running average of the gradients
     return theta - alpha * m, m
 
 
+@shapes(theta="D", m="D", grad_fn="function", alpha="> 0", beta="[0, 1)")
 def nesterov_step(theta, m, grad_fn, alpha, beta):
     """One Nesterov step: the gradient is taken at the look-ahead point theta - alpha beta m.
 
@@ -134,16 +87,13 @@ def nesterov_step(theta, m, grad_fn, alpha, beta):
 
     theta, m: (D,); grad_fn(theta) -> (D,). Returns (theta, m).
     """
-    theta = _vector(theta, "theta")
-    m = _like(m, "m", theta)
-    grad_fn = _callable(grad_fn, "grad_fn")
-    alpha, beta = _rate(alpha), _fraction(beta, "beta")
     lookahead = theta - alpha * beta * m  # where the momentum alone would carry theta
-    grad = _like(grad_fn(lookahead), "grad_fn(theta)", theta)
-    m = beta * m + (1.0 - beta) * grad
+    m = beta * m + (1.0 - beta) * grad_fn(lookahead)
     return theta - alpha * m, m
 
 
+@shapes(theta="D", m="D", v="D", grad="D", t="int >= 0", alpha="> 0", beta="[0, 1)",
+        gamma="[0, 1)", eps=">= 0", bias_correction="bool")
 def adam_step(theta, m, v, grad, t, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
               bias_correction=True):
     """One Adam step; t counts steps from 0.
@@ -155,14 +105,6 @@ def adam_step(theta, m, v, grad, t, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
     theta, m, v, grad: (D,). ``bias_correction=False`` uses m, v instead of m~, v~ (to show
     why the correction is there). Returns (theta, m, v).
     """
-    theta = _vector(theta, "theta")
-    m, v, grad = _like(m, "m", theta), _like(v, "v", theta), _like(grad, "grad", theta)
-    t = t if type(t) is int and t >= 0 else check_int(t, "t", 0)
-    alpha = _rate(alpha)
-    beta = _fraction(beta, "beta")
-    gamma = _fraction(gamma, "gamma")
-    if not (isinstance(eps, float) and eps >= 0):
-        eps = float(check_positive(eps, "eps", strict=False))
     m = beta * m + (1.0 - beta) * grad  # first moment: average gradient
     v = gamma * v + (1.0 - gamma) * grad**2  # second moment: average squared gradient
     if bias_correction:
@@ -173,17 +115,17 @@ def adam_step(theta, m, v, grad, t, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
     return theta - alpha * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+@shapes(I="int >= 1", batch_size="int >= 1", rng="rng")
 def minibatches(I, batch_size, rng):
     """One epoch: the indices 0..I-1 shuffled and cut into batches of ``batch_size`` (the last
     one smaller if batch_size does not divide I). Drawn without replacement: every index appears
     exactly once. Returns a list of int arrays."""
-    I = check_int(I, "I", 1)
-    batch_size = check_int(batch_size, "batch_size", 1)
-    check_rng(rng)
     order = rng.permutation(I)  # a shuffle, so no index is drawn twice
     return [order[start:start + batch_size] for start in range(0, I, batch_size)]
 
 
+@shapes(loss_fn="function", theta="D", direction="D", max_step="> 0", tol="> 0",
+        return_evals="bool")
 def line_search(loss_fn, theta, direction, max_step=1.0, tol=1e-6, return_evals=False):
     """The step s in [0, max_step] that minimises L[theta + s direction], by bracketing.
 
@@ -193,11 +135,6 @@ def line_search(loss_fn, theta, direction, max_step=1.0, tol=1e-6, return_evals=
     one minimum in the bracket (else finds a local one). ``return_evals=True`` also returns the
     evaluated (s, L) pairs in order, an array (n, 2).
     """
-    loss_fn = _callable(loss_fn, "loss_fn")
-    theta = _vector(theta, "theta")
-    direction = _like(direction, "direction", theta)
-    max_step = float(check_positive(max_step, "max_step"))
-    tol = float(check_positive(tol, "tol"))
     evals = []
 
     def L(s):
@@ -225,81 +162,83 @@ def line_search(loss_fn, theta, direction, max_step=1.0, tol=1e-6, return_evals=
     return (step, np.array(evals)) if return_evals else step
 
 
+@shapes(alpha0="> 0", epoch="int >= 0", decay="> 0", every="int >= 1")
 def lr_schedule(alpha0, epoch, decay=0.5, every=1):
     """Step decay: alpha = alpha0 * decay^floor(epoch / every). decay = 1 keeps alpha fixed."""
-    alpha0 = _rate(alpha0, "alpha0")
-    epoch = check_int(epoch, "epoch", 0)
-    decay = float(check_positive(decay, "decay"))
-    every = check_int(every, "every", 1)
     return alpha0 * decay ** (epoch // every)
 
 
+@shapes(lam="> 0", beta="[0, 1)")
+def max_stable_alpha(lam, beta=0.0):
+    """The largest learning rate that still converges on a quadratic of curvature lam:
+    alpha < 2 (1 + beta) / ((1 - beta) lam) for damped momentum, 2 / lam for GD (beta = 0).
+    Along the curvature one step multiplies theta by (1 - alpha lam) (GD), which shrinks only
+    while |1 - alpha lam| < 1."""
+    return 2.0 * (1.0 + beta) / ((1.0 - beta) * lam)
+
+
 # ------------------------------------------------------------------------------------------
-# Runs: repeat a step, keep the path
+# Runs: repeat a step, keep the path. One loop, _descend, serves every run_*.
 # ------------------------------------------------------------------------------------------
+@shapes(path="... nan")
 def diverged(path):
     """True when a path from ``run_*`` blew up (its last row is NaN)."""
-    return bool(np.isnan(np.asarray(path, float)[-1]).any())
+    return bool(np.isnan(path[-1]).any())
 
 
-def _new_path(theta0, n_steps):
-    theta0 = _vector(theta0, "theta0")
-    n_steps = check_int(n_steps, "n_steps", 0)
+def _descend(update, theta0, n_steps, state=None):
+    """The loop of every run_*: theta_{t+1}, state = update(t, theta_t, state) for t < n_steps.
+
+    Returns the path (n_steps + 1, D): row t is theta_t. A step that overflows (|theta| >
+    BLOW_UP, inf or NaN) ends the run, and the rows after it stay NaN ("diverged").
+    """
     path = np.full((n_steps + 1, theta0.size), np.nan)  # (T + 1, D)
-    path[0] = theta0
-    return path, theta0, n_steps
+    path[0] = theta = theta0
+    with np.errstate(all="ignore"):
+        for t in range(n_steps):
+            theta, state = update(t, theta, state)
+            if not np.abs(theta).max() < BLOW_UP:  # False for inf and NaN too
+                break
+            path[t + 1] = theta
+    return path
 
 
-def _ok(theta):
-    return bool(np.abs(theta).max() < BLOW_UP)  # False for inf and NaN too
-
-
+@shapes(grad_fn="function", theta0="D", alpha="> 0", n_steps="int >= 0")
 def run_gd(grad_fn, theta0, alpha, n_steps):
     """n_steps of gradient descent from theta0. Returns the path (n_steps + 1, D)."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    path, theta, n_steps = _new_path(theta0, n_steps)
-    with np.errstate(all="ignore"):
-        for t in range(n_steps):
-            theta = gd_step(theta, grad_fn(theta), alpha)
-            if not _ok(theta):
-                break
-            path[t + 1] = theta
-    return path
+    def update(t, theta, state):
+        return gd_step.__wrapped__(theta, grad_fn(theta), alpha), state
+
+    return _descend(update, theta0, n_steps)
 
 
+@shapes(grad_fn="function", theta0="D", alpha="> 0", beta="[0, 1)", n_steps="int >= 0",
+        nesterov="bool")
 def run_momentum(grad_fn, theta0, alpha, beta, n_steps, nesterov=False):
     """n_steps of momentum (or Nesterov) from theta0 with m_0 = 0. Returns the path."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    path, theta, n_steps = _new_path(theta0, n_steps)
-    m = np.zeros_like(theta)
-    with np.errstate(all="ignore"):
-        for t in range(n_steps):
-            if nesterov:
-                theta, m = nesterov_step(theta, m, grad_fn, alpha, beta)
-            else:
-                theta, m = momentum_step(theta, m, grad_fn(theta), alpha, beta)
-            if not _ok(theta):
-                break
-            path[t + 1] = theta
-    return path
+    def update(t, theta, m):
+        if nesterov:
+            return nesterov_step.__wrapped__(theta, m, grad_fn, alpha, beta)
+        return momentum_step.__wrapped__(theta, m, grad_fn(theta), alpha, beta)
+
+    return _descend(update, theta0, n_steps, np.zeros_like(theta0))
 
 
+@shapes(grad_fn="function", theta0="D", n_steps="int >= 0", alpha="> 0", beta="[0, 1)",
+        gamma="[0, 1)", eps=">= 0", bias_correction="bool")
 def run_adam(grad_fn, theta0, n_steps, alpha=1e-3, beta=0.9, gamma=0.999, eps=1e-8,
              bias_correction=True):
     """n_steps of Adam from theta0 with m_0 = v_0 = 0. Returns the path (n_steps + 1, D)."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    path, theta, n_steps = _new_path(theta0, n_steps)
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
-    with np.errstate(all="ignore"):
-        for t in range(n_steps):
-            theta, m, v = adam_step(theta, m, v, grad_fn(theta), t, alpha, beta, gamma, eps,
-                                    bias_correction=bias_correction)
-            if not _ok(theta):
-                break
-            path[t + 1] = theta
-    return path
+    def update(t, theta, moments):
+        theta, m, v = adam_step.__wrapped__(theta, *moments, grad_fn(theta), t, alpha, beta,
+                                            gamma, eps, bias_correction)
+        return theta, (m, v)
+
+    return _descend(update, theta0, n_steps, (np.zeros_like(theta0), np.zeros_like(theta0)))
 
 
+@shapes(grad_fn="function", theta0="D", I="int >= 1", batch_size="int >= 1", alpha="> 0",
+        n_epochs="int >= 0", rng="rng", decay="> 0")
 def run_sgd(grad_fn, theta0, I, batch_size, alpha, n_epochs, rng, decay=1.0):
     """SGD: theta <- theta - alpha_e sum_{i in B} dl_i/dtheta, over n_epochs epochs of
     ``minibatches(I, batch_size, rng)``; alpha_e = lr_schedule(alpha, epoch, decay).
@@ -307,106 +246,98 @@ def run_sgd(grad_fn, theta0, I, batch_size, alpha, n_epochs, rng, decay=1.0):
     grad_fn(theta, idx) returns the gradient summed over the points idx. Returns the path
     (n_epochs * ceil(I / batch_size) + 1, D): one row per update.
     """
-    grad_fn = _callable(grad_fn, "grad_fn")
-    I, batch_size = check_int(I, "I", 1), check_int(batch_size, "batch_size", 1)
-    n_epochs = check_int(n_epochs, "n_epochs", 0)
-    per_epoch = -(-I // batch_size)
-    path, theta, _ = _new_path(theta0, n_epochs * per_epoch)
-    t = 0
-    with np.errstate(all="ignore"):
-        for epoch in range(n_epochs):
-            alpha_e = lr_schedule(alpha, epoch, decay)
-            for batch in minibatches(I, batch_size, rng):
-                theta = gd_step(theta, grad_fn(theta, batch), alpha_e)
-                if not _ok(theta):
-                    return path
-                t += 1
-                path[t] = theta
-    return path
+    per_epoch = -(-I // batch_size)  # ceil(I / batch_size) updates per epoch
+
+    def update(t, theta, batches):
+        epoch, b = divmod(t, per_epoch)
+        if b == 0:  # a new epoch: a new shuffle
+            batches = minibatches.__wrapped__(I, batch_size, rng)
+        alpha_e = lr_schedule.__wrapped__(alpha, epoch, decay, 1)
+        return gd_step.__wrapped__(theta, grad_fn(theta, batches[b]), alpha_e), batches
+
+    return _descend(update, theta0, n_epochs * per_epoch)
 
 
+@shapes(loss_fn="function", grad_fn="function", theta0="D", n_steps="int >= 0",
+        max_step="> 0", tol="> 0")
 def run_line_search(loss_fn, grad_fn, theta0, n_steps, max_step=1.0, tol=1e-6):
     """Steepest descent with a line search along -gradient at every step. Returns the path."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    path, theta, n_steps = _new_path(theta0, n_steps)
-    for t in range(n_steps):
+    def update(t, theta, state):
         direction = -grad_fn(theta)
-        theta = theta + line_search(loss_fn, theta, direction, max_step, tol) * direction
-        path[t + 1] = theta
-    return path
+        step = line_search.__wrapped__(loss_fn, theta, direction, max_step, tol, False)
+        return theta + step * direction, state
+
+    return _descend(update, theta0, n_steps)
 
 
 # ------------------------------------------------------------------------------------------
 # The losses of the figures. Each loss accepts theta (2,) or a grid (2, ...) for contours.
 # ------------------------------------------------------------------------------------------
-def _params(theta, name="theta"):
-    if type(theta) is np.ndarray and theta.dtype == np.float64 and theta.shape == (2,):
-        return theta
-    theta = as_float_array(theta, name, allow_nan=True)
-    if theta.ndim == 0 or theta.shape[0] != 2:
-        raise ShapeError(f"{name} has shape {theta.shape}; expected (2,) or a grid (2, ...)")
-    return theta
+def _theta_or_grid(value, name):
+    """The contract of a two-parameter theta: (2,), or a grid (2, ...) of them (NaN allowed:
+    a diverged path's rows)."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (2,):
+        return value  # the common case, fast
+    value = as_float_array(value, name, allow_nan=True)
+    if value.ndim == 0 or value.shape[0] != 2:
+        raise ShapeError(f"{name} has shape {value.shape}; expected (2,) or a grid (2, ...)")
+    return value
 
 
-def _data(x, y):
-    if (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype == y.dtype == np.float64
-            and x.ndim == 1 and x.shape == y.shape):
-        return x, y
-    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(I,) inputs")
-    y = check_ndim(as_float_array(y, "y"), "y", (1,), "(I,) targets")
-    if x.shape != y.shape:
-        raise ShapeError(f"y has shape {y.shape}; expected {x.shape} to match x")
-    return x, y
-
-
+@shapes(I="int >= 1", rng="rng", slope="number", offset="number", noise=">= 0", x_range="2")
 def linreg_data(I, rng, slope=0.5, offset=1.0, noise=0.3, x_range=(-0.5, 2.5)):
     """I noisy points of the line y = offset + slope x, x uniform in x_range: (x, y), (I,) each."""
-    I = check_int(I, "I", 1)
     x = rng.uniform(x_range[0], x_range[1], I)
     return x, offset + slope * x + noise * rng.normal(size=I)
 
 
+@shapes(theta=_theta_or_grid, x="I", y="I")
 def linreg_loss(theta, x, y):
     """Least squares of the line f[x, theta] = theta_0 + theta_1 x: L = sum_i (f - y_i)^2.
 
     theta (2,) or (2, ...); x, y (I,). Returns a float or an array (...).
     """
-    theta = _params(theta)
-    x, y = _data(x, y)
     f = theta[0][..., None] + theta[1][..., None] * x  # (..., I)
     return np.sum((f - y) ** 2, axis=-1)
 
 
+@shapes(theta=_theta_or_grid, x="I", y="I")
 def linreg_grad(theta, x, y):
     """dL/dtheta = sum_i 2 (f_i - y_i) [1, x_i] for the line. theta (2,); returns (2,)."""
-    theta = _params(theta)
-    x, y = _data(x, y)
     r = theta[0] + theta[1] * x - y  # (I,) residuals
     return np.array([2.0 * r.sum(), 2.0 * (r * x).sum()])
 
 
+@shapes(x="I")
+def linreg_hessian(x):
+    """d2L/dtheta2 = 2 sum_i [1, x_i]^T [1, x_i] = 2 [[I, sum x], [sum x, sum x^2]] for the
+    line, the same at every theta (the loss is quadratic). x (I,); returns (2, 2)."""
+    X = np.stack([np.ones_like(x), x], axis=1)  # (I, 2): row i is [1, x_i]
+    return 2.0 * X.T @ X
+
+
+@shapes(x="I", theta=_theta_or_grid)
 def gabor(x, theta):
     """The Gabor model f[x, theta] = sin(theta_0 + 0.06 theta_1 x) exp(-(theta_0 + 0.06
     theta_1 x)^2 / 32). x (I,), theta (2,) or (2, ...). Returns (I,) or (..., I)."""
-    theta = _params(theta)
-    x = as_float_array(x, "x")
     z = theta[0][..., None] + 0.06 * theta[1][..., None] * x  # (..., I)
     return np.sin(z) * np.exp(-(z**2) / 32.0)
 
 
+@shapes(I="int >= 1", rng="rng", theta="2", noise=">= 0")
 def gabor_data(I, rng, theta=(0.0, 16.6), noise=0.2):
     """I noisy samples of the Gabor model, x uniform in [-15, 15]: (x, y)."""
-    I = check_int(I, "I", 1)
     x = np.sort(rng.uniform(-15.0, 15.0, I))
-    return x, gabor(x, np.asarray(theta, float)) + noise * rng.normal(size=I)
+    return x, gabor(x, theta) + noise * rng.normal(size=I)
 
 
+@shapes(theta=_theta_or_grid, x="I", y="I")
 def gabor_loss(theta, x, y):
     """L = sum_i (f[x_i, theta] - y_i)^2 for the Gabor model; theta (2,) or (2, ...)."""
-    x, y = _data(x, y)
-    return np.sum((gabor(x, theta) - y) ** 2, axis=-1)
+    return np.sum((gabor.__wrapped__(x, theta) - y) ** 2, axis=-1)
 
 
+@shapes(theta=_theta_or_grid, x="I", y="I")
 def gabor_grad(theta, x, y):
     """dL/dtheta for the Gabor least-squares loss, by the chain rule. theta (2,); returns (2,).
     (A grid of parameters (2, ...) gives the gradients (2, ...).)
@@ -414,8 +345,6 @@ def gabor_grad(theta, x, y):
     With z_i = theta_0 + 0.06 theta_1 x_i:  df/dz = exp(-z^2/32) (cos z - z sin z / 16),
     dz/dtheta = [1, 0.06 x_i].
     """
-    theta = _params(theta)
-    x, y = _data(x, y)
     if theta.ndim > 1:  # a grid: one gradient per column of parameters
         return np.stack(_gabor_derivatives(theta, x, y)[:2])
     z = theta[0] + 0.06 * theta[1] * x  # (I,)
@@ -441,44 +370,34 @@ def _gabor_derivatives(theta, x, y):
             d2l_dz2.sum(-1), (d2l_dz2 * c).sum(-1), (d2l_dz2 * c * c).sum(-1))
 
 
+@shapes(theta=_theta_or_grid, x="I", y="I")
 def gabor_hessian(theta, x, y):
     """The Hessian d2L/dtheta2 of the Gabor loss, by the chain rule: (2, 2) for theta (2,),
     (2, 2, ...) for a grid (2, ...)."""
-    theta = _params(theta)
-    x, y = _data(x, y)
     _, _, h00, h01, h11 = _gabor_derivatives(theta, x, y)
     return np.stack([np.stack([h00, h01]), np.stack([h01, h11])])
 
 
-def _matrix(A):
-    if type(A) is np.ndarray and A.dtype == np.float64 and A.shape == (2, 2):
-        return A
-    A = as_float_array(A, "A")
-    if A.shape != (2, 2):
-        raise ShapeError(f"A has shape {A.shape}; expected (2, 2)")
-    return A
-
-
+@shapes(theta=_theta_or_grid, A="2 2", center="2")
 def quadratic_loss(theta, A, center=(0.0, 0.0)):
     """L = 1/2 (theta - c)^T A (theta - c) for a symmetric (2, 2) A; theta (2,) or (2, ...)."""
-    theta = _params(theta)
-    A = _matrix(A)
-    d = theta - np.asarray(center, float).reshape((2,) + (1,) * (theta.ndim - 1))  # (2, ...)
+    d = theta - center.reshape((2,) + (1,) * (theta.ndim - 1))  # (2, ...)
     return 0.5 * np.einsum("i...,ij,j...->...", d, A, d)
 
 
+@shapes(theta=_theta_or_grid, A="2 2", center="2")
 def quadratic_grad(theta, A, center=(0.0, 0.0)):
     """dL/dtheta = A (theta - c) for the quadratic loss. theta (2,); returns (2,)."""
-    theta = _params(theta)
-    A = _matrix(A)
-    return A @ (theta - np.asarray(center, float))
+    return A @ (theta - center)
 
 
+# ------------------------------------------------------------------------------------------
+# Critical points: where the gradient vanishes, and what kind of point it is
+# ------------------------------------------------------------------------------------------
+@shapes(grad_fn="function", theta="D", h="> 0")
 def numerical_hessian(grad_fn, theta, h=1e-5):
     """The Hessian by central differences of the gradient: H[:, j] = (g(theta + h e_j) -
     g(theta - h e_j)) / 2h, symmetrised. theta (D,); returns (D, D)."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    theta = _vector(theta, "theta")
     cols = []
     for j in range(theta.size):
         e = np.zeros_like(theta)
@@ -488,23 +407,26 @@ def numerical_hessian(grad_fn, theta, h=1e-5):
     return 0.5 * (H + H.T)
 
 
+@shapes(grad_fn="function", theta0="D", n_steps="int >= 0", tol=">= 0")
 def critical_point(grad_fn, theta0, n_steps=50, tol=1e-10):
     """Newton's method on the gradient, theta <- theta - H^-1 g: it converges to the nearest
     point where the gradient vanishes, minimum, maximum or saddle alike. Returns
     (theta, eigenvalues of H there): all > 0 minimum, mixed signs saddle."""
-    grad_fn = _callable(grad_fn, "grad_fn")
-    theta = _vector(theta0, "theta0").copy()
+    hessian = numerical_hessian.__wrapped__
+    theta = theta0.copy()  # a new array: theta0 stays as it was
     for _ in range(n_steps):
         g = np.asarray(grad_fn(theta))
         if np.linalg.norm(g) < tol:
             break
         try:
-            theta = theta - np.linalg.solve(numerical_hessian(grad_fn, theta), g)
-        except np.linalg.LinAlgError:
+            theta = theta - np.linalg.solve(hessian(grad_fn, theta), g)
+        except np.linalg.LinAlgError:  # a singular Hessian: no Newton step
             break
-    return theta, np.linalg.eigvalsh(numerical_hessian(grad_fn, theta))
+    return theta, np.linalg.eigvalsh(hessian(grad_fn, theta))
 
 
+@shapes(grad_fn="function", hessian_fn="function", lims="2 2", n="int >= 2",
+        n_steps="int >= 1", tol="> 0")
 def critical_points(grad_fn, hessian_fn, lims, n=40, n_steps=60, tol=1e-8):
     """Every critical point of a loss of two parameters inside the box ``lims`` = ((lo_0,
     hi_0), (lo_1, hi_1)): Newton's method on the gradient, theta <- theta - H^-1 g, from each
@@ -517,9 +439,7 @@ def critical_points(grad_fn, hessian_fn, lims, n=40, n_steps=60, tol=1e-8):
     (2, 2, N). Returns a dict: ``points`` (P, 2), ``eigenvalues`` (P, 2) ascending, ``kinds``
     (a list of P strings), sorted by theta_0 then theta_1.
     """
-    grad_fn, hessian_fn = _callable(grad_fn, "grad_fn"), _callable(hessian_fn, "hessian_fn")
     (lo0, hi0), (lo1, hi1) = lims
-    n, n_steps = check_int(n, "n", 2), check_int(n_steps, "n_steps", 1)
     t0, t1 = np.meshgrid(np.linspace(lo0, hi0, n), np.linspace(lo1, hi1, n))
     theta = np.stack([t0.ravel(), t1.ravel()])  # (2, N): one start per column
     max_step = 2.0 * max(hi0 - lo0, hi1 - lo1) / (n - 1)  # two grid spacings

@@ -5,7 +5,7 @@ import pytest
 import torch
 from helpers import assert_close, to_numpy
 
-from dlcore import backprop
+from dlcore import backprop, layers
 
 torch.set_default_dtype(torch.float64)
 
@@ -299,3 +299,120 @@ def test_exercise_solutions_match_autograd():
         got_beta, got_omega = ch04.layer_gradients_solution(dl_df, h)
         assert_close(got_beta, to_numpy(beta.grad))
         assert_close(got_omega, to_numpy(omega.grad))
+
+
+# -- any activation of layers.ACTIVATIONS: the backward pass follows the forward pass ---------
+
+TORCH_ACT = {
+    "relu": torch.relu,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.1),
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+}
+
+
+def torch_act_net(betas, omegas, act):
+    """x -> f_K with the activation ``act``, data points as columns."""
+    tb = [torch.as_tensor(np.asarray(b, float).reshape(-1, 1)) for b in betas]
+    to = [torch.as_tensor(o) for o in omegas]
+
+    def fn(x):
+        h = x
+        for k in range(len(to)):
+            f = tb[k] + to[k] @ h
+            h = TORCH_ACT[act](f) if k < len(to) - 1 else f
+        return h
+
+    return fn
+
+
+@pytest.mark.parametrize("act", sorted(layers.ACTIVATIONS))
+@pytest.mark.parametrize("widths", SHAPES[2:], ids=IDS[2:])
+def test_backward_pass_follows_the_activation(rng, act, widths):
+    """forward_pass, backward_pass and backprop_trace with tanh, sigmoid, leaky ReLU and ReLU
+    against torch autograd (a random target, the chapter's least-squares loss)."""
+    a = layers.ACTIVATIONS[act][0]
+    betas, omegas = make_net(rng, widths)
+    x, y = rng.normal(size=(widths[0], 5)), rng.normal(size=(widths[-1], 5))
+    tb, to = torch_params(betas, omegas)
+    hs_t, fs_t = [torch.as_tensor(x)], []
+    for k, (b, o) in enumerate(zip(tb, to, strict=True)):
+        fs_t.append(b[:, None] + o @ hs_t[-1])
+        fs_t[-1].retain_grad()
+        if k < len(to) - 1:
+            hs_t.append(TORCH_ACT[act](fs_t[-1]))
+    loss = ((fs_t[-1] - torch.as_tensor(y)) ** 2).sum()
+    loss.backward()
+    fs, hs = backprop.forward_pass(x, betas, omegas, activation=a)
+    for k in range(len(omegas)):
+        assert_close(fs[k], to_numpy(fs_t[k]), what=f"f_{k}")
+        assert_close(hs[k], to_numpy(hs_t[k]), what=f"h_{k}")
+    dl_dbetas, dl_domegas = backprop.backward_pass(x, y, betas, omegas, activation=a)
+    trace = backprop.backprop_trace(x, y, betas, omegas, activation=act)  # by name works too
+    for k in range(len(omegas)):
+        assert_close(dl_dbetas[k], to_numpy(tb[k].grad), what=f"dl/dbeta_{k}")
+        assert_close(dl_domegas[k], to_numpy(to[k].grad), what=f"dl/dOmega_{k}")
+        assert_close(trace["dl_dfs"][k], to_numpy(fs_t[k].grad), what=f"dl/df_{k}")
+    assert_close(trace["loss"], loss.item())
+    assert_close(backprop.least_squares_loss(x, y, betas, omegas, activation=a), loss.item())
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "leaky_relu"])
+def test_modes_and_jacobians_follow_the_activation(rng, act):
+    a = layers.ACTIVATIONS[act][0]
+    widths = [4, 6, 5, 3]
+    betas, omegas = make_net(rng, widths)
+    fn = torch_act_net(betas, omegas, act)
+    x, dx, up = (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=(3, 3)))
+    f, df = backprop.jvp(x, betas, omegas, dx, activation=a)
+    tf, tdf = torch.func.jvp(fn, (torch.as_tensor(x),), (torch.as_tensor(dx),))
+    assert_close(f, to_numpy(tf))
+    assert_close(df, to_numpy(tdf))
+    tx = torch.tensor(x, requires_grad=True)
+    fn(tx).backward(torch.as_tensor(up))
+    assert_close(backprop.vjp(x, betas, omegas, up, activation=a)[1], to_numpy(tx.grad))
+    x1 = rng.normal(size=4)
+    want = to_numpy(torch.autograd.functional.jacobian(lambda v: fn(v[:, None])[:, 0],
+                                                       torch.as_tensor(x1)))
+    assert_close(backprop.jacobian_forward(x1, betas, omegas, activation=a), want)
+    assert_close(backprop.jacobian_reverse(x1, betas, omegas, activation=a), want)
+    fd_b, fd_o = backprop.finite_difference_gradients(x, up, betas, omegas, activation=a)
+    bp_b, bp_o = backprop.backward_pass(x, up, betas, omegas, activation=a)
+    for g, h in zip(fd_b + fd_o, bp_b + bp_o, strict=True):
+        assert_close(g, h, rtol=1e-5, atol=1e-6)
+
+
+def test_the_passes_are_the_shared_ones():
+    """One implementation: ReLU and its derivative are dlcore.layers', and forward_pass gives
+    what layers.forward gives."""
+    assert backprop.relu is layers.relu and backprop.relu_derivative is layers.relu_derivative
+    rng = np.random.default_rng(4)
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x = rng.normal(size=(3, 6))
+    for got, want in zip(backprop.forward_pass(x, betas, omegas),
+                         layers.forward(x, betas, omegas), strict=True):
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_bad_activation_and_targets_are_one_line_errors(rng):
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x, y = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+    cases = [
+        (lambda: backprop.backward_pass(x, y, betas, omegas, activation=np.sin), TypeError,
+         "activation .* has no known derivative"),
+        (lambda: backprop.jvp(x, betas, omegas, x, activation="cosh"), TypeError, "activation"),
+        (lambda: backprop.backward_pass(x[:, 0], np.ones(3), betas, omegas), ValueError,
+         r"y has shape \(3,\); expected \(2, 1\) = \(D_o, I\) \(or \(2,\) for one point\)"),
+        (lambda: backprop.backward_pass(x, np.ones(10), betas, omegas), ValueError,
+         r"y has shape \(10,\); expected \(2, 5\)"),
+        (lambda: backprop.vjp(x, betas, omegas, np.ones((2, 4))), ValueError,
+         r"df has shape \(2, 4\); expected \(2, 5\)"),
+        (lambda: backprop.jacobian_reverse(np.ones(2), betas, omegas), ValueError,
+         r"x has shape \(2,\); expected \(3,\)"),
+        (lambda: backprop.measure_jacobian_cost(3), TypeError, "sizes"),
+    ]
+    for call, err, match in cases:
+        with pytest.raises(err, match=match) as info:
+            call()
+        assert "\n" not in str(info.value)

@@ -193,3 +193,22 @@ def test_an_optional_int_left_out_is_not_checked():
     assert f() is None and f(3) == 3
     with pytest.raises(ShapeError, match="n must be >= 1"):
         f(0)
+
+
+def test_where_relates_arguments_after_their_contracts():
+    def fits(args):
+        if args["w"].shape[0] > args["x"].shape[0]:
+            raise ShapeError(f"w has {args['w'].shape[0]} taps; expected at most "
+                             f"{args['x'].shape[0]}, the length of x")
+        args["x"] = args["x"][::-1]  # a relation may also replace an argument
+
+    f = shapes(x="N", w="K", where=fits)(lambda x, w: x[: len(w)])
+    np.testing.assert_array_equal(f([1, 2, 3], [0, 0]), [3.0, 2.0])
+    with pytest.raises(ShapeError, match="w has 4 taps; expected at most 3"):
+        f([1, 2, 3], [0, 0, 0, 0])
+
+
+def test_a_size_below_the_offset_is_a_one_line_error():
+    f = shapes(r="1+K")(lambda r: r)
+    with pytest.raises(ShapeError, match=r"r has shape \(0,\); expected \(1 \+ K,\) with 1\+K >= 1"):
+        f([])

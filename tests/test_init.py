@@ -6,6 +6,7 @@ import torch
 from helpers import assert_close, to_numpy
 
 from dlcore import init as I
+from dlcore import layers
 
 torch.set_default_dtype(torch.float64)
 
@@ -261,3 +262,125 @@ def test_exercise_solutions_match_dlcore_and_autograd():
         f = torch.tensor(f_prev, requires_grad=True)
         (torch.tensor(omega) @ torch.relu(f)).backward(torch.tensor(dl_df))
         assert_close(ch05.grad_prev_solution(f_prev, omega, dl_df), to_numpy(f.grad))
+
+
+# -- one implementation: the shared draws and passes -----------------------------------------
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_init_net_draws_are_the_recipe_bit_for_bit(widths):
+    """init_net is layers.init_params with zero biases: Omega_k = sigma_k * standard normal,
+    drawn layer by layer, beta_k = 0 and nothing drawn for it."""
+    sigma = np.linspace(0.2, 1.0, len(widths) - 1)
+    betas, omegas = I.init_net(widths, sigma, np.random.default_rng(9))
+    rng = np.random.default_rng(9)
+    for k, (D_k, D_next) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        np.testing.assert_array_equal(omegas[k], sigma[k] * rng.standard_normal((D_next, D_k)))
+        np.testing.assert_array_equal(betas[k], np.zeros(D_next))
+    same = layers.init_params(widths, sigma, np.random.default_rng(9))
+    for a, b in zip(betas + omegas, same[0] + same[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_forward_is_layers_forward_and_float32_stays_float32(rng):
+    widths = [6, 10, 10, 4]
+    betas, omegas = I.init_net(widths, I.he_sigmas(widths), rng)
+    betas = [rng.normal(size=b.shape) for b in betas]
+    x = rng.normal(size=(6, 5))
+    for got, want in zip(I.forward(x, betas, omegas), layers.forward(x, betas, omegas),
+                         strict=True):
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    fs32, hs32 = I.forward(x, betas, omegas, dtype=np.float32)
+    assert all(a.dtype == np.float32 for a in fs32 + hs32)
+    t = torch.from_numpy(x.T.astype(np.float32))
+    want = []
+    for layer in _torch_net(betas, omegas):
+        layer.float()
+        t = layer(t)
+        if isinstance(layer, torch.nn.Linear):
+            want.append(t.detach().numpy().T)
+    for got, w in zip(fs32, want, strict=True):
+        assert_close(got, w, rtol=1e-5, atol=1e-5)  # float32 arithmetic, as torch's float32
+
+
+def test_float32_overflows_where_float64_does_not():
+    x = np.ones((3, 2))
+    omegas = [np.eye(3) * 1e10] * 5  # 1e50 at the output
+    betas = [np.zeros(3)] * 5
+    fs64, _ = I.forward(x, betas, omegas)
+    fs32, _ = I.forward(x, betas, omegas, dtype=np.float32)
+    assert_close(fs64[-1], np.full((3, 2), 1e50), rtol=1e-12)
+    assert np.isfinite(fs32[2]).all() and np.isinf(fs32[3]).all()  # 1e40 > 3.4e38
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid"])
+def test_forward_and_backward_follow_the_activation(act, rng):
+    a = layers.ACTIVATIONS[act][0]
+    widths = [4, 8, 8, 3]
+    betas, omegas = I.init_net(widths, 0.9, rng)
+    x, upstream = rng.normal(size=(4, 6)), rng.normal(size=(3, 6))
+    fs, hs = I.forward(x, betas, omegas, activation=a)
+    grads = I.backward(fs, omegas, upstream, activation=a)
+    t = torch.from_numpy(x.T)
+    pre = []
+    for layer in _torch_net(betas, omegas):
+        t = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}[act](t) \
+            if isinstance(layer, torch.nn.ReLU) else layer(t)
+        if isinstance(layer, torch.nn.Linear):
+            t.retain_grad()
+            pre.append(t)
+    t.backward(torch.from_numpy(upstream.T))
+    for f, g, tf in zip(fs, grads, pre, strict=True):
+        assert_close(f, to_numpy(tf).T)
+        assert_close(g, to_numpy(tf.grad).T)
+
+
+def test_variances_per_layer_match_torch(rng):
+    widths = [5, 20, 20, 3]
+    betas, omegas = I.init_net(widths, I.he_sigmas(widths), rng)
+    x, upstream = rng.normal(size=(5, 30)), rng.normal(size=(3, 30))
+    t = torch.from_numpy(x.T)
+    pre, linears = [], []
+    for layer in _torch_net(betas, omegas):
+        t = layer(t)
+        if isinstance(layer, torch.nn.Linear):
+            t.retain_grad()
+            pre.append(t)
+            linears.append(layer)
+    t.backward(torch.from_numpy(upstream.T))
+    got = I.variances_per_layer(x, betas, omegas, upstream)
+    assert_close(got["var_f"], [float(torch.var(f.detach(), correction=0)) for f in pre])
+    assert_close(got["var_g"], [float(torch.var(f.grad, correction=0)) for f in pre])
+    assert_close(got["ms_domega"], [float((lin.weight.grad**2).mean()) for lin in linears])
+    assert_close(got["var_g"], I.gradient_variances(x, betas, omegas, upstream))
+    assert_close(got["var_f"], I.preactivation_variances(x, betas, omegas))
+
+
+def test_predicted_variances_in_logs_go_beyond_the_float_range(rng):
+    widths = [8] * 12
+    x = rng.normal(size=(8, 5))
+    sig = I.he_sigmas(widths, multiple=4.0)
+    assert_close(I.predicted_variances(x, widths, sig, log10=True),
+                 np.log10(I.predicted_variances(x, widths, sig)), rtol=1e-12)
+    deep = [8] * 402
+    logs = I.predicted_variances(x, deep, I.he_sigmas(deep, multiple=1e3), log10=True)
+    assert np.isfinite(logs).all() and logs[-1] > 1000  # 10^1000: no float holds it
+    assert np.isinf(I.predicted_variances(x, deep, I.he_sigmas(deep, multiple=1e3))[-1])
+    assert_close(np.diff(logs), np.full(400, 3.0), rtol=1e-9)  # x 1000 per layer
+
+
+def test_relations_between_arguments_are_one_line_errors(rng):
+    cases = [
+        (lambda: I.predicted_variances(np.ones((2, 4)), [3, 4, 2], 1.0), ValueError,
+         r"x has shape \(2, 4\); expected 3 rows = widths\[0\]"),
+        (lambda: I.predicted_gradient_variances(1.0, [3, 4, 2], [1.0, 2.0, 3.0]), ValueError,
+         r"sigma has shape \(3,\); expected a number or \(2,\)"),
+        (lambda: I.variances_per_layer(np.ones((3, 5)), *I.init_net([3, 4, 2], 1.0, rng),
+                                       np.ones((3, 5))), ValueError, "dl_df"),
+        (lambda: I.float_limits(int), TypeError, "dtype must be a float type"),
+        (lambda: I.first_bad_layer(np.ones((2, 2)), np.float32), ValueError,
+         r"rms has shape \(2, 2\); expected a 1-D array"),
+    ]
+    for call, err, match in cases:
+        with pytest.raises(err, match=match) as info:
+            call()
+        assert "\n" not in str(info.value)

@@ -389,3 +389,59 @@ def test_gabor_critical_points_agree_with_an_independent_search():
     assert_close(land["eigenvalues"][i], [0.465, 1.709], atol=1e-3)
     end = optim.run_gd(lambda th: optim.gabor_grad(th, x, y), np.array([-7.0, 5.0]), 0.1, 300)[-1]
     assert np.linalg.norm(end - land["points"][i]) < 1e-5
+
+
+# -- the limits of stability, the Hessian of the line fit, the one loop ----------------------
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+@pytest.mark.parametrize("lam", [0.3, 4.0, 100.0])
+def test_max_stable_alpha_is_the_edge_of_divergence(lam, beta):
+    """On L = lam/2 theta^2, GD (beta = 0) and damped momentum converge just below
+    max_stable_alpha and diverge just above it."""
+    limit = optim.max_stable_alpha(lam, beta)
+    assert_close(limit, 2 * (1 + beta) / ((1 - beta) * lam))
+    g = lambda th: lam * th  # noqa: E731
+    for factor, blows_up in ((0.97, False), (1.03, True)):
+        path = optim.run_momentum(g, np.array([1.0]), factor * limit, beta, 20000)
+        assert optim.diverged(path) == blows_up, (factor, lam, beta)
+        if not blows_up:
+            assert abs(path[-1, 0]) < 1e-3
+
+
+def test_linreg_hessian_matches_autograd():
+    rng = np.random.default_rng(11)
+    x, y = optim.linreg_data(13, rng)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    H = torch.autograd.functional.hessian(lambda p: ((p[0] + p[1] * xt - yt) ** 2).sum(),
+                                          torch.tensor(rng.normal(size=2)))
+    assert_close(optim.linreg_hessian(x), to_numpy(H))
+
+
+@pytest.mark.parametrize("run", ["gd", "momentum", "nesterov", "adam", "sgd"])
+def test_every_run_marks_divergence_with_nan_rows(run):
+    """The one loop of every run_*: rows up to the overflow are finite, every later row NaN."""
+    A = np.diag([40.0, 1.0])
+    g = lambda th: optim.quadratic_grad(th, A)  # noqa: E731
+    th0 = np.array([1.0, 1.0])
+    path = {
+        "gd": lambda: optim.run_gd(g, th0, 0.2, 200),
+        "momentum": lambda: optim.run_momentum(g, th0, 0.5, 0.5, 200),
+        "nesterov": lambda: optim.run_momentum(g, th0, 0.5, 0.5, 200, nesterov=True),
+        "adam": lambda: optim.run_adam(lambda th: np.exp(1e3 * th), th0, 200, alpha=0.1),
+        "sgd": lambda: optim.run_sgd(lambda th, idx: g(th), th0, 6, 2, 0.2, 60,
+                                     np.random.default_rng(0)),
+    }[run]()
+    bad = np.isnan(path).any(axis=1)
+    assert optim.diverged(path) and bad.any() and not bad[0]
+    first = int(np.argmax(bad))
+    assert np.isfinite(path[:first]).all() and np.isnan(path[first:]).all()
+    assert np.abs(path[:first]).max() < optim.BLOW_UP
+
+
+def test_steps_refuse_nan_at_the_door():
+    """The contract refuses NaN in a step's arguments (a run's loop, which calls the unchecked
+    maths, stops at the first overflow instead)."""
+    with pytest.raises(ValueError, match="theta contains NaN"):
+        optim.gd_step([np.nan, 1.0], [0.0, 0.0], 0.1)
+    with pytest.raises(ValueError, match="m contains NaN"):
+        optim.momentum_step([1.0], [np.nan], [1.0], 0.1, 0.5)
+    assert optim.gd_step.__wrapped__(np.array([np.nan]), np.array([1.0]), 0.1).shape == (1,)

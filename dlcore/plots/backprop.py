@@ -3,6 +3,7 @@ three-way gradient check and the cost of forward vs reverse mode. Each draws on 
 
 import numpy as np
 
+from ..layers import relu, relu_derivative
 from . import COLORS, PALETTE, label
 
 __all__ = [
@@ -42,9 +43,8 @@ def plot_matrix(ax, m, vmax=1.0, title=None, cmap=GRAD_CMAP, row_name="row", col
 def plot_relu_derivative(ax, z):
     """a[z] = max(0, z) and its derivative, the indicator I[z > 0], over the 1-D grid z."""
     z = np.asarray(z, dtype=float)
-    (relu_line,) = ax.plot(z, np.maximum(z, 0), color=PALETTE["blue"], label="$a[z]$")
-    d = (z > 0).astype(float)
-    (deriv,) = ax.plot(z, d, color=PALETTE["vermillion"], linewidth=2.2,
+    (relu_line,) = ax.plot(z, relu(z), color=PALETTE["blue"], label="$a[z]$")
+    (deriv,) = ax.plot(z, relu_derivative(z), color=PALETTE["vermillion"], linewidth=2.2,
                        label=r"$a'[z] = \mathbb{I}[z > 0]$", drawstyle="steps-post")
     ax.plot([0], [0], "o", color=PALETTE["vermillion"], markersize=5)
     ax.plot([0], [1], "o", mfc="white", color=PALETTE["vermillion"], markersize=5)

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
-from .. import backprop
+from .. import backprop, layers
 from ..plots import COLORS, PALETTE, label
 from ..plots.backprop import GRAD_CMAP, plot_matrix
 from . import Dropdown, InteractiveFigure, Slider
@@ -22,11 +22,7 @@ def demo_net(seed=37):
 
     Returns (betas, omegas) as tuples of read-only arrays (so the cache cannot be changed).
     """
-    rng = np.random.default_rng(seed)
-    omegas, betas = [], []
-    for d_in, d_out in zip(WIDTHS[:-1], WIDTHS[1:], strict=True):
-        omegas.append(rng.normal(0.0, np.sqrt(2.0 / d_in), size=(d_out, d_in)))
-        betas.append(rng.normal(0.0, 0.5, size=d_out))
+    betas, omegas = layers.init_params(WIDTHS, "he", np.random.default_rng(seed), bias_sigma=0.5)
     for a in omegas + betas:
         a.setflags(write=False)
     return tuple(betas), tuple(omegas)

@@ -68,19 +68,10 @@ def compute_depth(K, multiple):
     widths = _deep_widths(int(K))
     sigmas = init.he_sigmas(widths, "forward", multiple)
     betas, omegas, x, dl_df = _scaled_net(widths, sigmas, (MAX_DEPTH + 1, WIDTH))
-    with np.errstate(over="ignore", invalid="ignore"):
-        fs, hs = init.forward(x, betas, omegas)
-        grads = init.backward(fs, omegas, dl_df)
-        # the weight gradient summed over the batch, dl/dOmega_k = dl/df_k h_k^T, (D_{k+1}, D_k)
-        dl_domega = [np.mean((g @ h.T) ** 2) for g, h in zip(grads, hs, strict=True)]
-        return {
-            "k": np.arange(len(fs)),
-            "var_f": np.array([np.var(f) for f in fs]),
+    measured = init.variances_per_layer(x, betas, omegas, dl_df)
+    return {"k": np.arange(len(widths) - 1), **measured,
             "theory_f": init.predicted_variances(x, widths, sigmas),
-            "var_g": np.array([np.var(g) for g in grads]),
-            "theory_g": init.predicted_gradient_variances(np.var(dl_df), widths, sigmas),
-            "ms_domega": np.array(dl_domega),
-        }
+            "theory_g": init.predicted_gradient_variances(np.var(dl_df), widths, sigmas)}
 
 
 def _draw_variance_axes(fig, ylabel, title):
@@ -164,7 +155,7 @@ _NORMAL = np.exp(-0.5 * _Z**2) / np.sqrt(2 * np.pi)
 def compute_one_layer(D_h, multiple, var_f):
     """Sample f ~ Norm(0, var_f), Omega ~ Norm(0, multiple x 2 / D_h) and f' = Omega a[f]."""
     D_h = int(D_h)
-    sigma_omega = init.he_std(D_h) * np.sqrt(multiple)
+    sigma_omega = init.he_sigmas([D_h, 64], "forward", multiple)[0]  # multiple x He
     rng = np.random.default_rng(D_h)  # the same draws for the same D_h: only the scale moves
     f_next = init.sample_next_layer(var_f, D_h, sigma_omega, rng, D_h_next=64, I=128)
     formula = init.next_variance(var_f, D_h, sigma_omega)
@@ -235,12 +226,10 @@ def compute_nonsquare(ratio, rule):
     widths = nonsquare_widths(ratio)
     sigmas = init.he_sigmas(widths, rule)
     betas, omegas, x, dl_df = _scaled_net(widths, sigmas, (NS_K + 1, NS_D * 16))
-    fs, _ = init.forward(x, betas, omegas)
-    grads = init.backward(fs, omegas, dl_df)
-    return {"k": np.arange(len(fs)), "widths": widths,
-            "var_f": np.array([np.var(f) for f in fs]),
+    measured = init.variances_per_layer(x, betas, omegas, dl_df)
+    return {"k": np.arange(len(widths) - 1), "widths": widths,
+            "var_f": measured["var_f"], "var_g": measured["var_g"],
             "theory_f": init.predicted_variances(x, widths, sigmas),
-            "var_g": np.array([np.var(g) for g in grads]),
             "theory_g": init.predicted_gradient_variances(np.var(dl_df), widths, sigmas)}
 
 
@@ -299,18 +288,13 @@ def compute_float(K, multiple):
     K = int(K)
     widths = (FP_WIDTH,) * (K + 2)
     sigmas = init.he_sigmas(widths, "forward", multiple)
-    omegas, x, _ = _standard_net(widths, FP_MAX_DEPTH + 1, FP_WIDTH, seed=1)
+    betas, omegas, x, _ = _scaled_net(widths, sigmas, (FP_MAX_DEPTH + 1, FP_WIDTH, 1))
     x = x[:, :8]  # 8 data points, (D_i, I)
-    # exact: log10 Var[f_0] = log10(D_i sigma_0^2 mean(x^2)), then + log10(1/2 D_h sigma_k^2)
-    log_var = np.log10(FP_WIDTH * sigmas[0] ** 2 * np.mean(x**2))
-    steps = np.log10(0.5 * FP_WIDTH * sigmas[1:] ** 2)  # (K,)
-    log_var = log_var + np.concatenate([[0.0], np.cumsum(steps)])
+    # exact arithmetic: the variance recursion, summed in logs (it leaves every float's range)
+    log_var = init.predicted_variances(x, widths, sigmas, log10=True)
     out = {"k": np.arange(K + 1), "exact": 0.5 * log_var}  # log10 rms = half log10 variance
     for name, dtype in (("float32", np.float32), ("float64", np.float64)):
-        ws = [(s * o).astype(dtype) for s, o in zip(sigmas, omegas, strict=True)]
-        bs = [np.zeros((FP_WIDTH, 1), dtype)] * len(ws)  # beta_k = 0
-        fs, _ = init._forward_arrays(x.astype(dtype), bs, ws)  # forward() without the checks
-        rms = init._rms(fs)
+        rms = init.rms_per_layer(x, betas, omegas, dtype)  # the forward pass in dtype
         with np.errstate(divide="ignore"):
             out[name] = np.log10(rms)
         out[name + "_bad"] = init.first_bad_layer(rms, dtype)

@@ -6,6 +6,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import optim
+from ..linear import least_squares
 from ..plots import PALETTE, label
 from ..plots.optim import (
     loss_grid,
@@ -22,6 +23,13 @@ __all__ = [
 ]
 
 FLOOR = 1e-12  # losses on log axes are clipped here (an exact 0 cannot be drawn)
+
+# The runs call these on values they made themselves, hundreds of times per slider move: the
+# unchecked maths (``__wrapped__``), as the loops in dlcore.optim do.
+_linreg_grad = optim.linreg_grad.__wrapped__
+_gabor_grad = optim.gabor_grad.__wrapped__
+_gabor_loss = optim.gabor_loss.__wrapped__
+_quadratic_grad = optim.quadratic_grad.__wrapped__
 
 
 def _gap(losses, best):
@@ -49,15 +57,14 @@ def linreg_problem():
     """The 12-point line fit of sections 1 and 2: x, y, the least-squares theta_hat, its loss,
     and the eigenvalues of the Hessian 2 [[I, sum x], [sum x, sum x^2]] (constant)."""
     x, y = optim.linreg_data(12, np.random.default_rng(0))
-    X = np.stack([np.ones_like(x), x], axis=1)  # (I, 2)
-    theta_hat = np.linalg.solve(X.T @ X, X.T @ y)  # normal equations
-    lam = np.linalg.eigvalsh(2.0 * X.T @ X)  # curvatures along the ellipse's axes
+    theta_hat = least_squares(np.stack([np.ones_like(x), x]), y)  # features [1; x], (2, I)
+    lam = np.linalg.eigvalsh(optim.linreg_hessian(x))  # curvatures along the ellipse's axes
     return x, y, theta_hat, float(optim.linreg_loss(theta_hat, x, y)), lam
 
 
 def compute_gd_lr(alpha):
     x, y, theta_hat, best, lam = linreg_problem()
-    path = optim.run_gd(lambda th: optim.linreg_grad(th, x, y), GD_START, alpha, GD_STEPS)
+    path = optim.run_gd(lambda th: _linreg_grad(th, x, y), GD_START, alpha, GD_STEPS)
     with np.errstate(all="ignore"):
         losses = optim.linreg_loss(path.T, x, y)  # (T + 1,)
     gap = _gap(losses, best)
@@ -70,7 +77,8 @@ def compute_gd_lr(alpha):
     else:
         regime = "good"
     return {"path": path, "gap": gap, "theta_end": path[~np.isnan(path).any(axis=1)][-1],
-            "regime": regime, "alpha": alpha, "limit": 2.0 / lam[-1], "ratio": alpha * lam[-1],
+            "regime": regime, "alpha": alpha, "limit": optim.max_stable_alpha(lam[-1]),
+            "ratio": alpha * lam[-1],
             "diverged": optim.diverged(path)}
 
 
@@ -156,7 +164,7 @@ def compute_gabor_starts(theta0_start, theta1_start, alpha):
     x, y = gabor_problem()
     land = gabor_landscape()
     start = np.array([theta0_start, theta1_start])
-    path = optim.run_gd(lambda th: optim.gabor_grad(th, x, y), start, alpha, GABOR_STEPS)
+    path = optim.run_gd(lambda th: _gabor_grad(th, x, y), start, alpha, GABOR_STEPS)
     end = path[~np.isnan(path).any(axis=1)][-1]
     loss_end = float(optim.gabor_loss(end, x, y))
     g = np.linalg.norm(optim.gabor_grad(end, x, y))
@@ -233,13 +241,13 @@ def _ls_direction():
 
 def compute_line_search(n_evals, max_step, descent):
     x, y = gabor_problem()
-    loss = lambda th: optim.gabor_loss(th, x, y)  # noqa: E731
+    loss = lambda th: _gabor_loss(th, x, y)  # noqa: E731
     d = _ls_direction()
     step, evals = optim.line_search(loss, LS_START, d, max_step=max_step, tol=1e-4,
                                     return_evals=True)
     shown = evals[:n_evals]  # (n, 2): s, L(s)
     best = shown[np.argmin(shown[:, 1])]
-    path = (optim.run_line_search(loss, lambda th: optim.gabor_grad(th, x, y), LS_START, 6,
+    path = (optim.run_line_search(loss, lambda th: _gabor_grad(th, x, y), LS_START, 6,
                                   max_step=max_step, tol=1e-4)
             if descent else np.full((1, 2), np.nan))
     return {"evals": shown, "best": best, "step": step, "d": d, "max_step": max_step,
@@ -318,18 +326,17 @@ SGD_START = np.array([-1.0, 2.6])
 @lru_cache(maxsize=1)
 def _sgd_problem():
     x, y = optim.linreg_data(SGD_I, np.random.default_rng(1), noise=1.0, x_range=(-1.0, 2.0))
-    X = np.stack([np.ones_like(x), x], axis=1)
-    theta_hat = np.linalg.solve(X.T @ X, X.T @ y)
+    theta_hat = least_squares(np.stack([np.ones_like(x), x]), y)  # features [1; x], (2, I)
     return x, y, theta_hat, float(optim.linreg_loss(theta_hat, x, y))
 
 
 def compute_sgd(batch_size, alpha, decay):
     x, y, theta_hat, best = _sgd_problem()
     rng = np.random.default_rng(0)  # the same shuffles for every setting: only the slider moves
-    path = optim.run_sgd(lambda th, idx: optim.linreg_grad(th, x[idx], y[idx]), SGD_START,
+    path = optim.run_sgd(lambda th, idx: _linreg_grad(th, x[idx], y[idx]), SGD_START,
                          SGD_I, batch_size, alpha, SGD_EPOCHS, rng, decay=decay)
     per_epoch = -(-SGD_I // batch_size)
-    gd = optim.run_sgd(lambda th, idx: optim.linreg_grad(th, x, y), SGD_START, 1, 1, alpha,
+    gd = optim.run_sgd(lambda th, idx: _linreg_grad(th, x, y), SGD_START, 1, 1, alpha,
                        SGD_EPOCHS, rng, decay=decay)  # full batch: one update per epoch
     with np.errstate(all="ignore"):
         gap = _gap(optim.linreg_loss(path.T, x, y), best)
@@ -395,7 +402,7 @@ RAVINE_STEPS = 60
 
 
 def _ravine_grad(theta):
-    return optim.quadratic_grad(theta, RAVINE_A)
+    return _quadratic_grad(theta, RAVINE_A, np.zeros(2))
 
 
 def compute_momentum(alpha, beta):
@@ -463,13 +470,13 @@ ADAM_STEPS = 100
 
 
 def _scaled_grad(theta):
-    return optim.quadratic_grad(theta, SCALED_A)
+    return _quadratic_grad(theta, SCALED_A, np.zeros(2))
 
 
 def compute_adam(alpha, beta, bias_correction):
-    lam = SCALED_A[0, 0]
-    alpha_gd = 0.4 * 2.0 / lam  # 40% of GD's stability limit 2 / lambda_max
-    alpha_m = 0.4 * 2.0 * (1 + beta) / ((1 - beta) * lam)  # 40% of damped momentum's limit
+    lam = SCALED_A[0, 0]  # the largest curvature
+    alpha_gd = 0.4 * optim.max_stable_alpha(lam)  # 40% of GD's stability limit 2 / lambda_max
+    alpha_m = 0.4 * optim.max_stable_alpha(lam, beta)  # 40% of damped momentum's limit
     paths = {
         "GD": optim.run_gd(_scaled_grad, SCALED_START, alpha_gd, ADAM_STEPS),
         "momentum": optim.run_momentum(_scaled_grad, SCALED_START, alpha_m, beta, ADAM_STEPS),

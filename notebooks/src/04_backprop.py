@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython import get_ipython
 
-from dlcore import backprop
+from dlcore import backprop, layers
 from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 from dlcore.plots import COLORS, PALETTE, label, new_figure
@@ -102,11 +102,14 @@ W.ripple.show()
 #
 # Unlike `deep_net` of chapter 01, which returns only the output, the forward pass **keeps**
 # every pre-activation $f_k$ and activation $h_k$: the backward pass needs $f_k$ for the
-# ReLU's derivative and $h_k$ for the weight gradients. `forward_pass` checks its arguments and
-# then runs these lines, one per equation:
+# ReLU's derivative and $h_k$ for the weight gradients. `backprop.forward_pass` runs the
+# course's one forward pass, `dlcore.layers.forward`, shared by every chapter that runs a deep
+# net. Its first line is the contract, what each argument must be, checked before the body runs
+# (`"D_i I columns"`: data as columns; `"net"`: the lists of $\beta_k$ and $\Omega_k$); the
+# body is one line per equation:
 
 # %%
-show_source(backprop._forward)
+show_source(layers.forward)
 
 # %% [markdown]
 # For a batch the data points are columns, so every $f_k$ and $h_k$ has one column per point.
@@ -223,11 +226,13 @@ def backward_by_hand(x, y, betas, omegas):
 
 
 # %% [markdown]
-# `dlcore.backprop.backward_pass` runs the same steps (its core is below). The two agree on a
-# batch of nine points with random targets:
+# `dlcore.backprop.backward_pass` runs the same steps: step 1 is `dl_df_K = 2 * (f_K - y)`,
+# and steps 2 to 5 are the course's one backward pass, `dlcore.layers.backward`, below. It takes
+# the derivative $a'$ of whatever activation the forward pass used (here the ReLU's
+# indicator). The two agree on a batch of nine points with random targets:
 
 # %%
-show_source(backprop._backward)
+show_source(layers.backward)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -450,7 +455,7 @@ plt.show()
 # the full Jacobian takes one pass per **output**, and a scalar loss needs exactly one.
 
 # %%
-show_source(backprop._jvp)
+show_source(backprop.jvp)
 
 # %% [markdown]
 # Both modes (and finite differences) give the same Jacobian, here for a net with 5 inputs

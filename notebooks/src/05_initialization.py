@@ -30,7 +30,7 @@
 import numpy as np
 import matplotlib.pyplot as plt
 
-from dlcore import init
+from dlcore import init, layers
 from dlcore.plots import new_figure, label, PALETTE, COLORS
 from dlcore.plots.init import plot_layer_variances, plot_loss_curves
 from dlcore.widgets import init as W
@@ -54,14 +54,16 @@ EX = chapter(5)       # this chapter's exercises, in order
 # activations *explode*. The ReLU also throws away the negative half of each $f_k$, which is
 # one more reason for a layer to shrink.
 #
-# `init_net` is that recipe, and `forward` is the forward pass, written out in this chapter's
-# module (chapter 04 has the full version):
+# `init.init_net(widths, sigma, rng)` is that recipe: it calls the course's one initialiser,
+# `dlcore.layers.init_params`, with zero biases. The forward pass is chapter 04's
+# `dlcore.layers.forward` (`init.forward` runs it in a float type of our choice, section 5).
+# Each starts with its contract, the line that states what every argument must be:
 
 # %%
-show_source(init.init_net)
+show_source(layers.init_params)
 
 # %%
-show_source(init.forward)
+show_source(layers.forward)
 
 # %% [markdown]
 # Push 40 random inputs through nets with 30 hidden layers of 128 units, for three weight
@@ -124,10 +126,12 @@ W.activations.show()
 #   = \mathbb{I}[f_{k-1} > 0] \odot \Omega_k^T \frac{\partial l}{\partial f_k}.$$
 #
 # It is the forward pass's twin: a product of random matrices, now taken in the other order.
-# Its code is two lines (the test suite checks it against PyTorch's autograd):
+# It is chapter 04's backward pass, `dlcore.layers.backward`: the recursion is the first line
+# of its loop, and the derivative $a'$ is the ReLU's indicator (the test suite checks it
+# against PyTorch's autograd):
 
 # %%
-show_source(init.backward)
+show_source(layers.backward)
 
 # %% [markdown]
 # In the figure the output gradient $\partial l / \partial f_K$ is a fixed random array with
@@ -323,8 +327,12 @@ assert [f"{f64[key]:.1e}" for key in ("max", "subnormal")] == ["1.8e+308", "4.9e
 # variance) changes by $\sqrt{c}$ per layer, so $\log_{10} \mathrm{rms}[f_k] \approx
 # \tfrac{k}{2} \log_{10} c$. It crosses the largest float ($10^{m}$) near layer
 # $k \approx 2m / \log_{10} c$. Predicted against computed, for a net of 16 units per layer run
-# in each float type (`rms_per_layer` runs the forward pass in that type and
-# `first_bad_layer` finds the first layer that overflowed to inf or left the normal range):
+# in each float type (`init.forward` runs the forward pass in that type, `rms_per_layer`
+# measures each layer and `first_bad_layer` finds the first layer that overflowed to inf or
+# left the normal range):
+
+# %%
+show_source(init.forward)
 
 # %%
 show_source(init.rms_per_layer)
