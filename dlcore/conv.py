@@ -1,7 +1,8 @@
 """Convolution, pooling and up-sampling in plain NumPy (chapter 08).
 
 Layouts follow PyTorch: one example is ``(C, N)`` (1-D) or ``(C, H, W)`` (2-D); a batch adds a
-leading axis ``B``. Deep learning's "convolution" is a cross-correlation, as in PyTorch:
+leading axis ``B``. Every function accepts both (the maths runs over the leading axes ``...``).
+Deep learning's "convolution" is a cross-correlation, as in PyTorch:
 
     h[o, i] = beta_o + sum_c sum_k omega[o, c, k] x[c, i S + k D - P]
 
@@ -9,9 +10,10 @@ with kernel size K, stride S, dilation D and zero padding P (x is zero outside 0
 The notes' flipped convolution (y * w)[i] = sum_k w[k] x[i - k] is ``convolve_flipped``.
 """
 
+
 import numpy as np
 
-from .checks import InputTypeError, ShapeError, as_float_array, check_int, check_ndim
+from .checks import InputTypeError, ShapeError, check_int, shapes
 
 __all__ = [
     "conv1d",
@@ -37,21 +39,90 @@ __all__ = [
     "KERNELS_2D",
 ]
 
+# -- contracts that @shapes cannot state in its own words ----------------------------------------
+def _per_layer(value, name):
+    """One positive integer per layer (a list or array, at least one layer)."""
+    if isinstance(value, (int, np.integer)) or not hasattr(value, "__iter__"):
+        raise InputTypeError(f"{name} must be a list of integers, one per layer; got {value!r}")
+    out = [check_int(v, f"{name}[{i}]", 1) for i, v in enumerate(value)]
+    if not out:
+        raise ShapeError(f"{name} is empty; expected at least one layer")
+    return out
+
+
+def _positions(value, name):
+    """Integer positions, as ``max_pool2d_with_indices`` returns them."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise ShapeError(f"{name} must hold integer positions from max_pool2d_with_indices; "
+                         f"got an array of dtype {arr.dtype}")
+    return arr
+
+
+def _count(value, name):
+    """An integer >= 0 (for an optional argument: the "int" contract does not skip None)."""
+    return check_int(value, name, 0)
+
+
+def _size2(value, name):
+    """An (H, W) pair of positive integers."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise InputTypeError(f"{name} must be a pair (H, W); got {value!r}"[:120])
+    return tuple(check_int(v, f"{name}[{i}]", 1) for i, v in enumerate(value))
+
+
+# The parts of a contract that span several arguments (@shapes checks one at a time): each
+# runs after @shapes has converted the arguments, as a second decorator.
+def _kernel_fits(args):
+    """The dilated kernel must fit the zero-padded input: at least one output position."""
+    x, w, padding, dilation = args["x"], args["w"], args["padding"], args["dilation"]
+    for n, k in zip(x.shape[x.ndim + 2 - w.ndim:], w.shape[2:]):  # each spatial axis
+        if conv_output_size.__wrapped__(n, k, args["stride"], padding, dilation) < 1:
+            raise ShapeError(
+                f"w: kernel size {k} with dilation {dilation} spans {dilation * (k - 1) + 1} "
+                f"inputs; expected at most {n + 2 * padding} (the {n} inputs plus padding)")
+
+
+def _block_fits(args):
+    """The image must hold at least one s x s block."""
+    x, s = args["x"], args["s"]
+    if min(x.shape[-2:]) < s:
+        raise ShapeError(f"x has spatial size {x.shape[-2:]}; expected at least ({s}, {s}) "
+                         f"for s = {s}")
+
+
+# -- helpers: padding, tap positions, s x s blocks ------------------------------------------------
+def _pad(x, P, n):
+    """x with P zeros added at both ends of each of its last n axes."""
+    return np.pad(x, [(0, 0)] * (x.ndim - n) + [(P, P)] * n)
+
+
+def _taps(n, k, stride, padding, dilation):
+    """Index (N_o, K) into the zero-padded input: row i holds i S + k D for k = 0..K-1."""
+    n_o = conv_output_size.__wrapped__(n, k, stride, padding, dilation)
+    return stride * np.arange(n_o)[:, None] + dilation * np.arange(k)[None, :]
+
+
+def _blocks(x, s):
+    """x (..., H, W) cut into s x s blocks: (..., H // s, W // s, s * s); ragged edges dropped."""
+    Ho, Wo = x.shape[-2] // s, x.shape[-1] // s
+    blocks = x[..., :Ho * s, :Wo * s].reshape(x.shape[:-2] + (Ho, s, Wo, s))  # (..., Ho, s, Wo, s)
+    return blocks.swapaxes(-3, -2).reshape(x.shape[:-2] + (Ho, Wo, s * s))
+
 
 # -- sizes --------------------------------------------------------------------------------------
+@shapes(n="int >= 1", k="int >= 1", stride="int >= 1", padding="int >= 0", dilation="int >= 1")
 def conv_output_size(n, k, stride=1, padding=0, dilation=1):
     """Output length of a convolution: floor((n + 2P - D (K - 1) - 1) / S) + 1.
 
     n inputs, kernel size k, stride S, zero padding P on each side, dilation D. The dilated
     kernel spans D (K - 1) + 1 inputs. Returns an int (0 when the kernel does not fit).
     """
-    n, k = check_int(n, "n", 1), check_int(k, "k", 1)
-    stride, padding = check_int(stride, "stride", 1), check_int(padding, "padding", 0)
-    dilation = check_int(dilation, "dilation", 1)
     span = dilation * (k - 1) + 1  # inputs covered by one dilated kernel
     return max(0, (n + 2 * padding - span) // stride + 1)
 
 
+@shapes(kernel_sizes=(_per_layer, "L"), strides=(_per_layer, "L"), dilations=(_per_layer, "L"))
 def receptive_field(kernel_sizes, strides=None, dilations=None):
     """How many inputs one unit after the listed layers sees (its receptive field).
 
@@ -61,85 +132,28 @@ def receptive_field(kernel_sizes, strides=None, dilations=None):
     Layer l's kernel reaches (K_l - 1) D_l of its own steps, and each of its steps is
     prod_{j<l} S_j input positions apart. Returns an int.
     """
-    ks = _int_list(kernel_sizes, "kernel_sizes")
-    ss = [1] * len(ks) if strides is None else _int_list(strides, "strides", len(ks))
-    ds = [1] * len(ks) if dilations is None else _int_list(dilations, "dilations", len(ks))
-    r, jump = 1, 1  # jump = prod_{j<l} S_j, the distance in inputs between layer-l units
-    for k, s, d in zip(ks, ss, ds, strict=True):
-        r += (k - 1) * d * jump
-        jump *= s
-    return r
+    ones = np.ones_like(kernel_sizes)
+    strides = ones if strides is None else strides
+    dilations = ones if dilations is None else dilations
+    jump = np.cumprod(np.concatenate([[1.0], strides[:-1]]))  # prod_{j<l} S_j: a step of layer l
+    return int(1 + np.sum((kernel_sizes - 1) * dilations * jump))
 
 
-def _int_list(values, name, length=None):
-    if isinstance(values, (int, np.integer)) or not hasattr(values, "__iter__"):
-        raise InputTypeError(f"{name} must be a list of integers, one per layer; got {values!r}")
-    out = [check_int(v, f"{name}[{i}]", 1) for i, v in enumerate(values)]
-    if length is not None and len(out) != length:
-        raise ShapeError(f"{name} has {len(out)} entries; expected {length}, one per layer")
-    if not out:
-        raise ShapeError(f"{name} is empty; expected at least one layer")
-    return out
-
-
+@shapes(C_i="int >= 1", C_o="int >= 1", K="int >= 1", dims="int >= 1")
 def num_params_conv(C_i, C_o, K, dims=2):
     """Weights and biases of a convolution layer: C_o C_i K^dims + C_o."""
-    C_i, C_o, K = check_int(C_i, "C_i", 1), check_int(C_o, "C_o", 1), check_int(K, "K", 1)
-    return C_o * C_i * K ** check_int(dims, "dims", 1) + C_o
+    return C_o * C_i * K ** dims + C_o
 
 
+@shapes(D_in="int >= 1", D_out="int >= 1")
 def num_params_dense(D_in, D_out):
     """Weights and biases of a fully connected layer: D_out D_in + D_out."""
-    return check_int(D_out, "D_out", 1) * (check_int(D_in, "D_in", 1) + 1)
-
-
-# -- argument checks ------------------------------------------------------------------------------
-def _batched(x, name, spatial):
-    """x as (B, C, *spatial) float64 and whether it was given without the batch axis."""
-    x = as_float_array(x, name)
-    one = "(C, N)" if spatial == 1 else "(C, H, W)"
-    many = "(B, C, N)" if spatial == 1 else "(B, C, H, W)"
-    check_ndim(x, name, (spatial + 1, spatial + 2), f"{one} or {many}")
-    return (x[None], True) if x.ndim == spatial + 1 else (x, False)
-
-
-def _weights(w, name, x, spatial, layout="(C_o, C_i, K)"):
-    w = check_ndim(as_float_array(w, name), name, (spatial + 2,), layout)
-    if w.shape[1] != x.shape[1]:
-        raise ShapeError(
-            f"{name} has shape {w.shape}; expected C_i = {x.shape[1]} input channels in axis 1 "
-            f"of {layout} to match x, which has {x.shape[1]} channels"
-        )
-    return w
-
-
-def _bias(bias, C_o):
-    if bias is None:
-        return np.zeros(C_o)
-    b = as_float_array(bias, "bias").reshape(-1) if np.ndim(bias) <= 1 else None
-    if b is None or b.shape != (C_o,):
-        raise ShapeError(f"bias has shape {np.shape(bias)}; expected ({C_o},), one per output "
-                         "channel")
-    return b
-
-
-def _hyper(stride, padding, dilation):
-    return (check_int(stride, "stride", 1), check_int(padding, "padding", 0),
-            check_int(dilation, "dilation", 1))
-
-
-def _taps(n, k, stride, padding, dilation, name):
-    """Index (N_o, K) into the zero-padded input: row i holds i S + k D for k = 0..K-1."""
-    n_o = conv_output_size(n, k, stride, padding, dilation)
-    if n_o < 1:
-        raise ShapeError(
-            f"{name}: kernel size {k} with dilation {dilation} spans {dilation * (k - 1) + 1} "
-            f"inputs; expected at most {n + 2 * padding} (the {n} inputs plus padding)"
-        )
-    return stride * np.arange(n_o)[:, None] + dilation * np.arange(k)[None, :]
+    return D_out * (D_in + 1)
 
 
 # -- convolution ----------------------------------------------------------------------------------
+@shapes(x="C_i N | B C_i N", w="C_o C_i K", bias="C_o", stride="int >= 1",
+        padding="int >= 0", dilation="int >= 1", where=_kernel_fits)
 def conv1d(x, w, bias=None, stride=1, padding=0, dilation=1):
     """1-D convolution (cross-correlation) with zero padding, as torch.nn.functional.conv1d.
 
@@ -147,181 +161,133 @@ def conv1d(x, w, bias=None, stride=1, padding=0, dilation=1):
     x: (C_i, N) or (B, C_i, N); w: (C_o, C_i, K); bias: (C_o,) or None.
     Returns (C_o, N_o) or (B, C_o, N_o) with N_o = conv_output_size(N, K, S, P, D).
     """
-    xb, single = _batched(x, "x", 1)
-    w = _weights(w, "w", xb, 1)
-    stride, padding, dilation = _hyper(stride, padding, dilation)
-    b = _bias(bias, w.shape[0])
-    xp = np.pad(xb, ((0, 0), (0, 0), (padding, padding)))  # (B, C_i, N + 2P), zeros outside
-    idx = _taps(xb.shape[2], w.shape[2], stride, padding, dilation, "w")  # (N_o, K)
-    windows = xp[:, :, idx]  # (B, C_i, N_o, K): the inputs each output position sees
-    h = np.einsum("bcnk,ock->bon", windows, w) + b[None, :, None]  # (B, C_o, N_o)
-    return h[0] if single else h
+    xp = _pad(x, padding, 1)  # (..., C_i, N + 2P): zeros outside 0..N-1
+    idx = _taps(x.shape[-1], w.shape[2], stride, padding, dilation)  # (N_o, K): i S + k D
+    windows = xp[..., idx]  # (..., C_i, N_o, K): the inputs each output position sees
+    h = np.einsum("...cnk,ock->...on", windows, w)  # (..., C_o, N_o): sum over c and k
+    return h if bias is None else h + bias[:, None]
 
 
+@shapes(x="C_i H W | B C_i H W", w="C_o C_i K_h K_w", bias="C_o", stride="int >= 1",
+        padding="int >= 0", dilation="int >= 1", where=_kernel_fits)
 def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):
     """2-D convolution (cross-correlation) with zero padding, as torch.nn.functional.conv2d.
 
     h[o, i, j] = beta_o + sum_c sum_m sum_n omega[o, c, m, n] x[c, i S + m D - P, j S + n D - P]
-    x: (C_i, H, W) or (B, C_i, H, W); w: (C_o, C_i, K, K); bias: (C_o,) or None.
-    Returns (C_o, H_o, W_o) or (B, C_o, H_o, W_o).
+    x: (C_i, H, W) or (B, C_i, H, W); w: (C_o, C_i, K, K) (K_h x K_w kernels work too);
+    bias: (C_o,) or None. Returns (C_o, H_o, W_o) or (B, C_o, H_o, W_o).
     """
-    xb, single = _batched(x, "x", 2)
-    w = _weights(w, "w", xb, 2, "(C_o, C_i, K, K)")
-    stride, padding, dilation = _hyper(stride, padding, dilation)
-    b = _bias(bias, w.shape[0])
-    p = padding
-    xp = np.pad(xb, ((0, 0), (0, 0), (p, p), (p, p)))  # (B, C_i, H + 2P, W + 2P)
-    rows = _taps(xb.shape[2], w.shape[2], stride, p, dilation, "w")  # (H_o, K)
-    cols = _taps(xb.shape[3], w.shape[3], stride, p, dilation, "w")  # (W_o, K)
-    windows = xp[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (B, C_i, H_o, W_o, K, K)
-    h = np.einsum("bchwmn,ocmn->bohw", windows, w) + b[None, :, None, None]  # (B, C_o, H_o, W_o)
-    return h[0] if single else h
+    xp = _pad(x, padding, 2)  # (..., C_i, H + 2P, W + 2P)
+    rows = _taps(x.shape[-2], w.shape[2], stride, padding, dilation)  # (H_o, K): i S + m D
+    cols = _taps(x.shape[-1], w.shape[3], stride, padding, dilation)  # (W_o, K): j S + n D
+    windows = xp[..., rows[:, None, :, None], cols[None, :, None, :]]  # (..., C_i, H_o, W_o, K, K)
+    h = np.einsum("...chwmn,ocmn->...ohw", windows, w)  # (..., C_o, H_o, W_o)
+    return h if bias is None else h + bias[:, None, None]
 
 
+@shapes(x="N", w="3")
 def conv1d_k3(x, w):
     """The notes' kernel-size-3 layer on one signal: z_i = w_1 x_{i-1} + w_2 x_i + w_3 x_{i+1},
     with x_0 = x_{N+1} = 0 (zero padding). x: (N,); w: (3,). Returns z (N,)."""
-    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(N,) one signal")
-    w = as_float_array(w, "w")
-    if w.shape != (3,):
-        raise ShapeError(f"w has shape {w.shape}; expected (3,) = [w_1, w_2, w_3]")
     xp = np.concatenate([[0.0], x, [0.0]])  # x_0 .. x_{N+1}
     return w[0] * xp[:-2] + w[1] * xp[1:-1] + w[2] * xp[2:]
 
 
+@shapes(x="N", w="K", padding=_count)
 def convolve_flipped(x, w, padding=None):
     """The notes' (flipped) convolution (x * w)[i] = sum_k w[k] x[i - k], centred, zero padded.
 
     Identical to conv1d with the kernel reversed. x: (N,); w: (K,) with K odd (padding defaults
     to (K - 1) // 2, which keeps N outputs). Returns (N_o,).
     """
-    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(N,) one signal")
-    w = check_ndim(as_float_array(w, "w"), "w", (1,), "(K,) one kernel")
-    padding = (w.size - 1) // 2 if padding is None else check_int(padding, "padding", 0)
-    return conv1d(x[None], w[::-1][None, None], padding=padding)[0]
+    P = (w.size - 1) // 2 if padding is None else padding
+    return conv1d(x[None], w[::-1][None, None], padding=P)[0]
 
 
+@shapes(x="C_i N | B C_i N", w="C_i C_o K", stride="int >= 1")
 def conv_transpose1d(x, w, stride=1):
     """Transposed convolution: every input spreads a copy of the kernel over the output.
 
     h[o, i S + k] += sum_c x[c, i] omega[c, o, k], as torch.nn.functional.conv_transpose1d.
     x: (C_i, N) or (B, C_i, N); w: (C_i, C_o, K). Returns (C_o, (N - 1) S + K) (or batched).
     """
-    xb, single = _batched(x, "x", 1)
-    w = check_ndim(as_float_array(w, "w"), "w", (3,), "(C_i, C_o, K)")
-    if w.shape[0] != xb.shape[1]:
-        raise ShapeError(f"w has shape {w.shape}; expected axis 0 = C_i = {xb.shape[1]} as in "
-                         "(C_i, C_o, K)")
-    stride = check_int(stride, "stride", 1)
-    B, _, N = xb.shape
-    C_o, K = w.shape[1], w.shape[2]
-    parts = np.einsum("bcn,cok->bonk", xb, w)  # (B, C_o, N, K): input i's copy of the kernel
-    h = np.zeros((B, C_o, (N - 1) * stride + K))
+    N, K = x.shape[-1], w.shape[2]
+    parts = np.einsum("...cn,cok->...onk", x, w)  # (..., C_o, N, K): input i's copy of the kernel
+    h = np.zeros(parts.shape[:-2] + ((N - 1) * stride + K,))  # (..., C_o, (N - 1) S + K)
     for k in range(K):  # tap k of input i lands on output i S + k
-        h[:, :, k:k + (N - 1) * stride + 1:stride] += parts[..., k]
-    return h[0] if single else h
+        h[..., k:k + (N - 1) * stride + 1:stride] += parts[..., k]
+    return h
 
 
+@shapes(x="C_i H W | B C_i H W", w="C_i C_o K_h K_w", stride="int >= 1")
 def conv_transpose2d(x, w, stride=1):
     """2-D transposed convolution, h[o, i S + m, j S + n] += sum_c x[c, i, j] omega[c, o, m, n].
 
     x: (C_i, H, W) or batched; w: (C_i, C_o, K, K). Returns (C_o, (H-1) S + K, (W-1) S + K).
     """
-    xb, single = _batched(x, "x", 2)
-    w = check_ndim(as_float_array(w, "w"), "w", (4,), "(C_i, C_o, K, K)")
-    if w.shape[0] != xb.shape[1]:
-        raise ShapeError(f"w has shape {w.shape}; expected axis 0 = C_i = {xb.shape[1]}")
-    s = check_int(stride, "stride", 1)
-    B, _, H, W = xb.shape
-    C_o, Kh, Kw = w.shape[1:]
-    parts = np.einsum("bchw,comn->bohwmn", xb, w)  # (B, C_o, H, W, K, K)
-    h = np.zeros((B, C_o, (H - 1) * s + Kh, (W - 1) * s + Kw))
+    (H, W), (Kh, Kw), s = x.shape[-2:], w.shape[2:], stride
+    parts = np.einsum("...chw,comn->...ohwmn", x, w)  # (..., C_o, H, W, K, K)
+    h = np.zeros(parts.shape[:-4] + ((H - 1) * s + Kh, (W - 1) * s + Kw))
     for m in range(Kh):
         for n in range(Kw):
-            h[:, :, m:m + (H - 1) * s + 1:s, n:n + (W - 1) * s + 1:s] += parts[..., m, n]
-    return h[0] if single else h
+            h[..., m:m + (H - 1) * s + 1:s, n:n + (W - 1) * s + 1:s] += parts[..., m, n]
+    return h
 
 
 # -- down-sampling --------------------------------------------------------------------------------
-def _blocks(x, s, name="x"):
-    """x (B, C, H, W) cut into s x s blocks: (B, C, H // s, W // s, s * s); ragged edges dropped."""
-    s = check_int(s, "s", 1)
-    B, C, H, W = x.shape
-    if H < s or W < s:
-        raise ShapeError(f"{name} has spatial size {(H, W)}; expected at least ({s}, {s}) "
-                         f"for s = {s}")
-    Ho, Wo = H // s, W // s
-    blocks = x[:, :, :Ho * s, :Wo * s].reshape(B, C, Ho, s, Wo, s)  # (B, C, Ho, s, Wo, s)
-    return blocks.transpose(0, 1, 2, 4, 3, 5).reshape(B, C, Ho, Wo, s * s)
-
-
+@shapes(x="C H W | B C H W", s="int >= 1", where=_block_fits)
 def max_pool2d(x, s):
     """Max pooling: the largest value of each s x s block (stride s). x: (C, H, W) or batched.
     Returns (C, H // s, W // s)."""
-    xb, single = _batched(x, "x", 2)
-    out = _blocks(xb, s).max(axis=-1)
-    return out[0] if single else out
+    return _blocks(x, s).max(axis=-1)
 
 
+@shapes(x="C H W | B C H W", s="int >= 1", where=_block_fits)
 def avg_pool2d(x, s):
     """Mean pooling: the average of each s x s block (stride s). Returns (C, H // s, W // s)."""
-    xb, single = _batched(x, "x", 2)
-    out = _blocks(xb, s).mean(axis=-1)
-    return out[0] if single else out
+    return _blocks(x, s).mean(axis=-1)
 
 
+@shapes(x="C H W | B C H W", s="int >= 1", where=_block_fits)
 def max_pool2d_with_indices(x, s):
     """Max pooling that also returns where each maximum was: flat indices i W + j into each
     (H, W) plane, as torch's return_indices=True. Returns (pooled, indices)."""
-    xb, single = _batched(x, "x", 2)
-    s = check_int(s, "s", 1)
-    blocks = _blocks(xb, s)  # (B, C, Ho, Wo, s*s)
-    arg = blocks.argmax(axis=-1)  # (B, C, Ho, Wo), position inside the block
-    Ho, Wo = arg.shape[2:]
+    blocks = _blocks(x, s)  # (..., Ho, Wo, s*s)
+    arg = blocks.argmax(axis=-1)  # (..., Ho, Wo), position inside the block
+    Ho, Wo = arg.shape[-2:]
     rows = np.arange(Ho)[:, None] * s + arg // s
     cols = np.arange(Wo)[None, :] * s + arg % s
-    idx = rows * xb.shape[3] + cols
-    pooled = blocks.max(axis=-1)
-    return (pooled[0], idx[0]) if single else (pooled, idx)
+    return blocks.max(axis=-1), rows * x.shape[-1] + cols
 
 
+@shapes(x="C H_o W_o | B C H_o W_o", indices=(_positions, "C H_o W_o | B C H_o W_o"),
+        s="int >= 1", output_size=_size2)
 def max_unpool2d(x, indices, s, output_size=None):
     """Undo max pooling: each value goes back to where its maximum came from, zeros elsewhere.
 
     x, indices: (C, Ho, Wo) or batched (indices from ``max_pool2d_with_indices``).
     output_size: (H, W), default (Ho s, Wo s). Returns (C, H, W).
     """
-    xb, single = _batched(x, "x", 2)
-    idx = np.asarray(indices)
-    idx = idx[None] if single else idx
-    if idx.shape != xb.shape or idx.dtype.kind not in "iu":
-        raise ShapeError(f"indices has shape {np.shape(indices)}; expected integer indices of the "
-                         f"same shape as x {np.shape(x)}")
-    s = check_int(s, "s", 1)
-    B, C, Ho, Wo = xb.shape
-    H, W = (Ho * s, Wo * s) if output_size is None else tuple(int(v) for v in output_size)
-    out = np.zeros((B, C, H * W))
-    np.put_along_axis(out, idx.reshape(B, C, -1), xb.reshape(B, C, -1), axis=2)
-    out = out.reshape(B, C, H, W)
-    return out[0] if single else out
+    lead = x.shape[:-2]  # (C,) or (B, C)
+    H, W = (x.shape[-2] * s, x.shape[-1] * s) if output_size is None else output_size
+    out = np.zeros(lead + (H * W,))  # (..., H W): each plane flattened
+    np.put_along_axis(out, indices.reshape(lead + (-1,)).astype(int), x.reshape(lead + (-1,)),
+                      axis=-1)
+    return out.reshape(lead + (H, W))
 
 
+@shapes(x="C N | C H W")
 def global_max_pool(x):
     """The largest value of each channel over all its positions: (C, ...) -> (C,)."""
-    x = as_float_array(x, "x")
-    if x.ndim < 2:
-        raise ShapeError(f"x has shape {x.shape}; expected (C, N) or (C, H, W)")
     return x.reshape(x.shape[0], -1).max(axis=1)  # (C, N...) -> (C, all positions) -> (C,)
 
 
 # -- up-sampling ----------------------------------------------------------------------------------
+@shapes(x="C H W | B C H W", s="int >= 1")
 def upsample_nearest(x, s):
     """Nearest-neighbour up-sampling: each pixel copied into an s x s block.
     x: (C, H, W) or batched. Returns (C, H s, W s)."""
-    xb, single = _batched(x, "x", 2)
-    s = check_int(s, "s", 1)
-    out = xb.repeat(s, axis=2).repeat(s, axis=3)
-    return out[0] if single else out
+    return x.repeat(s, axis=-2).repeat(s, axis=-1)
 
 
 def _linear_weights(n, s):
@@ -335,36 +301,39 @@ def _linear_weights(n, s):
     return i0, i1, src - i0
 
 
+@shapes(x="C H W | B C H W", s="int >= 1")
 def upsample_bilinear(x, s):
     """Bilinear up-sampling by s, as torch's interpolate(mode="bilinear", align_corners=False).
 
     Linear interpolation along H, then along W. x: (C, H, W) or batched. Returns (C, H s, W s).
     """
-    xb, single = _batched(x, "x", 2)
-    s = check_int(s, "s", 1)
-    r0, r1, a = _linear_weights(xb.shape[2], s)
-    c0, c1, b = _linear_weights(xb.shape[3], s)
-    rows = (1 - a)[:, None] * xb[:, :, r0, :] + a[:, None] * xb[:, :, r1, :]  # (B, C, H s, W)
-    out = (1 - b) * rows[..., c0] + b * rows[..., c1]  # (B, C, H s, W s)
-    return out[0] if single else out
+    r0, r1, a = _linear_weights(x.shape[-2], s)
+    c0, c1, b = _linear_weights(x.shape[-1], s)
+    rows = (1 - a)[:, None] * x[..., r0, :] + a[:, None] * x[..., r1, :]  # (..., H s, W)
+    return (1 - b) * rows[..., c0] + b * rows[..., c1]  # (..., H s, W s)
 
 
 # -- translation ----------------------------------------------------------------------------------
+@shapes(x="...", t="int")
 def shift(x, t):
-    """Translate along the last axis by t positions (t > 0 moves right), filling with zeros."""
-    x = as_float_array(x, "x")
-    t = check_int(t, "t")
-    out = np.zeros_like(x)
-    if abs(t) >= x.shape[-1]:
-        return out
-    if t >= 0:
-        out[..., t:] = x[..., :x.shape[-1] - t]
-    else:
-        out[..., :t] = x[..., -t:]
-    return out
+    """Translate along the last axis by t positions (t > 0 moves right), filling with zeros:
+    t[x]_i = x_{i - t} (0 where i - t falls outside the signal)."""
+    n = x.shape[-1]
+    src = np.arange(n) - t  # output position i reads input i - t
+    return np.where((src >= 0) & (src < n), x[..., np.clip(src, 0, n - 1)], 0.0)
 
 
 # -- receptive fields -----------------------------------------------------------------------------
+def _unit(centre, L, S):
+    """The index of the layer-L unit at input coordinate ``centre`` (units are S^L apart);
+    refuses a centre between units (a contract of three arguments together)."""
+    if centre % S ** L:
+        raise ShapeError(f"centre = {centre} is not a unit of layer {L}; expected a multiple "
+                         f"of {S ** L}")
+    return centre // S ** L
+
+
+@shapes(n_layers="int >= 0", K="int >= 1", S="int >= 1", D="int >= 1", centre="int")
 def receptive_field_units(n_layers, K, S=1, D=1, centre=0):
     """Which units of each layer feed one unit at position ``centre`` (in input coordinates)
     of layer ``n_layers``, for identical layers with padding P = D (K - 1) // 2.
@@ -373,14 +342,8 @@ def receptive_field_units(n_layers, K, S=1, D=1, centre=0):
     i S + k D - P, k = 0..K-1. Returns a list (layer 0 = input first) of sorted arrays of the
     coordinates of the units in the receptive field, and the list of edges (x_lower, l, x_upper).
     """
-    L, K = check_int(n_layers, "n_layers", 0), check_int(K, "K", 1)
-    S, D = check_int(S, "S", 1), check_int(D, "D", 1)
-    P = D * (K - 1) // 2
-    jump = S ** L  # distance between top-layer units in input positions
-    if centre % jump:
-        raise ShapeError(f"centre = {centre} is not a unit of layer {L}; expected a multiple "
-                         f"of {jump}")
-    units = [np.array([centre // jump])]  # indices in each layer's own grid, top layer first
+    L, P = n_layers, D * (K - 1) // 2
+    units = [np.array([_unit(centre, L, S)])]  # indices in each layer's own grid, top layer first
     edges = []
     for layer in range(L, 0, -1):
         upper = units[-1]

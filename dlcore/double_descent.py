@@ -1,75 +1,70 @@
 """Double descent on MNIST-1D (chapter 06) with random ReLU features, in plain NumPy.
 
 The model is a shallow net h = a[beta + Omega x], f = phi [1; h] whose hidden layer (beta,
-Omega) is random and fixed; only phi (K, 1 + D) is fitted, by minimum-norm least squares to
-one-hot targets (``dlcore.generalization.fit_min_norm``). Each output row of phi has 1 + D
-parameters and sees the I training targets of its class column, so the model can fit every
-training target exactly once 1 + D >= I: the interpolation threshold.
+Omega) is random and fixed (``dlcore.layers.init_params``, features from ``dlcore.features``);
+only phi (K, 1 + D) is fitted, by minimum-norm least squares to one-hot targets (as
+``dlcore.linear.least_squares``). Each output row of phi has 1 + D parameters and sees the I
+training targets of its class column, so the model can fit every training target exactly once
+1 + D >= I: the interpolation threshold.
 Data points are columns: x (D_i, I), labels y (I,).
 """
 
 import numpy as np
 
 from ._threads import one_blas_thread as _one_blas_thread
-from .checks import (
-    ShapeError,
-    as_float_array,
-    check_int,
-    check_labels,
-    check_ndim,
-    check_probability,
-    check_rng,
-)
-from .generalization import relu_features
+from .checks import ShapeError, shapes
+from .features import relu_features
+from .generalization import _unit_counts
+from .layers import init_params
+from .losses import one_hot
 
 __all__ = ["one_hot", "add_label_noise", "random_relu_params", "random_feature_curve",
            "interpolation_threshold"]
 
 
-def one_hot(y, K):
-    """Labels y (I,) in 0..K-1 as one-hot columns (K, I)."""
-    K = check_int(K, "K", 1)
-    y = check_labels(y, "y", K)
-    out = np.zeros((K, y.size))
-    out[y, np.arange(y.size)] = 1.0  # (K, I)
-    return out
+def _increasing(value, name):
+    """Widths D >= 0 in increasing order (each model adds units to the one before)."""
+    Ds = _unit_counts(value, name)
+    if any(b <= a for a, b in zip(Ds[:-1], Ds[1:], strict=True)):
+        raise ShapeError(f"{name} must be increasing; got {Ds}")
+    return Ds
 
 
+@shapes(y="labels I < K", p="[0, 1]", K="int >= 1", rng="rng")
 def add_label_noise(y, p, K, rng):
     """Replace each label, with probability p, by a class drawn uniformly from 0..K-1 (it may
     come out unchanged). y (I,) -> a new array (I,)."""
-    K = check_int(K, "K", 1)
-    y = check_labels(y, "y", K).copy()
-    p = check_probability(p, "p")
-    check_rng(rng)
     flip = rng.random(y.size) < p  # (I,)
+    y = y.copy()
     y[flip] = rng.integers(0, K, int(flip.sum()))
     return y
 
 
+@shapes(D_max="int >= 1", D_i="int >= 1", rng="rng", bias_std=">= 0")
 def random_relu_params(D_max, D_i, rng, bias_std=0.5):
     """A random hidden layer of D_max units: Omega (D_max, D_i) ~ Norm(0, 1/D_i),
-    beta (D_max,) ~ Norm(0, bias_std^2). A model with D units uses the first D rows, so the
-    models along a curve are nested."""
-    D_max, D_i = check_int(D_max, "D_max", 1), check_int(D_i, "D_i", 1)
-    check_rng(rng)
-    omega = rng.standard_normal((D_max, D_i)) / np.sqrt(D_i)
-    beta = bias_std * rng.standard_normal(D_max)
-    return beta, omega
+    beta (D_max,) ~ Norm(0, bias_std^2) (``init_params``). A model with D units uses the first
+    D rows, so the models along a curve are nested. Returns (beta, Omega)."""
+    betas, omegas = init_params([D_i, D_max], 1.0 / np.sqrt(D_i), rng, bias_std)
+    return betas[0], omegas[0]
 
 
+@shapes(n_points="int >= 1")
 def interpolation_threshold(n_points):
     """The number of hidden units D at which 1 + D parameters per output equal n_points."""
-    return check_int(n_points, "n_points", 1) - 1
+    return n_points - 1
 
 
+@shapes(x="D_i I", y="labels I < K", x_test="D_i I_test", y_test="labels I_test < K",
+        Ds=_increasing, rng="rng", K="int >= 1", label_noise="[0, 1]", bias_std=">= 0",
+        rcond="> 0")
 def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, bias_std=0.5,
                          rcond=1e-13):
     """Train and test error of random-ReLU-feature models of each width D in Ds.
 
     x (D_i, I) and labels y (I,) train; x_test (D_i, I_test), y_test (I_test,) test. With
     ``label_noise`` p, a fraction p of the training labels are redrawn at random first.
-    Each model is the minimum-norm least-squares fit phi = Y H^+ (as ``fit_min_norm``),
+    Each model is the minimum-norm least-squares fit phi = Y H^+ (as ``least_squares``),
     computed here through the I x I matrix M = H^T H, which grows by one term per hidden unit:
     H^+ = M^+ H^T, so f_test = phi H_test = Y M^+ (H^T H_test) and ||phi||^2 = tr(Y M^+ Y^T).
     (One eigendecomposition of M per width instead of an SVD of the wide H: much faster.)
@@ -77,19 +72,12 @@ def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, b
     misclassified; the train error counts against the noisy labels the model saw),
     ``test_mse`` (mean over test points of ||f - one_hot||^2) and ``phi_norm`` (||phi||).
     """
-    x = check_ndim(as_float_array(x, "x"), "x", (2,), "(D_i, I) with examples as columns")
-    x_test = check_ndim(as_float_array(x_test, "x_test"), "x_test", (2,), "(D_i, I_test)")
-    y = check_labels(y, "y", K, x.shape[1])
-    y_test = check_labels(y_test, "y_test", K, x_test.shape[1])
-    Ds = [check_int(D, "Ds[...]", 0) for D in np.atleast_1d(Ds)]
-    if any(b <= a for a, b in zip(Ds[:-1], Ds[1:], strict=True)):
-        raise ShapeError(f"Ds must be increasing; got {Ds}")
-    label_noise = check_probability(label_noise, "label_noise")
     y_seen = add_label_noise(y, label_noise, K, rng)
     beta, omega = random_relu_params(max(Ds[-1], 1), x.shape[0], rng, bias_std)
+    theta = np.column_stack([beta, omega])  # (D_max, 1 + D_i)
     Y, Y_test = one_hot(y_seen, K), one_hot(y_test, K)  # (K, I), (K, I_test)
-    H_all = relu_features(x, beta, omega)  # (1 + D_max, I): a model uses the first 1 + D rows
-    H_test_all = relu_features(x_test, beta, omega)  # (1 + D_max, I_test)
+    H_all = relu_features(x, theta)  # (1 + D_max, I): a model uses the first 1 + D rows
+    H_test_all = relu_features(x_test, theta)  # (1 + D_max, I_test)
     M = np.zeros((x.shape[1], x.shape[1]))  # (I, I): H^T H, summed row by row of H
     C = np.zeros((x.shape[1], x_test.shape[1]))  # (I, I_test): H^T H_test
     with _one_blas_thread():

@@ -6,22 +6,19 @@ output weights phi are fitted, by (minimum-norm) least squares. With the notes' 
 data points are columns: the hidden layer with a row of ones on top, ``H = [1; h]``, has shape
 (1 + D, I) and the net's output is ``f = phi H`` with phi (D_o, 1 + D).
 
-The regularisers of chapter 07 are defined in ``dlcore.regularization`` and re-exported here,
-as the public API (fixed for outside checks) promises.
+The features are ``dlcore.features``' and the fit is ``dlcore.linear.least_squares`` (here
+also called ``fit_min_norm``). The regularisers of chapter 07 are defined in
+``dlcore.regularization`` and re-exported here, as the public API (fixed for outside checks)
+promises.
 """
 
 import numpy as np
 
-from .checks import (
-    InputTypeError,
-    ShapeError,
-    as_float_array,
-    check_int,
-    check_ndim,
-    check_positive,
-    check_rng,
-)
-from .regularization import dropout, gd_modified_loss, l2_penalty
+from . import features
+from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from .features import even_joints, joint_theta
+from .linear import least_squares
+from .regularization import _function, dropout, gd_modified_loss, l2_penalty
 
 __all__ = [
     "bias_variance",
@@ -31,6 +28,7 @@ __all__ = [
     "true_function",
     "sample_uniform",
     "sample_grid",
+    "training_set",
     "joint_params",
     "relu_features",
     "fit_min_norm",
@@ -38,104 +36,122 @@ __all__ = [
     "fit_predictions",
     "decompose",
     "null_space",
+    "directions_by_effect",
     "capacity_curve",
 ]
+
+fit_min_norm = least_squares  # fit_min_norm(H, y, lam=0.0): phi = y H^+ (lam = 0) or ridge
+
+
+# ------------------------------------------------------------------------------------------
+# Contracts that @shapes cannot state in its own words: functions checked at each call
+# ------------------------------------------------------------------------------------------
+def _returns_numbers(fn, name):
+    """A function of x whose values must be numbers (checked, as float64, at each call)."""
+    _function(fn, name)
+
+    def checked(x):
+        return as_float_array(fn(x), f"{name}(x)")
+
+    return checked
+
+
+def _fitter(fit, name):
+    """fit(x, y) must return a predictor g, and g(x_test) one number per test input."""
+    _function(fit, name)
+
+    def checked_fit(x, y):
+        g = fit(x, y)
+        if not callable(g):
+            raise InputTypeError(f"fit(x, y) must return a predictor g(x_test); got "
+                                 f"{type(g).__name__}")
+
+        def checked_g(x_test):
+            p = as_float_array(g(x_test), "the predictor's g(x_test)", allow_nan=True)
+            if p.shape != np.shape(x_test):
+                raise ShapeError(f"fit(x, y) returned a predictor giving shape {p.shape}; "
+                                 f"expected {np.shape(x_test)}, one prediction per test input")
+            return p
+
+        return checked_g
+
+    return checked_fit
+
+
+def _unit_counts(value, name):
+    """Numbers of hidden units D >= 0: an int or a list of them."""
+    return [check_int(D, f"{name}[...]", 0) for D in np.atleast_1d(value)]
 
 
 # ------------------------------------------------------------------------------------------
 # The 1-D toy problem
 # ------------------------------------------------------------------------------------------
+@shapes(x="...")
 def true_function(x):
     """The toy problem's true mean mu[x] = E_y[y | x] = exp(sin(2 pi x)). Any shape in and out."""
-    x = as_float_array(x, "x")
     return np.exp(np.sin(2.0 * np.pi * x))
 
 
+@shapes(n_points="int >= 1", rng="rng")
 def sample_uniform(n_points, rng):
     """n_points training inputs spread over [0, 1], one drawn uniformly inside each of n_points
     equal cells: x_i = (i + u_i) / n_points, u_i ~ Uniform[0, 1). Shape (n_points,).
     (Stratified, so no stretch of [0, 1] is left without data by bad luck.)"""
-    n_points = check_int(n_points, "n_points", 1)
-    u = check_rng(rng).uniform(0.0, 1.0, n_points)
+    u = rng.uniform(0.0, 1.0, n_points)
     return (np.arange(n_points) + u) / n_points
 
 
+@shapes(n_points="int >= 1")
 def sample_grid(n_points, rng=None):
     """n_points training inputs at the centres of n_points equal cells of [0, 1]:
     x_i = (i + 1/2) / n_points, shape (n_points,). The same inputs every time (``rng`` is
     accepted for the ``sample_x`` signature and ignored): training sets differ only in noise."""
-    n_points = check_int(n_points, "n_points", 1)
     return (np.arange(n_points) + 0.5) / n_points
+
+
+@shapes(sample_x="function", true_fn=_returns_numbers, n_points="int >= 1", sigma=">= 0",
+        rng="rng")
+def training_set(sample_x, true_fn, n_points, sigma, rng):
+    """One training set: x = sample_x(n_points, rng), y = true_fn(x) + sigma eps with
+    eps ~ Norm(0, 1). Returns (x, y), each (n_points,)."""
+    x = np.asarray(sample_x(n_points, rng), dtype=float)
+    return x, true_fn(x) + sigma * rng.standard_normal(x.shape)
 
 
 # ------------------------------------------------------------------------------------------
 # The model: a fixed ReLU hidden layer, output weights by least squares
 # ------------------------------------------------------------------------------------------
+@shapes(D="int >= 0", x_min="number", x_max="number")
 def joint_params(D, x_min=0.0, x_max=1.0):
     """beta (D,) and Omega (D, 1) of D hidden units h_d = a[x - t_d] whose joints t_d are
-    spread evenly over [x_min, x_max]: t_d = x_min + (x_max - x_min) (d - 1/2) / D."""
-    D = check_int(D, "D", 0)
-    joints = x_min + (x_max - x_min) * (np.arange(D) + 0.5) / max(D, 1)  # (D,)
-    return -joints, np.ones((D, 1))
+    spread evenly over [x_min, x_max], one in the middle of each of D equal cells:
+    t_d = x_min + (x_max - x_min) (d - 1/2) / D, d = 1..D."""
+    theta = joint_theta(even_joints(D, x_min, x_max, centred=True))  # (D, 2): [-t_d, 1]
+    return theta[:, 0], theta[:, 1:]
 
 
+@shapes(x="I | D_i I", beta="D | D 1", omega="D D_i")
 def relu_features(x, beta, omega):
     """The hidden layer with a row of ones on top: H = [1; a[beta + Omega x]].
 
     x: (D_i, I), or (I,) for one input; beta (D,) or (D, 1); omega (D, D_i). Returns (1 + D, I).
+    These are dlcore.features' ReLU features with theta = [beta, Omega].
     """
-    x = as_float_array(x, "x")
-    if x.ndim == 1:
-        x = x[None, :]  # (I,) -> (1, I): one input, I points
-    check_ndim(x, "x", (2,), "(D_i, I) with data points as columns")
-    omega = check_ndim(as_float_array(omega, "omega"), "omega", (2,), "(D, D_i)")
-    if omega.shape[1] != x.shape[0]:
-        raise ShapeError(f"omega has shape {omega.shape}; expected ({omega.shape[0]}, "
-                         f"{x.shape[0]}) for x with D_i = {x.shape[0]} rows")
-    beta = as_float_array(beta, "beta").reshape(-1)
-    if beta.shape != (omega.shape[0],):
-        raise ShapeError(f"beta has shape {beta.shape}; expected ({omega.shape[0]},) to match "
-                         f"omega {omega.shape}")
-    h = np.maximum(beta[:, None] + omega @ x, 0.0)  # (D, I): h = a[beta + Omega x]
-    return np.vstack([np.ones((1, x.shape[1])), h])  # (1 + D, I)
+    return features.relu_features(x, np.column_stack([beta, omega]))  # theta (D, 1 + D_i)
 
 
-def fit_min_norm(H, y, lam=0.0):
-    """Output weights phi minimising sum_i (y_i - phi H_i)^2 + lam ||phi||^2.
-
-    With lam = 0 and more columns than needed (1 + D > I), many phi fit the data exactly; this
-    returns the one with the smallest norm, phi = y H^+ (the pseudo-inverse). With lam > 0 it
-    is ridge regression, phi = y H^T (H H^T + lam I)^-1.
-    H: (1 + D, I); y: (I,) or (D_o, I). Returns phi (1 + D,) or (D_o, 1 + D) to match y.
-    """
-    H = check_ndim(as_float_array(H, "H"), "H", (2,), "(1 + D, I) with data points as columns")
-    y = as_float_array(y, "y")
-    was_1d = y.ndim == 1
-    Y = y[None, :] if was_1d else check_ndim(y, "y", (2,), "(D_o, I)")  # (D_o, I)
-    if Y.shape[1] != H.shape[1]:
-        raise ShapeError(f"y has {Y.shape[1]} data points (shape {y.shape}); expected "
-                         f"{H.shape[1]} to match H {H.shape}")
-    lam = float(check_positive(lam, "lam", strict=False))
-    if lam == 0.0:
-        # lstsq solves H^T phi^T = Y^T and returns the minimum-norm solution (via the SVD)
-        phi_t, *_ = np.linalg.lstsq(H.T, Y.T, rcond=None)  # (1 + D, D_o)
-    else:
-        G = H @ H.T + lam * np.eye(H.shape[0])  # (1 + D, 1 + D)
-        phi_t = np.linalg.solve(G, H @ Y.T)  # (1 + D, D_o)
-    phi = phi_t.T  # (D_o, 1 + D)
-    return phi[0] if was_1d else phi
-
-
+@shapes(D="int >= 0", x_min="number", x_max="number", lam=">= 0")
 def shallow_fitter(D, x_min=0.0, x_max=1.0, lam=0.0):
-    """A ``fit(x, y)`` for ``bias_variance``: D ReLU units with evenly spaced joints, output
-    weights by ``fit_min_norm``. ``fit`` returns the predictor g(x_test) -> (I_test,)."""
-    beta, omega = joint_params(D, x_min, x_max)
+    """A ``fit(x, y)`` for ``bias_variance``: D ReLU units with evenly spaced joints (as
+    ``joint_params``), output weights by least squares. ``fit`` returns the predictor
+    g(x_test) -> (I_test,)."""
+    theta = joint_theta(even_joints(D, x_min, x_max, centred=True))  # (D, 2)
 
     def fit(x, y):
-        phi = fit_min_norm(relu_features(x, beta, omega), y, lam)  # (1 + D,)
+        phi = least_squares(features.relu_features(x, theta), y, lam)  # (1 + D,)
 
         def g(x_test):
-            return phi @ relu_features(x_test, beta, omega)  # f = phi H, (I_test,)
+            return phi @ features.relu_features(x_test, theta)  # f = phi H, (I_test,)
 
         return g
 
@@ -145,36 +161,22 @@ def shallow_fitter(D, x_min=0.0, x_max=1.0, lam=0.0):
 # ------------------------------------------------------------------------------------------
 # Noise, bias and variance
 # ------------------------------------------------------------------------------------------
+@shapes(fit=_fitter, true_fn=_returns_numbers, sample_x="function", x_test="I_test",
+        sigma=">= 0", n_datasets="int >= 1", n_points="int >= 1", rng="rng")
 def fit_predictions(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, rng):
     """Draw n_datasets training sets, fit each, predict at x_test.
 
     Data set i: x = sample_x(n_points, rng), y = true_fn(x) + sigma eps, phi_i = fit(x, y).
     Returns the predictions f[x_test, phi[D_i]] as an array (n_datasets, I_test).
     """
-    for name, fn in (("fit", fit), ("true_fn", true_fn), ("sample_x", sample_x)):
-        if not callable(fn):
-            raise InputTypeError(f"{name} must be a function; got {type(fn).__name__}")
-    x_test = check_ndim(as_float_array(x_test, "x_test"), "x_test", (1,), "(I_test,) inputs")
-    sigma = float(check_positive(sigma, "sigma", strict=False))
-    n_datasets = check_int(n_datasets, "n_datasets", 1)
-    n_points = check_int(n_points, "n_points", 1)
-    rng = check_rng(rng)
     preds = np.empty((n_datasets, x_test.size))  # (n_datasets, I_test)
-    for i in range(n_datasets):
-        x = np.asarray(sample_x(n_points, rng), dtype=float)
-        y = as_float_array(true_fn(x), "true_fn(x)") + sigma * rng.standard_normal(x.shape)
-        g = fit(x, y)
-        if not callable(g):
-            raise InputTypeError(f"fit(x, y) must return a predictor g(x_test); got "
-                                 f"{type(g).__name__}")
-        p = as_float_array(g(x_test), "the predictor's g(x_test)", allow_nan=True)
-        if p.shape != x_test.shape:
-            raise ShapeError(f"fit(x, y) returned a predictor giving shape {p.shape}; expected "
-                             f"{x_test.shape}, one prediction per test input")
-        preds[i] = p
+    for i in range(n_datasets):  # (training_set unchecked: its arguments are checked above)
+        x, y = training_set.__wrapped__(sample_x, true_fn, n_points, sigma, rng)
+        preds[i] = fit(x, y)(x_test)
     return preds
 
 
+@shapes(preds="n_datasets I_test nan", mu="I_test")
 def decompose(preds, mu):
     """Bias and variance at each test input from the predictions of many fitted models.
 
@@ -183,18 +185,14 @@ def decompose(preds, mu):
     preds: (n_datasets, I_test); mu: (I_test,). Returns a dict of (I_test,) arrays:
     ``f_mu``, ``bias2``, ``variance``.
     """
-    preds = check_ndim(as_float_array(preds, "preds", allow_nan=True), "preds", (2,),
-                       "(n_datasets, I_test): one row of predictions per data set")
-    mu = as_float_array(mu, "mu")
-    if mu.shape != preds.shape[1:]:
-        raise ShapeError(f"mu has shape {mu.shape}; expected ({preds.shape[1]},), one true "
-                         "value per test input")
     f_mu = preds.mean(axis=0)  # (I_test,) the average model
     variance = ((preds - f_mu) ** 2).mean(axis=0)  # (I_test,) E_D[(f - f_mu)^2]
     bias2 = (f_mu - mu) ** 2  # (I_test,)
     return {"f_mu": f_mu, "bias2": bias2, "variance": variance}
 
 
+@shapes(fit=_fitter, true_fn=_returns_numbers, sample_x="function", x_test="I_test",
+        sigma=">= 0", n_datasets="int >= 1", n_points="int >= 1", rng="rng")
 def bias_variance(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, rng):
     """The expected test error split into its three sources, each averaged over x_test:
 
@@ -207,9 +205,7 @@ def bias_variance(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, r
     x_test: (I_test,). Returns a dict of floats: bias2, variance, noise, mse.
     """
     preds = fit_predictions(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, rng)
-    x_test = np.asarray(x_test, dtype=float)
-    sigma = float(sigma)
-    mu = np.asarray(true_fn(x_test), dtype=float)  # (I_test,)
+    mu = true_fn(x_test)  # (I_test,)
     parts = decompose(preds, mu)
     y_fresh = mu + sigma * rng.standard_normal(preds.shape)  # (n_datasets, I_test) new targets
     mse = np.mean((preds - y_fresh) ** 2)
@@ -217,6 +213,8 @@ def bias_variance(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, r
             "noise": sigma ** 2, "mse": float(mse)}
 
 
+@shapes(Ds=_unit_counts, sigma=">= 0", n_datasets="int >= 1", n_points="int >= 1", rng="rng",
+        x_test="I_test", lam=">= 0", sample_x="function")
 def capacity_curve(Ds, sigma, n_datasets, n_points, rng, x_test=None, lam=0.0,
                    sample_x=sample_grid):
     """``bias_variance`` of the toy problem for each number of hidden units D in Ds.
@@ -226,7 +224,6 @@ def capacity_curve(Ds, sigma, n_datasets, n_points, rng, x_test=None, lam=0.0,
     to redraw the inputs too. Returns a dict of (len(Ds),) arrays: D, bias2, variance, noise,
     mse. With 1 + D close to n_points the variance explodes (the interpolation threshold).
     """
-    Ds = [check_int(D, "Ds[...]", 0) for D in np.atleast_1d(Ds)]
     x_test = np.linspace(0.0, 1.0, 101) if x_test is None else x_test
     rows = [bias_variance(shallow_fitter(D, lam=lam), true_function, sample_x, x_test,
                           sigma, n_datasets, n_points, rng) for D in Ds]
@@ -238,11 +235,21 @@ def capacity_curve(Ds, sigma, n_datasets, n_points, rng, x_test=None, lam=0.0,
 # ------------------------------------------------------------------------------------------
 # Many interpolating solutions
 # ------------------------------------------------------------------------------------------
+@shapes(H="P I", tol="> 0")
 def null_space(H, tol=1e-10):
     """An orthonormal basis N (1 + D, n_free) of the directions v with v H = 0: adding any
     combination of them to phi leaves the fit on the training points, phi H, unchanged.
     H: (1 + D, I). Empty (1 + D, 0) when the columns of H already pin phi down."""
-    H = check_ndim(as_float_array(H, "H"), "H", (2,), "(1 + D, I)")
     U, s, _ = np.linalg.svd(H, full_matrices=True)  # U (1 + D, 1 + D)
     rank = int(np.sum(s > tol * max(s.max(initial=0.0), 1.0)))
     return U[:, rank:]  # (1 + D, 1 + D - rank)
+
+
+@shapes(N="P F", H_plot="P J")
+def directions_by_effect(N, H_plot):
+    """The directions v of span(N) ordered by how much they move the function v H_plot on a
+    grid: with the thin SVD H_plot^T N = U diag(s) W^T, the columns of N W, largest s first
+    (||v_k H_plot|| = s_k). N (P, F) orthonormal (e.g. ``null_space(H)``); H_plot (P, J).
+    Returns (P, min(F, J)), orthonormal."""
+    _, _, Wt = np.linalg.svd(H_plot.T @ N, full_matrices=False)  # Wt (min(J, F), F)
+    return N @ Wt.T  # (P, min(F, J))

@@ -10,21 +10,22 @@ shallow ReLU net whose hidden layer theta is fixed, so only phi is fitted,
 
 Feature matrices ``H`` have shape ``(1 + D, I)``: row 0 is all ones (it multiplies phi_0),
 data points are columns, as everywhere in the course. Losses are sums over data points.
+The shared building blocks come from their own modules: the features from ``dlcore.features``
+(``shallow_features`` is ``features.relu_features``), least squares and ridge from
+``dlcore.linear``, the gradient-descent loop from ``dlcore.optim`` (``gradient_descent_path``
+is ``optim.run_gd``).
 """
+
+from math import erfc, sqrt
 
 import numpy as np
 
-from .checks import (
-    InputTypeError,
-    ShapeError,
-    as_float_array,
-    as_points,
-    check_int,
-    check_ndim,
-    check_positive,
-    check_probability,
-    check_rng,
-)
+from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from .features import even_joints, joint_theta
+from .features import relu_features as shallow_features
+from .linear import least_squares
+from .optim import max_stable_alpha
+from .optim import run_gd as gradient_descent_path
 
 __all__ = [
     # the public API, fixed for outside checks
@@ -38,58 +39,152 @@ __all__ = [
     "gradient_flow_path",
     "sgd_modified_loss", "batch_gradient_variance",
     # early stopping, ensembling, dropout, noise
-    "least_squares_gd", "early_stopping_point", "bootstrap_indices", "ensemble_decomposition",
-    "dropout_expected_loss", "dropout_fit", "input_noise_expected_loss",
-    "input_noise_fit",
+    "least_squares_gd", "max_stable_step", "early_stopping_point", "bootstrap_indices",
+    "ensemble_decomposition", "dropout_expected_loss", "dropout_fit",
+    "input_noise_expected_loss", "input_noise_fit",
     # Bayesian inference
-    "bayes_posterior", "bayes_predictive",
+    "bayes_posterior", "bayes_predictive", "posterior_samples",
 ]
 
 
-def _check_fn(fn, name):
+# ------------------------------------------------------------------------------------------
+# Contracts that @shapes cannot state in its own words
+# ------------------------------------------------------------------------------------------
+def _function(fn, name):
     if not callable(fn):
-        raise InputTypeError(f"{name} must be a function of theta; got {type(fn).__name__}")
+        raise InputTypeError(f"{name} must be a function; got {type(fn).__name__}")
     return fn
+
+
+def _returns_numbers(fn, name):
+    """A function of theta whose values must be numbers (checked, as float64, at each call)."""
+    _function(fn, name)
+
+    def checked(theta):
+        return as_float_array(fn(theta), f"{name}(theta)", allow_nan=True)
+
+    return checked
+
+
+def _returns_number(fn, name):
+    """A function of theta whose value must be one number, e.g. a loss (checked at each call)."""
+    values = _returns_numbers(fn, name)
+
+    def checked(theta):
+        L = values(theta)
+        if L.size != 1:
+            raise ShapeError(f"{name}(theta) has shape {L.shape}; expected one number")
+        return float(L.reshape(()))
+
+    return checked
+
+
+def _functions(fns, name, check=_returns_numbers):
+    """A non-empty list of functions, each checked at its calls."""
+    if not isinstance(fns, (list, tuple)):
+        raise InputTypeError(f"{name} must be a list of functions; got {type(fns).__name__}")
+    if not fns:
+        raise ShapeError(f"{name} is empty; expected one function per batch, B >= 1")
+    return [check(f, f"{name}[{k}]") for k, f in enumerate(fns)]
+
+
+def _loss_functions(fns, name):
+    return _functions(fns, name, _returns_number)
+
+
+def _one_per_batch(args):
+    """sgd_modified_loss: as many gradient functions as loss functions."""
+    B, B_g = len(args["batch_loss_fns"]), len(args["batch_grad_fns"])
+    if B != B_g:
+        raise ShapeError(f"batch_loss_fns has {B} entries and batch_grad_fns {B_g}; expected "
+                         "the same number B")
+
+
+def _matrices(omegas, name):
+    """A list of weight matrices (or one array), as float64 arrays."""
+    omegas = omegas if isinstance(omegas, (list, tuple)) else [omegas]
+    return [as_float_array(o, f"{name}[{k}]") for k, o in enumerate(omegas)]
+
+
+def _targets(y, name):
+    """Targets y (I,); one row (1, I) is taken as (I,)."""
+    y = as_float_array(y, name)
+    return y[0] if y.ndim == 2 and y.shape[0] == 1 else y
+
+
+def _ones_row_if_unpenalised(args):
+    """ridge_fit: to leave phi_0 out of the penalty, H's row 0 must be all ones (it multiplies
+    phi_0)."""
+    H = args["H"]
+    if not args["penalize_offset"] and not np.allclose(H[0], 1.0):
+        raise ShapeError(f"H row 0 must be all ones (it multiplies the offset phi_0); got "
+                         f"values in {H[0].min():g}..{H[0].max():g}")
+
+
+def _two(theta, name):
+    """theta (2,), or a grid of parameters (2, ...)."""
+    theta = as_float_array(theta, name, allow_nan=True)
+    if theta.ndim == 0 or theta.shape[0] != 2:
+        raise ShapeError(f"{name} has shape {theta.shape}; expected (2,) or (2, ...)")
+    return theta
+
+
+def _step_counts(steps, name):
+    """Step counts t: an int or an array of ints, all >= 0."""
+    t = np.asarray(steps)
+    if t.dtype.kind not in "iu" or np.any(t < 0):
+        raise ShapeError(f"{name} must be non-negative integers; got {steps!r}"[:120])
+    return t
+
+
+def _patience(value, name):
+    """An integer >= 1 (for an optional argument: the "int" contract does not skip None)."""
+    return check_int(value, name, 1)
+
+
+def _nonempty(values, name):
+    """Losses (T,), at least one (NaN allowed: a diverged run)."""
+    values = as_float_array(values, name, allow_nan=True)
+    if values.size == 0:
+        raise ShapeError(f"{name} is empty; expected at least one loss")
+    return values
+
+
+def _rightward(theta, name):
+    """theta (D, 2) of units that switch on to the right: every slope theta_d1 > 0."""
+    theta = as_float_array(theta, name)
+    if theta.ndim == 2 and np.any(theta[:, -1] <= 0):
+        raise ShapeError(f"{name} has a slope theta_d1 = {theta[:, -1].min():g}; expected every "
+                         "slope theta_d1 > 0 (units that switch on to the right)")
+    return theta
 
 
 # ------------------------------------------------------------------------------------------
 # The public API, fixed for outside checks
 # ------------------------------------------------------------------------------------------
+@shapes(omegas=_matrices, lam=">= 0")
 def l2_penalty(omegas, lam):
     """Explicit L2 regulariser: lam * sum_k ||Omega_k||^2 (squared Frobenius norms).
 
     omegas: a list of weight matrices (or one array); lam >= 0. Returns a float.
     """
-    if not isinstance(omegas, (list, tuple)):
-        omegas = [omegas]
-    lam = float(check_positive(lam, "lam", strict=False))
-    return lam * sum(float(np.sum(as_float_array(o, f"omegas[{k}]") ** 2))
-                     for k, o in enumerate(omegas))
+    return lam * sum(float(np.sum(omega ** 2)) for omega in omegas)
 
 
+@shapes(loss_fn=_returns_number, grad_fn=_returns_numbers, alpha=">= 0")
 def gd_modified_loss(loss_fn, grad_fn, alpha):
     """The loss that gradient descent with step alpha implicitly minimises (to first order):
     L_GD[theta] = L[theta] + alpha / 4 * ||dL/dtheta||^2. Returns a function of theta."""
-    _check_fn(loss_fn, "loss_fn")
-    _check_fn(grad_fn, "grad_fn")
-    alpha = float(check_positive(alpha, "alpha", strict=False))
-
     def modified(theta):
-        g = as_float_array(grad_fn(theta), "grad_fn(theta)", allow_nan=True)
-        L = as_float_array(loss_fn(theta), "loss_fn(theta)", allow_nan=True)
-        if L.size != 1:
-            raise ShapeError(f"loss_fn(theta) has shape {L.shape}; expected one number")
-        return float(L.reshape(())) + alpha / 4.0 * float(np.sum(g ** 2))
+        return loss_fn(theta) + alpha / 4.0 * float(np.sum(grad_fn(theta) ** 2))
 
     return modified
 
 
+@shapes(h="...", p="[0, 1)", rng="rng")
 def dropout(h, p, rng):
     """Inverted dropout: zero each entry of h with probability p and scale the survivors by
     1 / (1 - p), so the expected activation is unchanged. h: any shape; p in [0, 1)."""
-    h = as_float_array(h, "h")
-    p = check_probability(p, "p", upper_open=True)
-    check_rng(rng)
     keep = rng.random(h.shape) >= p  # True with probability 1 - p
     return np.where(keep, h / (1.0 - p), 0.0)
 
@@ -97,135 +192,79 @@ def dropout(h, p, rng):
 # ------------------------------------------------------------------------------------------
 # The running 1-D example: a few noisy samples of a smooth function on [0, 1]
 # ------------------------------------------------------------------------------------------
+@shapes(x="...")
 def true_function(x):
     """The function behind the 1-D examples: sin(2 pi x) + 0.5 x (any shape)."""
-    x = as_float_array(x, "x")
     return np.sin(2 * np.pi * x) + 0.5 * x
 
 
+@shapes(I="int >= 1", sigma=">= 0", rng="rng")
 def sample_data(I, sigma, rng):
     """I training points: x ~ Uniform[0, 1] (sorted), y = true_function(x) + sigma eps.
     Returns (x (I,), y (I,))."""
-    I = check_int(I, "I", 1)
-    sigma = float(check_positive(sigma, "sigma", strict=False))
-    x = np.sort(check_rng(rng).uniform(0.0, 1.0, I))
+    x = np.sort(rng.uniform(0.0, 1.0, I))
     return x, true_function(x) + sigma * rng.standard_normal(I)
 
 
+@shapes(D="int >= 1", lo="number", hi="number")
 def ramp_theta(D, lo=0.0, hi=1.0):
     """A fixed hidden layer of D ReLU units with joints evenly spaced on [lo, hi):
-    h_d = a[x - c_d], i.e. theta_d0 = -c_d, theta_d1 = 1. Returns theta (D, 2)."""
-    D = check_int(D, "D", 1)
-    c = lo + (hi - lo) * np.arange(D) / D  # joints c_d
-    return np.stack([-c, np.ones(D)], axis=1)
+    h_d = a[x - c_d], c_d = lo + (hi - lo) d / D, i.e. theta_d0 = -c_d, theta_d1 = 1.
+    Returns theta (D, 2)."""
+    return joint_theta(even_joints(D, lo, hi))
 
 
+@shapes(I="int >= 1", D="int >= 1", sigma=">= 0", seed="int >= 0", n_test="int >= 1")
 def toy_problem(I=12, D=40, sigma=0.25, seed=7, n_test=200):
     """The chapter's running example: I noisy training points, a fixed ReLU layer of D units
     (``ramp_theta``), their features, and a test set from the same distribution.
 
     Returns a dict: x, y (I,), theta (D, 2), H (1 + D, I), x_test, y_test (n_test,),
     H_test (1 + D, n_test), sigma."""
-    rng = np.random.default_rng(check_int(seed, "seed", 0))
+    rng = np.random.default_rng(seed)
     x, y = sample_data(I, sigma, rng)
-    x_test, y_test = sample_data(check_int(n_test, "n_test", 1), sigma, rng)
+    x_test, y_test = sample_data(n_test, sigma, rng)
     theta = ramp_theta(D)
     return {"x": x, "y": y, "theta": theta, "H": shallow_features(x, theta),
             "x_test": x_test, "y_test": y_test, "H_test": shallow_features(x_test, theta),
-            "sigma": float(sigma)}
+            "sigma": sigma}
 
 
 # ------------------------------------------------------------------------------------------
 # Explicit regularisation: ridge = MAP with a Gaussian prior
 # ------------------------------------------------------------------------------------------
-def shallow_features(x, theta):
-    """The fixed hidden layer of a shallow net, with a row of ones for phi_0:
-    H = [1; a[theta_d0 + sum_j theta_dj x_j]].
-
-    x: (I,) scalar inputs, or (D_i, I) with data points as columns; theta: (D, 1 + D_i) with
-    column 0 the biases (chapter 01's layout). Returns H (1 + D, I).
-    """
-    x = as_float_array(x, "x")
-    x = check_ndim(x.reshape(1, -1) if x.ndim <= 1 else x, "x", (2,), "(I,) or (D_i, I)")
-    theta = check_ndim(as_float_array(theta, "theta"), "theta", (2,), "(D, 1 + D_i)")
-    if theta.shape[1] != 1 + x.shape[0]:
-        raise ShapeError(f"theta has shape {theta.shape}; expected (D, {1 + x.shape[0]}) = "
-                         f"(D, 1 + D_i): biases, then one slope per input")
-    z = theta[:, :1] + theta[:, 1:] @ x  # (D, I) pre-activations
-    return np.vstack([np.ones((1, x.shape[1])), np.maximum(z, 0.0)])  # (1 + D, I)
-
-
-def _check_H_y(H, y):
-    H = check_ndim(as_float_array(H, "H"), "H", (2,), "(1 + D, I), data points as columns")
-    y = as_float_array(y, "y").reshape(-1) if np.ndim(y) == 2 and np.shape(y)[0] == 1 \
-        else as_float_array(y, "y")
-    y = check_ndim(y, "y", (1,), "(I,)")
-    if y.size != H.shape[1]:
-        raise ShapeError(f"y has {y.size} targets; expected {H.shape[1]}, one per column of H")
-    return H, y
-
-
-def _check_H_Y(H, y):
-    """Like _check_H_y, but y may also be (D_o, I): several outputs fitted at once.
-    Returns H, Y (D_o, I) and whether y was 1-D."""
-    H = check_ndim(as_float_array(H, "H"), "H", (2,), "(1 + D, I), data points as columns")
-    Y = check_ndim(as_float_array(y, "y"), "y", (1, 2), "(I,) or (D_o, I)")
-    was_1d = Y.ndim == 1
-    Y = Y[None, :] if was_1d else Y  # (D_o, I)
-    if Y.shape[1] != H.shape[1]:
-        raise ShapeError(f"y has shape {Y.shape[1:] if was_1d else Y.shape}; expected "
-                         f"{H.shape[1]} targets per output, one per column of H")
-    return H, Y, was_1d
-
-
+@shapes(H="P I", y="I | D_o I", lam=">= 0", penalize_offset="bool", where=_ones_row_if_unpenalised)
 def ridge_fit(H, y, lam, penalize_offset=False):
     """L2-regularised least squares (ridge regression), the MAP fit with a Gaussian prior:
     phi = argmin sum_i (y_i - phi^T h_i)^2 + lam sum_{d>=1} phi_d^2   (phi_0 too if asked).
 
-    With A = H (or, when phi_0 is not penalised, the centred features H[1:] - mean and
-    centred targets) and its thin SVD A = U diag(s) V^T:
-    weights = U diag(s / (s^2 + lam)) V^T y.
-    lam = 0 gives the minimum-norm interpolant (the limit lam -> 0+).
-    H: (P, I) with row 0 all ones; y: (I,) or (D_o, I). Returns phi (P,) or (D_o, P).
+    Without the offset in the penalty, centring removes phi_0: the other weights are the ridge
+    fit of the centred targets y - mean(y) on the centred features H[1:] - m (m their means),
+    and then phi_0 = mean(y) - sum_d phi_d m_d. lam = 0 gives the minimum-norm interpolant (the
+    limit lam -> 0+). H: (P, I) with row 0 all ones; y: (I,) or (D_o, I). Returns phi (P,) or
+    (D_o, P).
     """
-    H, Y, was_1d = _check_H_Y(H, y)
-    lam = float(check_positive(lam, "lam", strict=False))
     if penalize_offset:
-        A, Yc = H, Y
-    else:
-        if not np.allclose(H[0], 1.0):
-            raise ShapeError("H row 0 must be all ones (it multiplies the offset phi_0)")
-        m = H[1:].mean(axis=1, keepdims=True)  # (D, 1) feature means
-        A, Yc = H[1:] - m, Y - Y.mean(axis=1, keepdims=True)  # centring removes phi_0
-    U, s, Vt = np.linalg.svd(A, full_matrices=False)  # (P', k), (k,), (k, I)
-    keep = s > 1e-10 * max(s.max(initial=0.0), 1e-300)
-    gain = np.zeros_like(s)  # (k,) s / (s^2 + lam); directions with s ~ 0 are left at 0
-    gain[keep] = s[keep] / (s[keep] ** 2 + lam)
-    W = ((Yc @ Vt.T) * gain) @ U.T  # (D_o, P')
-    if not penalize_offset:
-        phi0 = Y.mean(axis=1) - (W @ m)[:, 0]  # (D_o,)
-        W = np.hstack([phi0[:, None], W])  # (D_o, P)
-    return W[0] if was_1d else W
+        return least_squares(H, y, lam)
+    m = H[1:].mean(axis=1)  # (D,) feature means
+    y_mean = y.mean(axis=-1, keepdims=True)  # (1,) or (D_o, 1)
+    weights = least_squares(H[1:] - m[:, None], y - y_mean, lam)  # (D,) or (D_o, D)
+    phi0 = y_mean - weights @ m[:, None]  # (1,) or (D_o, 1)
+    return np.concatenate([phi0, weights], axis=-1)
 
 
+@shapes(sigma="> 0", sigma_p="> 0")
 def lam_from_prior(sigma, sigma_p):
     """The L2 strength that makes least squares + penalty the MAP estimate for the model
     y ~ Norm(phi^T h, sigma^2) with prior phi_d ~ Norm(0, sigma_p^2):  lam = sigma^2 / sigma_p^2."""
-    sigma = float(check_positive(sigma, "sigma"))
-    sigma_p = float(check_positive(sigma_p, "sigma_p"))
     return sigma ** 2 / sigma_p ** 2
 
 
+@shapes(phi="P", H="P I", y=(_targets, "I"), sigma="> 0", sigma_p="> 0", penalize_offset="bool")
 def neg_log_posterior(phi, H, y, sigma, sigma_p, penalize_offset=False):
     """-log Pr(phi | data) up to a constant = -sum_i log Norm_{y_i}[phi^T h_i, sigma^2]
     - sum_d log Norm_{phi_d}[0, sigma_p^2]  (d >= 1 unless penalize_offset), constants dropped:
     sum_i (y_i - phi^T h_i)^2 / (2 sigma^2) + sum_d phi_d^2 / (2 sigma_p^2)."""
-    H, y = _check_H_y(H, y)
-    phi = check_ndim(as_float_array(phi, "phi"), "phi", (1,), "(1 + D,)")
-    if phi.size != H.shape[0]:
-        raise ShapeError(f"phi has {phi.size} entries; expected {H.shape[0]}, one per row of H")
-    sigma = float(check_positive(sigma, "sigma"))
-    sigma_p = float(check_positive(sigma_p, "sigma_p"))
     w = phi if penalize_offset else phi[1:]
     return float(np.sum((y - phi @ H) ** 2) / (2 * sigma ** 2)
                  + np.sum(w ** 2) / (2 * sigma_p ** 2))
@@ -234,34 +273,32 @@ def neg_log_posterior(phi, H, y, sigma, sigma_p, penalize_offset=False):
 # ------------------------------------------------------------------------------------------
 # Implicit regularisation of gradient descent and SGD
 # ------------------------------------------------------------------------------------------
+@shapes(theta=_two)
 def valley_loss(theta):
     """A 2-parameter loss with a curved valley (a gentle Rosenbrock function), for pictures:
-    L = (1 - theta_0)^2 / 2 + (theta_1 - theta_0^2)^2; minimum 0 at (1, 1). theta: (2,)."""
-    t0, t1 = _theta2(theta)
+    L = (1 - theta_0)^2 / 2 + (theta_1 - theta_0^2)^2; minimum 0 at (1, 1).
+    theta: (2,), or a grid (2, ...)."""
+    t0, t1 = theta[0], theta[1]
     return 0.5 * (1 - t0) ** 2 + (t1 - t0 ** 2) ** 2
 
 
+@shapes(theta=_two)
 def valley_grad(theta):
     """dL/dtheta of ``valley_loss``: (2,)."""
-    t0, t1 = _theta2(theta)
+    t0, t1 = theta[0], theta[1]
     r = t1 - t0 ** 2
     return np.array([-(1 - t0) - 4.0 * t0 * r, 2.0 * r])
 
 
+@shapes(theta=_two)
 def valley_hess(theta):
     """d2L/dtheta2 of ``valley_loss``: (2, 2)."""
-    t0, t1 = _theta2(theta)
+    t0, t1 = theta[0], theta[1]
     return np.array([[1.0 - 4.0 * (t1 - t0 ** 2) + 8.0 * t0 ** 2, -4.0 * t0],
                      [-4.0 * t0, 2.0]])
 
 
-def _theta2(theta):
-    theta = np.asarray(theta, dtype=np.float64)
-    if theta.shape[0] != 2:
-        raise ShapeError(f"theta has shape {theta.shape}; expected (2,) or (2, ...)")
-    return theta[0], theta[1]
-
-
+@shapes(grad_fn=_returns_numbers, alpha=">= 0", hess_fn=_returns_numbers, eps="> 0")
 def gd_modified_grad(grad_fn, alpha, hess_fn=None, eps=1e-5):
     """The gradient of L_GD = L + alpha/4 ||dL/dtheta||^2, i.e. g + alpha/2 (d2L/dtheta2) g.
 
@@ -269,102 +306,57 @@ def gd_modified_grad(grad_fn, alpha, hess_fn=None, eps=1e-5):
     difference (g(theta + eps u) - g(theta - eps u)) / (2 eps) ||g|| along u = g / ||g||.
     Returns a function theta (P,) -> (P,).
     """
-    _check_fn(grad_fn, "grad_fn")
-    alpha = float(check_positive(alpha, "alpha", strict=False))
-    if hess_fn is not None:
-        _check_fn(hess_fn, "hess_fn")
+    def hessian_times(theta, g):  # (d2L/dtheta2) g
+        if hess_fn is not None:
+            return hess_fn(theta) @ g
+        norm = np.linalg.norm(g)
+        u = g / norm if norm > 0 else g  # at a critical point g = 0 and so is (d2L/dtheta2) g
+        return (grad_fn(theta + eps * u) - grad_fn(theta - eps * u)) / (2 * eps) * norm
 
     def grad(theta):
-        theta = np.asarray(theta, dtype=np.float64)
-        g = np.asarray(grad_fn(theta), dtype=np.float64)
-        if hess_fn is not None:
-            Hg = np.asarray(hess_fn(theta), dtype=np.float64) @ g
-        else:
-            norm = np.linalg.norm(g)
-            if norm == 0:
-                return g
-            u = g / norm
-            Hg = (np.asarray(grad_fn(theta + eps * u)) - np.asarray(grad_fn(theta - eps * u))) \
-                / (2 * eps) * norm
-        return g + alpha / 2.0 * Hg
+        g = grad_fn(theta)
+        return g + alpha / 2.0 * hessian_times(theta, g)
 
     return grad
 
 
-def gradient_descent_path(grad_fn, theta0, alpha, n_steps):
-    """Discrete gradient descent theta_{t+1} = theta_t - alpha dL/dtheta[theta_t].
-
-    Returns every iterate, (n_steps + 1, P). Stops early (and pads with inf) if it overflows.
-    """
-    _check_fn(grad_fn, "grad_fn")
-    theta = check_ndim(as_float_array(theta0, "theta0"), "theta0", (1,), "(P,)").copy()
-    alpha = float(check_positive(alpha, "alpha", strict=False))
-    n_steps = check_int(n_steps, "n_steps", 0)
-    path = np.full((n_steps + 1, theta.size), np.inf)
-    path[0] = theta
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(n_steps):
-            theta = theta - alpha * np.asarray(grad_fn(theta), dtype=np.float64)
-            if not np.all(np.isfinite(theta)) or np.abs(theta).max() > 1e150:
-                break
-            path[t + 1] = theta
-    return path
-
-
+@shapes(grad_fn=_returns_numbers, theta0="P", t_end=">= 0", n_steps="int >= 1")
 def gradient_flow_path(grad_fn, theta0, t_end, n_steps):
     """The continuous path d theta/dt = -grad_fn(theta), integrated with classical
     Runge-Kutta (RK4) from t = 0 to t_end in n_steps equal steps. Returns (n_steps + 1, P)."""
-    _check_fn(grad_fn, "grad_fn")
-    theta = check_ndim(as_float_array(theta0, "theta0"), "theta0", (1,), "(P,)").copy()
-    t_end = float(check_positive(t_end, "t_end", strict=False))
-    n_steps = check_int(n_steps, "n_steps", 1)
     dt = t_end / n_steps
-    path = np.empty((n_steps + 1, theta.size))
-    path[0] = theta
-
-    def v(th):
-        return -np.asarray(grad_fn(th), dtype=np.float64)
-
+    path = np.empty((n_steps + 1, theta0.size))
+    path[0] = theta = theta0
     for t in range(n_steps):
-        k1 = v(theta)
-        k2 = v(theta + dt / 2 * k1)
-        k3 = v(theta + dt / 2 * k2)
-        k4 = v(theta + dt * k3)
+        k1 = -grad_fn(theta)
+        k2 = -grad_fn(theta + dt / 2 * k1)
+        k3 = -grad_fn(theta + dt / 2 * k2)
+        k4 = -grad_fn(theta + dt * k3)
         theta = theta + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         path[t + 1] = theta
     return path
 
 
+@shapes(batch_grads="B P")
 def batch_gradient_variance(batch_grads):
     """(1/B) sum_b ||dL_b/dtheta - dL/dtheta||^2 with dL/dtheta = (1/B) sum_b dL_b/dtheta.
 
     batch_grads: (B, P), one row per batch. Returns a float."""
-    g = check_ndim(as_float_array(batch_grads, "batch_grads"), "batch_grads", (2,),
-                   "(B, P), one gradient per batch")
-    return float(np.mean(np.sum((g - g.mean(axis=0)) ** 2, axis=1)))
+    g = batch_grads.mean(axis=0)  # (P,) the full gradient
+    return float(np.mean(np.sum((batch_grads - g) ** 2, axis=1)))
 
 
+@shapes(batch_loss_fns=_loss_functions, batch_grad_fns=_functions, alpha=">= 0", where=_one_per_batch)
 def sgd_modified_loss(batch_loss_fns, batch_grad_fns, alpha):
     """The loss SGD with step alpha implicitly minimises, for B equal-sized batches:
     L_SGD = L + alpha/4 ||dL/dtheta||^2 + alpha/(4B) sum_b ||dL_b/dtheta - dL/dtheta||^2,
     with L = (1/B) sum_b L_b. Returns a function theta -> float."""
-    if not isinstance(batch_loss_fns, (list, tuple)) or not isinstance(batch_grad_fns,
-                                                                       (list, tuple)):
-        raise InputTypeError("batch_loss_fns and batch_grad_fns must be lists of functions")
-    if len(batch_loss_fns) != len(batch_grad_fns) or not batch_loss_fns:
-        raise ShapeError(f"batch_loss_fns has {len(batch_loss_fns)} entries and batch_grad_fns "
-                         f"{len(batch_grad_fns)}; expected the same number B >= 1")
-    for k, (lf, gf) in enumerate(zip(batch_loss_fns, batch_grad_fns, strict=True)):
-        _check_fn(lf, f"batch_loss_fns[{k}]")
-        _check_fn(gf, f"batch_grad_fns[{k}]")
-    alpha = float(check_positive(alpha, "alpha", strict=False))
-
     def modified(theta):
-        L = np.mean([float(lf(theta)) for lf in batch_loss_fns])
-        G = np.array([np.asarray(gf(theta), dtype=np.float64).reshape(-1)
-                      for gf in batch_grad_fns])  # (B, P)
+        L = np.mean([L_b(theta) for L_b in batch_loss_fns])
+        G = np.array([g_b(theta).reshape(-1) for g_b in batch_grad_fns])  # (B, P)
         g = G.mean(axis=0)
-        return float(L + alpha / 4 * np.sum(g ** 2) + alpha / 4 * batch_gradient_variance(G))
+        variance = batch_gradient_variance.__wrapped__(G)  # unchecked: G is made here
+        return float(L + alpha / 4 * np.sum(g ** 2) + alpha / 4 * variance)
 
     return modified
 
@@ -372,6 +364,7 @@ def sgd_modified_loss(batch_loss_fns, batch_grad_fns, alpha):
 # ------------------------------------------------------------------------------------------
 # Early stopping
 # ------------------------------------------------------------------------------------------
+@shapes(H="P I", y="I | D_o I", alpha="> 0", steps=_step_counts)
 def least_squares_gd(H, y, alpha, steps):
     """phi after t steps of gradient descent on L = sum_i (y_i - phi^T h_i)^2 from phi = 0,
     in closed form: with the thin SVD H = U diag(s) V^T,
@@ -381,36 +374,34 @@ def least_squares_gd(H, y, alpha, steps):
     H: (P, I); y: (I,) or (D_o, I); steps: an int or an array of T ints.
     Returns (P,) / (D_o, P) for one step count, (T, P) / (T, D_o, P) for several.
     """
-    H, Y, was_1d = _check_H_Y(H, y)
-    alpha = float(check_positive(alpha, "alpha"))
-    t = np.asarray(steps)
-    if t.dtype.kind not in "iu" or np.any(t < 0):
-        raise ShapeError(f"steps must be non-negative integers; got {steps!r}"[:120])
     U, s, Vt = np.linalg.svd(H, full_matrices=False)  # (P, k), (k,), (k, I)
     keep = s > 1e-12 * max(s.max(initial=0.0), 1e-300)
     U, s, Vt = U[:, keep], s[keep], Vt[keep]
-    r = (Y @ Vt.T) * s  # (D_o, k): H y in the basis U
-    tt = t.reshape(-1, 1).astype(np.float64)  # (T, 1)
+    r = (y @ Vt.T) * s  # (k,) or (D_o, k): H y^T in the basis U
+    t = steps.reshape(steps.shape + (1,) * r.ndim)  # the steps on axes of their own
     with np.errstate(over="ignore", invalid="ignore"):
-        shrink = (1 - (1 - 2 * alpha * s ** 2) ** tt) / s ** 2  # (T, k)
-    phi = (shrink[:, None, :] * r[None]) @ U.T  # (T, D_o, P)
-    if was_1d:
-        phi = phi[:, 0]
-    return phi[0] if t.ndim == 0 else phi
+        shrink = (1 - (1 - 2 * alpha * s ** 2) ** t) / s ** 2  # (T..., [1,] k)
+    return (shrink * r) @ U.T  # (T..., [D_o,] P)
 
 
+@shapes(H="P I")
+def max_stable_step(H):
+    """The step size at which gradient descent on L = sum_i (y_i - phi^T h_i)^2 stops
+    converging: its Hessian 2 H H^T has largest eigenvalue 2 s_max^2 (s_max the largest
+    singular value of H), so alpha < 2 / (2 s_max^2) = 1 / s_max^2 (``max_stable_alpha``).
+    H: (P, I). Returns a float."""
+    curvature = 2.0 * np.linalg.norm(H, 2) ** 2  # the largest eigenvalue of 2 H H^T
+    return max_stable_alpha(curvature)
+
+
+@shapes(val_losses=(_nonempty, "T nan"), patience=_patience)
 def early_stopping_point(val_losses, patience=None):
     """The step at which early stopping keeps the parameters: the minimum of the validation
     loss, or, with patience, the best step seen when the loss first failed to improve for
     `patience` consecutive steps. val_losses: (T,). Returns an int index."""
-    v = check_ndim(as_float_array(val_losses, "val_losses", allow_nan=True), "val_losses",
-                   (1,), "(T,)")
-    if v.size == 0:
-        raise ShapeError("val_losses is empty; expected at least one loss")
-    v = np.where(np.isfinite(v), v, np.inf)
+    v = np.where(np.isfinite(val_losses), val_losses, np.inf)
     if patience is None:
         return int(np.argmin(v))
-    patience = check_int(patience, "patience", 1)
     best, since = 0, 0
     for t in range(1, v.size):
         if v[t] < v[best]:
@@ -425,106 +416,79 @@ def early_stopping_point(val_losses, patience=None):
 # ------------------------------------------------------------------------------------------
 # Ensembling
 # ------------------------------------------------------------------------------------------
+@shapes(I="int >= 1", n_models="int >= 1", rng="rng")
 def bootstrap_indices(I, n_models, rng):
     """n_models resamples of the I training points, drawn with replacement: (n_models, I)."""
-    I = check_int(I, "I", 1)
-    n_models = check_int(n_models, "n_models", 1)
-    return check_rng(rng).integers(0, I, size=(n_models, I))
+    return rng.integers(0, I, size=(n_models, I))
 
 
+@shapes(preds="M I", target="I")
 def ensemble_decomposition(preds, target):
     """Why averaging helps: for member predictions f_m (M, I) and the ensemble mean fbar,
     mean_m ||f_m - y||^2 = ||fbar - y||^2 + mean_m ||f_m - fbar||^2  (per point, averaged).
 
     Returns a dict: member_mse, ensemble_mse, spread (all floats) and mean (I,)."""
-    f = check_ndim(as_float_array(preds, "preds"), "preds", (2,), "(M, I), one row per model")
-    y = check_ndim(as_float_array(target, "target"), "target", (1,), "(I,)")
-    if y.size != f.shape[1]:
-        raise ShapeError(f"target has {y.size} values; expected {f.shape[1]} to match preds")
-    fbar = f.mean(axis=0)  # (I,)
-    return {"member_mse": float(np.mean((f - y) ** 2)),
-            "ensemble_mse": float(np.mean((fbar - y) ** 2)),
-            "spread": float(np.mean((f - fbar) ** 2)), "mean": fbar}
+    fbar = preds.mean(axis=0)  # (I,)
+    return {"member_mse": float(np.mean((preds - target) ** 2)),
+            "ensemble_mse": float(np.mean((fbar - target) ** 2)),
+            "spread": float(np.mean((preds - fbar) ** 2)), "mean": fbar}
 
 
 # ------------------------------------------------------------------------------------------
 # Dropout and noise on linear-in-features models: exact expectations
 # ------------------------------------------------------------------------------------------
-def _p_open(p):
-    return check_probability(p, "p", upper_open=True)
-
-
+@shapes(phi="P", H="P I", y=(_targets, "I"), p="[0, 1)")
 def dropout_expected_loss(phi, H, y, p):
     """E over dropout masks of sum_i (y_i - phi_0 - sum_d m_d phi_d h_di / (1 - p))^2, where
     each hidden unit d >= 1 survives (m_d = 1) with probability 1 - p:
     = sum_i (y_i - phi^T h_i)^2 + p/(1-p) sum_d phi_d^2 sum_i h_di^2  (a data-weighted ridge)."""
-    H, y = _check_H_y(H, y)
-    phi = check_ndim(as_float_array(phi, "phi"), "phi", (1,), "(1 + D,)")
-    if phi.size != H.shape[0]:
-        raise ShapeError(f"phi has {phi.size} entries; expected {H.shape[0]}, one per row of H")
-    p = _p_open(p)
     energy = np.sum(H[1:] ** 2, axis=1)  # (D,) sum_i h_di^2
     return float(np.sum((y - phi @ H) ** 2) + p / (1 - p) * np.sum(phi[1:] ** 2 * energy))
 
 
+@shapes(H="P I", y=(_targets, "I"), p="[0, 1)")
 def dropout_fit(H, y, p):
     """The phi that minimises dropout_expected_loss: ridge with a penalty per unit,
-    (H H^T + p/(1-p) diag(0, ||h_1||^2, .., ||h_D||^2)) phi = H y. Returns (1 + D,)."""
-    H, y = _check_H_y(H, y)
-    p = _p_open(p)
-    energy = np.concatenate([[0.0], np.sum(H[1:] ** 2, axis=1)])  # (P,)
-    A = np.vstack([H.T, np.diag(np.sqrt(p / (1 - p) * energy))[1:]])  # (I + D, P)
-    b = np.concatenate([y, np.zeros(H.shape[0] - 1)])
-    phi, *_ = np.linalg.lstsq(A, b, rcond=None)
-    return phi
+    (H H^T + p/(1-p) diag(0, ||h_1||^2, .., ||h_D||^2)) phi = H y. Returns (1 + D,).
+
+    Least squares on D extra data points, one per unit d, with feature sqrt(p/(1-p)) ||h_d||
+    on unit d alone and target 0: each adds exactly its unit's penalty to the loss."""
+    D = H.shape[0] - 1
+    penalty = np.sqrt(p / (1 - p) * np.sum(H[1:] ** 2, axis=1))  # (D,)
+    extra = np.vstack([np.zeros((1, D)), np.diag(penalty)])  # (1 + D, D): the extra points
+    return least_squares(np.hstack([H, extra]), np.concatenate([y, np.zeros(D)]))
 
 
+@shapes(omega="D_i", beta="number", x="D_i I columns", y="I", sigma_x=">= 0")
 def input_noise_expected_loss(omega, beta, x, y, sigma_x):
     """E over eps ~ Norm(0, sigma_x^2 I) of sum_i (y_i - beta - omega^T (x_i + eps_i))^2 for a
     linear model = sum_i (y_i - beta - omega^T x_i)^2 + I sigma_x^2 ||omega||^2 (ridge again).
     omega: (D_i,); beta: scalar; x: (D_i, I); y: (I,). Returns a float."""
-    omega = check_ndim(as_float_array(omega, "omega"), "omega", (1,), "(D_i,)")
-    x, _ = as_points(x, "x", D=omega.size)
-    y = check_ndim(as_float_array(y, "y"), "y", (1,), "(I,)")
-    if y.size != x.shape[1]:
-        raise ShapeError(f"y has {y.size} targets; expected {x.shape[1]}, one per column of x")
-    beta = float(as_float_array(beta, "beta"))
-    sigma_x = float(check_positive(sigma_x, "sigma_x", strict=False))
     resid = y - beta - omega @ x  # (I,)
     return float(np.sum(resid ** 2) + x.shape[1] * sigma_x ** 2 * np.sum(omega ** 2))
 
 
 def _gauss_tail(m, sigma):
     """For u ~ Norm(0, sigma^2): P(u > m), E[u 1{u > m}], E[u^2 1{u > m}] (element-wise)."""
-    from math import erfc, sqrt
-
     z = m / sigma
     q = 0.5 * np.vectorize(erfc, otypes=[float])(z / sqrt(2.0))  # P(u > m)
     pdf = np.exp(-0.5 * z ** 2) / sqrt(2 * np.pi)
     return q, sigma * pdf, sigma ** 2 * (q + z * pdf)
 
 
+@shapes(x="I", y="I", theta=(_rightward, "D 2"), sigma_x=">= 0", lam=">= 0")
 def input_noise_fit(x, y, theta, sigma_x, lam=1e-5):
     """Fit phi to the expected loss when every input is jittered by Gaussian noise:
     E_eps [sum_i (y_i - phi^T h(x_i + eps_i))^2] + lam sum_{d>=1} phi_d^2,
     eps_i ~ Norm(0, sigma_x^2),
     = sum_i (y_i^2 - 2 y_i phi^T E[h_i] + phi^T E[h_i h_i^T] phi) + lam ||phi_{1:}||^2,
     with the Gaussian moments of ReLU units h_d = theta_d1 a[eps - a_d] in closed form.
+    Its minimum solves phi A = (E[H] y)^T with A = sum_i E[h_i h_i^T] + lam diag(0, 1, .., 1).
     x, y: (I,); theta: (D, 2) with slopes theta_d1 > 0. Returns phi (1 + D,)."""
-    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(I,)")
-    y = check_ndim(as_float_array(y, "y"), "y", (1,), "(I,)")
-    if y.size != x.size:
-        raise ShapeError(f"y has {y.size} targets; expected {x.size}, one per input")
-    theta = check_ndim(as_float_array(theta, "theta"), "theta", (2,), "(D, 2)")
-    if theta.shape[1] != 2 or np.any(theta[:, 1] <= 0):
-        raise ShapeError(f"theta has shape {theta.shape}; expected (D, 2) with every slope "
-                         "theta_d1 > 0 (units that switch on to the right)")
-    sigma_x = float(check_positive(sigma_x, "sigma_x", strict=False))
-    lam = float(check_positive(lam, "lam", strict=False))
     P = theta.shape[0] + 1
     if sigma_x == 0:
         H = shallow_features(x, theta)
-        Eh, Ehh = H, np.einsum("pi,qi->pq", H, H)
+        Eh, Ehh = H, H @ H.T
     else:
         t1 = theta[:, 1]
         a = -(theta[:, :1] + t1[:, None] * x[None, :]) / t1[:, None]  # (D, I): unit on if eps > a
@@ -538,21 +502,18 @@ def input_noise_fit(x, y, theta, sigma_x, lam=1e-5):
         Ehh[0, 0] = x.size
         Ehh[0, 1:] = Ehh[1:, 0] = Eh[1:].sum(axis=1)
         Ehh[1:, 1:] = np.outer(t1, t1) * prod.sum(axis=2)
-    A = Ehh + lam * np.diag([0.0] + [1.0] * (P - 1))  # (P, P)
-    phi, *_ = np.linalg.lstsq(A, Eh @ y, rcond=None)
-    return phi
+    A = Ehh + lam * np.diag([0.0] + [1.0] * (P - 1))  # (P, P), symmetric
+    return least_squares(A, Eh @ y)  # phi A = (E[H] y)^T, the minimum-norm phi if A is singular
 
 
 # ------------------------------------------------------------------------------------------
 # Bayesian inference for a linear-in-features model
 # ------------------------------------------------------------------------------------------
+@shapes(H="P I", y=(_targets, "I"), sigma="> 0", sigma_p="> 0")
 def bayes_posterior(H, y, sigma, sigma_p):
     """Posterior over phi for y_i ~ Norm(phi^T h_i, sigma^2), prior phi ~ Norm(0, sigma_p^2 I):
     Pr(phi | data) = Norm(mu, S),  S = (H H^T / sigma^2 + I / sigma_p^2)^-1,  mu = S H y / sigma^2.
     H: (P, I); y: (I,). Returns (mu (P,), S (P, P))."""
-    H, y = _check_H_y(H, y)
-    sigma = float(check_positive(sigma, "sigma"))
-    sigma_p = float(check_positive(sigma_p, "sigma_p"))
     A = H @ H.T / sigma ** 2 + np.eye(H.shape[0]) / sigma_p ** 2  # (P, P) posterior precision
     L = np.linalg.cholesky(A)
     L_inv = np.linalg.solve(L, np.eye(H.shape[0]))
@@ -561,17 +522,20 @@ def bayes_posterior(H, y, sigma, sigma_p):
     return mu, S
 
 
+@shapes(H_star="P J", mu="P", S="P P", sigma=">= 0")
 def bayes_predictive(H_star, mu, S, sigma):
     """Predictive distribution at new inputs, averaging over the posterior:
     Pr(y* | x*, data) = Norm(mu^T h*, h*^T S h* + sigma^2).
     H_star: (P, J). Returns (mean (J,), variance (J,))."""
-    Hs = check_ndim(as_float_array(H_star, "H_star"), "H_star", (2,), "(1 + D, J)")
-    mu = check_ndim(as_float_array(mu, "mu"), "mu", (1,), "(P,)")
-    S = check_ndim(as_float_array(S, "S"), "S", (2,), "(P, P)")
-    if Hs.shape[0] != mu.size or S.shape != (mu.size, mu.size):
-        raise ShapeError(f"H_star {Hs.shape}, mu {mu.shape} and S {S.shape} disagree; expected "
-                         f"(P, J), (P,), (P, P) with P = {mu.size}")
-    sigma = float(check_positive(sigma, "sigma", strict=False))
-    mean = mu @ Hs  # (J,)
-    var = np.einsum("pj,pq,qj->j", Hs, S, Hs) + sigma ** 2  # (J,) h*^T S h* + sigma^2
+    mean = mu @ H_star  # (J,)
+    var = np.einsum("pj,pq,qj->j", H_star, S, H_star) + sigma ** 2  # (J,) h*^T S h* + sigma^2
     return mean, var
+
+
+@shapes(mu="P", S="P P", z="P n")
+def posterior_samples(mu, S, z):
+    """Parameter vectors drawn from the posterior Norm(mu, S), given standard normal draws z:
+    phi_n = mu + L z_n with S = L L^T (Cholesky; 1e-12 I added so a singular S works).
+    mu (P,), S (P, P), z (P, n). Returns (P, n), one sample per column."""
+    L = np.linalg.cholesky(S + 1e-12 * np.eye(S.shape[0]))  # (P, P) lower triangular
+    return mu[:, None] + L @ z

@@ -37,6 +37,39 @@ def test_conv1d_single_example_and_no_bias(rng):
     assert_close(got, to_numpy(F.conv1d(T(x)[None], T(w), padding=1))[0])
 
 
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2)])
+def test_conv2d_rectangular_kernel_matches_torch(rng, stride, padding, dilation):
+    x, w, b = rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 2)), rng.normal(size=4)
+    want = F.conv2d(T(x), T(w), T(b), stride=stride, padding=padding, dilation=dilation)
+    got = conv.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    assert_close(got, to_numpy(want))
+    assert_close(conv.conv2d(x[1], w, b, stride=stride, padding=padding, dilation=dilation),
+                 to_numpy(want)[1])
+
+
+def test_single_examples_match_the_batch(rng):
+    """Without the batch axis every layer gives the batch's first example."""
+    x2, x1 = rng.normal(size=(2, 3, 8, 8)), rng.normal(size=(2, 3, 8))
+    for fn, x in [(lambda a: conv.max_pool2d(a, 2), x2), (lambda a: conv.avg_pool2d(a, 3), x2),
+                  (lambda a: conv.upsample_nearest(a, 2), x2),
+                  (lambda a: conv.upsample_bilinear(a, 3), x2),
+                  (lambda a: conv.max_pool2d_with_indices(a, 2)[1], x2),
+                  (lambda a: conv.conv_transpose2d(a, np.ones((3, 2, 2, 2)), 2), x2),
+                  (lambda a: conv.conv_transpose1d(a, np.ones((3, 2, 3)), 2), x1)]:
+        assert_close(fn(x[0]), fn(x)[0])
+    pooled, idx = conv.max_pool2d_with_indices(x2[0], 2)
+    assert_close(conv.max_unpool2d(pooled, idx, 2), conv.max_unpool2d(pooled[None], idx[None], 2)[0])
+
+
+@pytest.mark.parametrize("t", [-9, -3, 0, 2, 5, 11])
+def test_shift_is_a_zero_filled_roll(rng, t):
+    x = rng.normal(size=(3, 8))
+    want = torch.roll(T(x), t, dims=-1)
+    n = x.shape[-1]
+    inside = (np.arange(n) - t >= 0) & (np.arange(n) - t < n)
+    assert_close(conv.shift(x, t), np.where(inside, to_numpy(want), 0.0))
+
+
 def test_conv1d_float32_gives_float64(rng):
     x = rng.normal(size=(1, 12)).astype(np.float32)
     w = rng.normal(size=(1, 1, 3)).astype(np.float32)
@@ -247,7 +280,8 @@ def test_kernels_2d_blur_sums_to_one():
 def test_bad_input_is_one_line():
     x = np.zeros((2, 10))
     cases = [
-        (lambda: conv.conv1d(x, np.zeros((3, 1, 3))), r"w has shape \(3, 1, 3\); expected C_i = 2"),
+        (lambda: conv.conv1d(x, np.zeros((3, 1, 3))),
+         r"w has shape \(3, 1, 3\); expected \(3, 2, any\) = \(C_o, C_i, K\), since x gives C_i = 2"),
         (lambda: conv.conv1d(np.zeros(10), np.zeros((1, 1, 3))), "x"),
         (lambda: conv.conv1d(x, np.zeros((3, 2, 3)), bias=np.zeros(2)), "bias"),
         (lambda: conv.conv1d(x, np.zeros((3, 2, 3)), stride=0), "stride"),

@@ -83,6 +83,36 @@ def test_null_space_empty_when_determined(rng):
     assert G.null_space(rng.normal(size=(3, 10))).shape == (3, 0)
 
 
+@pytest.mark.parametrize("P,I,J", [(30, 6, 50), (30, 6, 10), (5, 8, 20)])
+def test_directions_by_effect_match_torch_svd(rng, P, I, J):
+    """The null-space directions ordered by ||v H_plot||: the singular values of H_plot^T N
+    (torch.linalg.svdvals), largest first, still an orthonormal basis with v H = 0."""
+    H, H_plot = rng.normal(size=(P, I)), rng.normal(size=(P, J))
+    N = G.null_space(H)
+    V = G.directions_by_effect(N, H_plot)
+    k = min(N.shape[1], J)
+    assert V.shape == (P, k)
+    want = torch.linalg.svdvals(torch.tensor(H_plot.T @ N))
+    assert_close(np.linalg.norm(V.T @ H_plot, axis=1), to_numpy(want), rtol=1e-9, atol=1e-10)
+    assert_close(V.T @ V, np.eye(k), atol=1e-10, what="orthonormal")
+    assert_close(V.T @ H, np.zeros((k, I)), atol=1e-9, what="v H = 0")
+
+
+def test_one_implementation_of_each_idea():
+    """Chapter 06's names are the shared building blocks, not copies of them."""
+    from dlcore import features, layers, linear, losses
+
+    assert G.fit_min_norm is linear.least_squares
+    assert DD.one_hot is losses.one_hot
+    x, theta = np.linspace(-1, 2, 7), features.joint_theta(features.even_joints(5, 0, 1, True))
+    assert_close(G.relu_features(x, theta[:, 0], theta[:, 1:]), features.relu_features(x, theta))
+    beta, omega = G.joint_params(5)
+    assert_close(np.column_stack([beta, omega]), theta)
+    b, o = DD.random_relu_params(6, 3, np.random.default_rng(4), bias_std=0.2)
+    betas, omegas = layers.init_params([3, 6], 1 / np.sqrt(3), np.random.default_rng(4), 0.2)
+    assert_close(b, betas[0]) and assert_close(o, omegas[0])
+
+
 def test_shallow_fitter_interpolates_with_many_units(rng):
     x = G.sample_uniform(8, rng)
     y = G.true_function(x)
@@ -166,6 +196,17 @@ def test_capacity_curve_tradeoff_and_threshold():
     assert c["bias2"][0] > c["bias2"][1]  # more units: less bias
     assert c["variance"][2] > 100 * c["variance"][1]  # D + 1 = I: the variance explodes
     assert c["mse"][3] < c["mse"][2] / 100  # and comes down again past the threshold
+
+
+def test_training_set_closed_form():
+    """y = mu[x] + sigma eps, the noise drawn after the inputs from the same generator."""
+    x, y = G.training_set(G.sample_grid, G.true_function, 8, 0.3, np.random.default_rng(2))
+    assert_close(x, (np.arange(8) + 0.5) / 8)
+    assert_close(y, np.exp(np.sin(2 * np.pi * x)) + 0.3 * np.random.default_rng(2).standard_normal(8))
+    r = np.random.default_rng(3)
+    x_want = G.sample_uniform(5, r)
+    x, y = G.training_set(G.sample_uniform, G.true_function, 5, 0.0, np.random.default_rng(3))
+    assert_close(x, x_want) and assert_close(y, G.true_function(x))
 
 
 def test_sample_uniform_is_stratified(rng):

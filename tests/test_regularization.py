@@ -234,9 +234,9 @@ def test_gradient_descent_path_matches_torch_sgd(rng):
         assert_close(path[k + 1], to_numpy(t), rtol=1e-9, atol=1e-12)
 
 
-def test_gradient_descent_path_divergence_padded_with_inf():
+def test_gradient_descent_path_divergence_padded_with_nan():
     path = R.gradient_descent_path(lambda th: 2 * th, np.ones(2), 1.5, 2000)
-    assert np.isinf(path[-1]).all() and np.isfinite(path[0]).all()
+    assert np.isnan(path[-1]).all() and np.isfinite(path[0]).all()
 
 
 def test_gradient_flow_quadratic_closed_form(rng):
@@ -486,6 +486,42 @@ def test_bayes_bad_input(rng):
         R.bayes_predictive(H[:-1], mu, S, 0.3)
     with pytest.raises(ValueError, match="sigma"):
         R.bayes_posterior(H, y, 0.0, 1.0)
+
+
+def test_posterior_samples_match_torch_cholesky(rng):
+    _, y, H = _problem(rng, I=8, D=5)
+    mu, S = R.bayes_posterior(H, y, 0.3, 1.2)
+    z = rng.normal(size=(6, 4))
+    L = torch.linalg.cholesky(torch.as_tensor(S) + 1e-12 * torch.eye(6))
+    want = torch.as_tensor(mu)[:, None] + L @ torch.as_tensor(z)
+    assert_close(R.posterior_samples(mu, S, z), to_numpy(want), rtol=1e-9, atol=1e-12)
+    many = R.posterior_samples(mu, S, np.random.default_rng(0).standard_normal((6, 200_000)))
+    assert_close(np.cov(many), S, rtol=0, atol=0.02 * np.abs(S).max())  # Monte-Carlo error
+
+
+def test_max_stable_step_is_where_gradient_descent_stops_converging(rng):
+    _, y, H = _problem(rng, I=8, D=5)
+    alpha = R.max_stable_step(H)
+    s_max = float(torch.linalg.matrix_norm(torch.as_tensor(H), ord=2))
+    assert_close(alpha, 1 / s_max ** 2)
+    # along the stiffest direction u (H's first left singular vector) one step multiplies the
+    # error by 1 - 2 alpha s_max^2: -0.96 just below the limit, -1.04 just above it
+    best = R.ridge_fit(H, y, 0.0, penalize_offset=True)  # where gradient descent from 0 ends
+    u = to_numpy(torch.linalg.svd(torch.as_tensor(H))[0][:, 0])
+    steps = np.array([10, 11, 100])
+    for factor, rate in ((0.98, -0.96), (1.02, -1.04)):
+        err = (R.least_squares_gd(H, y, factor * alpha, steps) - best) @ u
+        assert_close(err[1] / err[0], rate, rtol=1e-6)
+        assert_close(err[2] / err[0], rate ** 90, rtol=1e-4)
+
+
+def test_one_implementation_of_each_idea():
+    """Chapter 07's names are the shared building blocks, not copies of them."""
+    from dlcore import features, optim
+
+    assert R.shallow_features is features.relu_features
+    assert R.gradient_descent_path is optim.run_gd
+    assert_close(R.ramp_theta(4, 0.0, 2.0), [[0.0, 1.0], [-0.5, 1.0], [-1.0, 1.0], [-1.5, 1.0]])
 
 
 def test_valley_grad_and_hessian_match_torch(rng):

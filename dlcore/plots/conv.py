@@ -7,6 +7,7 @@ move those artists for the interactive figures.
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from ..conv import conv_output_size
 from . import COLORS, PALETTE, label
 
 __all__ = [
@@ -55,7 +56,7 @@ def plot_image(ax, img, title=None, cmap="gray", **kwargs):
 def _tap_geometry(N, K, S, P, D):
     """Input boxes (real and padding), output boxes and the lines from outputs to their taps."""
     padded = np.arange(-P, N + P)  # input positions including the zero padding
-    n_o = max(0, (N + 2 * P - D * (K - 1) - 1) // S + 1)
+    n_o = conv_output_size(N, K, S, P, D)
     starts = np.arange(n_o) * S - P  # first tap of each output, in input positions
     centres = starts + D * (K - 1) / 2  # draw each output above the middle of its window
     segs = [[(c, 1.0), (s + k * D, 0.0)] for c, s in zip(centres, starts, strict=True)

@@ -5,6 +5,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import conv
+from ..layers import init_params, relu
 from ..plots import COLORS, PALETTE, label
 from ..plots.conv import plot_image, plot_layers, plot_signal, plot_taps, set_layers, set_taps
 from . import Dropdown, InteractiveFigure, Slider
@@ -255,20 +256,21 @@ photo_kernels = InteractiveFigure(
 # 5. Equivariance of convolution, invariance of pooling + a dense head.
 # ------------------------------------------------------------------------------------------
 N_EQ = 60
-_eq_rng = np.random.default_rng(8)  # fixed weights: the same figure for everyone
 X_EQ = np.zeros(N_EQ)
 X_EQ[22:38] = np.sin(np.linspace(0, 2.5 * np.pi, 16)) * np.linspace(1, 0.3, 16)
-OMEGA_EQ = _eq_rng.normal(0, 0.7, size=(3, 1, 5))  # 3 kernels of size 5
-HEAD_EQ = _eq_rng.normal(0, 1.0, size=(4, 3))  # dense head on the 3 pooled channels
-FC_EQ = _eq_rng.normal(0, 0.4, size=(4, N_EQ))  # a fully connected layer on all 60 inputs
-del _eq_rng
+_eq_rng = np.random.default_rng(8)  # fixed weights: the same figure for everyone
+# 3 kernels of size 5 (as a layer 5 -> 3), then a dense head on the 3 pooled channels
+_, (_kernels, HEAD_EQ) = init_params([5, 3, 4], [0.7, 1.0], _eq_rng)
+OMEGA_EQ = _kernels[:, None, :]  # (C_o, C_i, K) = (3, 1, 5)
+_, (FC_EQ,) = init_params([N_EQ, 4], 0.4, _eq_rng)  # a fully connected layer on all 60 inputs
+del _eq_rng, _kernels
 
 
 def compute_equivariance(t):
     t = int(t)
     xt = conv.shift(X_EQ, t)
-    h_x = np.maximum(conv.conv1d(X_EQ[None], OMEGA_EQ, padding=2), 0)  # (3, N)
-    h_t = np.maximum(conv.conv1d(xt[None], OMEGA_EQ, padding=2), 0)  # (3, N): conv of shifted
+    h_x = relu(conv.conv1d(X_EQ[None], OMEGA_EQ, padding=2))  # (3, N)
+    h_t = relu(conv.conv1d(xt[None], OMEGA_EQ, padding=2))  # (3, N): conv of shifted
     cnn = HEAD_EQ @ conv.global_max_pool(h_t)  # (4,) pooled then dense: invariant
     cnn0 = HEAD_EQ @ conv.global_max_pool(h_x)
     fc, fc0 = FC_EQ @ xt, FC_EQ @ X_EQ  # (4,): no weight sharing, no pooling

@@ -6,12 +6,12 @@ Every compute draws its data from ``np.random.default_rng(SEED)``, so a slider s
 shows the same data sets, and moving one slider changes only what that slider controls.
 """
 
-from contextlib import nullcontext
 from functools import lru_cache
 
 import numpy as np
 
 from .. import generalization as G
+from .._threads import one_blas_thread as _one_thread
 from ..plots import PALETTE, finite_or_message, label
 from ..plots.generalization import (
     mark_threshold,
@@ -34,18 +34,6 @@ DD_DS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 13, 14, 15, 16, 18, 20, 25, 30, 40, 60,
          300)
 
 
-try:  # one BLAS thread for the small matrices here: many threads only fight on a busy CPU
-    from threadpoolctl import ThreadpoolController
-
-    _BLAS = ThreadpoolController()
-
-    def _one_thread():
-        return _BLAS.limit(limits=1, user_api="blas")
-except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-    def _one_thread():
-        return nullcontext()
-
-
 def _clip(v):
     """Keep wild fits drawable (values far outside the axes only slow the renderer)."""
     return np.clip(v, -1e3, 1e3)
@@ -60,9 +48,8 @@ def compute_fits(D, n_points, sigma):
     with _one_thread():
         preds = G.fit_predictions(G.shallow_fitter(D), G.true_function, G.sample_uniform,
                                   X_PLOT, sigma, N_FITS, n_points, np.random.default_rng(SEED))
-    rng = np.random.default_rng(SEED)  # the same draws again: the first training set
-    x0 = G.sample_uniform(n_points, rng)
-    y0 = G.true_function(x0) + sigma * rng.standard_normal(n_points)
+    x0, y0 = G.training_set(G.sample_uniform, G.true_function, n_points, sigma,
+                            np.random.default_rng(SEED))  # the same draws again: the first set
     parts = G.decompose(preds, MU_PLOT)  # (I_test,) arrays
     out = {"bias2": parts["bias2"].mean(), "variance": parts["variance"].mean(),
            "noise": sigma ** 2}
@@ -116,9 +103,8 @@ def toy_curve():
 
 def compute_one_fit(D):
     """One training set of DD_POINTS fitted by the minimum-norm phi with D hidden units."""
-    rng = np.random.default_rng(SEED + 1)
-    x = G.sample_grid(DD_POINTS)
-    y = G.true_function(x) + DD_SIGMA * rng.standard_normal(DD_POINTS)
+    x, y = G.training_set(G.sample_grid, G.true_function, DD_POINTS, DD_SIGMA,
+                          np.random.default_rng(SEED + 1))
     beta, omega = G.joint_params(D)
     with _one_thread():
         phi = G.fit_min_norm(G.relu_features(x, beta, omega), y)  # (1 + D,)
@@ -179,22 +165,17 @@ def compute_interpolants(D, step, direction):
     """phi_min (minimum norm) and phi_min + step ||phi_min|| v with v a unit vector with
     v H = 0: both fit the INTERP_POINTS points exactly. The null-space directions are ordered
     by how much they move the function on [0, 1] (``direction`` = 0 moves it most)."""
-    rng = np.random.default_rng(SEED + 2)
-    x = G.sample_uniform(INTERP_POINTS, rng)
-    y = G.true_function(x) + 0.3 * rng.standard_normal(INTERP_POINTS)
+    x, y = G.training_set(G.sample_uniform, G.true_function, INTERP_POINTS, 0.3,
+                          np.random.default_rng(SEED + 2))
     beta, omega = G.joint_params(D)
     H = G.relu_features(x, beta, omega)  # (1 + D, I)
     H_plot = G.relu_features(X_PLOT, beta, omega)  # (1 + D, I_plot)
     with _one_thread():
         phi = G.fit_min_norm(H, y)  # (1 + D,)
         N = G.null_space(H)  # (1 + D, n_free), orthonormal columns
-        shown = min(int(direction), max(N.shape[1] - 1, 0))  # there are only n_free of them
-        if N.shape[1]:
-            A = H_plot.T @ N  # (I_plot, n_free): how each direction moves f on the grid
-            _, _, Vt = np.linalg.svd(A, full_matrices=False)  # rank the directions
-            v = N @ Vt[shown]  # (1 + D,) unit, v H = 0
-        else:
-            v = np.zeros_like(phi)
+        V = G.directions_by_effect(N, H_plot)  # the same space, largest effect on f first
+    shown = min(int(direction), max(N.shape[1] - 1, 0))  # there are only n_free of them
+    v = V[:, shown] if N.shape[1] else np.zeros_like(phi)  # (1 + D,) unit, v H = 0
     other = phi + step * np.linalg.norm(phi) * v
     return {"x": x, "y": y, "f_min": phi @ H_plot, "f_other": other @ H_plot,
             "norms": (float(np.linalg.norm(phi)), float(np.linalg.norm(other))),

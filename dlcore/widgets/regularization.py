@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import regularization as R
+from .._threads import one_blas_thread
+from ..losses import normal_pdf
 from ..plots import COLORS, PALETTE, finite_or_message, label
 from ..plots.regularization import (
     plot_band,
@@ -64,9 +66,7 @@ def compute_l2(lam):
     """Ridge fit at lam, and the prior it stands for: sigma_p = sigma / sqrt(lam)."""
     phi = R.ridge_fit(PROBLEM["H"], PROBLEM["y"], lam)
     sigma_p = PROBLEM["sigma"] / np.sqrt(lam) if lam > 0 else np.inf
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        density = (np.exp(-0.5 * (PHI_GRID / sigma_p) ** 2) / (np.sqrt(2 * np.pi) * sigma_p)
-                   if np.isfinite(sigma_p) else np.zeros_like(PHI_GRID))
+    density = normal_pdf(PHI_GRID, 0.0, sigma_p) if np.isfinite(sigma_p) else 0 * PHI_GRID
     return {"f": phi @ H_GRID, "phi": phi[1:], "density": density, "sigma_p": sigma_p,
             "lam": lam, "train": _mse(phi, PROBLEM["H"], PROBLEM["y"]),
             "test": _mse(phi, PROBLEM["H_test"], PROBLEM["y_test"]),
@@ -116,11 +116,14 @@ T_END = 4.0  # every path runs for the same "time" t = (steps) * alpha
 _T0, _T1 = np.meshgrid(np.linspace(-1.6, 1.6, 161), np.linspace(-0.6, 2.4, 151))
 VALLEY = R.valley_loss(np.stack([_T0, _T1]))
 N_FLOW = 4000  # RK4 steps of the flow on L (computed once, read off by interpolation)
+# the loops below call the valley's gradient thousands of times on values they make
+# themselves: they call the unchecked maths (``__wrapped__``)
+VALLEY_GRAD, VALLEY_HESS = R.valley_grad.__wrapped__, R.valley_hess.__wrapped__
 
 
 @lru_cache(maxsize=1)
 def _flow_on_L():
-    return R.gradient_flow_path(R.valley_grad, THETA0, T_END, N_FLOW)
+    return R.gradient_flow_path(VALLEY_GRAD, THETA0, T_END, N_FLOW)
 
 
 def _n_steps(alpha):
@@ -138,7 +141,7 @@ def _modified_flow(alpha):
     exactly the GD times t_k = k alpha, so the gap is measured without interpolation."""
     n = _n_steps(alpha)
     sub = max(1, int(np.ceil(alpha / RK4_DT - 1e-9)))
-    grad = R.gd_modified_grad(R.valley_grad, alpha, hess_fn=R.valley_hess)
+    grad = R.gd_modified_grad(VALLEY_GRAD, alpha, hess_fn=VALLEY_HESS)
     return R.gradient_flow_path(grad, THETA0, n * alpha, n * sub), sub
 
 
@@ -152,7 +155,7 @@ def compute_implicit(alpha):
     """GD for n = floor(T_END / alpha) steps; both flows at the same times t_k = k alpha (the
     flow on L read off its fine grid, the flow on L_GD computed at exactly those times)."""
     n = _n_steps(alpha)
-    gd = R.gradient_descent_path(R.valley_grad, THETA0, alpha, n)
+    gd = R.gradient_descent_path(VALLEY_GRAD, THETA0, alpha, n)  # NaN once it diverges
     finite = np.isfinite(gd).all(axis=1)
     gd = gd[finite]
     t = alpha * np.arange(gd.shape[0])
@@ -214,7 +217,7 @@ implicit_gd = InteractiveFigure(
 # ------------------------------------------------------------------------------------------
 # 3. Early stopping: the fit after t steps of gradient descent, and the loss curves
 # ------------------------------------------------------------------------------------------
-ALPHA_ES = 0.5 / np.linalg.norm(PROBLEM["H"], 2) ** 2  # half the largest stable step
+ALPHA_ES = 0.5 * R.max_stable_step(PROBLEM["H"])  # half the largest stable step
 STEPS = np.unique(np.geomspace(1, 1e6, 200).astype(int))
 
 
@@ -318,15 +321,17 @@ ensemble = InteractiveFigure(
 # 5. Dropout: thinned networks, and what training with dropout does to the fit
 # ------------------------------------------------------------------------------------------
 N_MASKS = 400
-_UNIFORMS = np.random.default_rng(5).random((N_MASKS, 40, 1))  # fixed: a slider move is smooth
+MASK_SEED = 5  # the same random numbers at every p: a slider move is smooth
 PHI_PLAIN = R.ridge_fit(PROBLEM["H"], PROBLEM["y"], 1e-4)
 
 
 def compute_dropout(p, trained):
-    keep = _UNIFORMS >= p  # (N_MASKS, D, 1): unit d survives with probability 1 - p
     phi = R.dropout_fit(PROBLEM["H"], PROBLEM["y"], p) if trained else PHI_PLAIN
-    hidden = phi[1:, None] * H_GRID[1:]  # (D, 241): phi_d h_d
-    thinned = phi[0] + np.einsum("mdk,dk->mk", keep / (1 - p), hidden)  # (N_MASKS, 241)
+    # N_MASKS thinned networks: dropping unit d drops its output weight phi_d, so each network
+    # is the full one with dropout applied to (phi_1..phi_D), a mask of its own
+    phis = R.dropout(np.tile(phi[1:], (N_MASKS, 1)), p, np.random.default_rng(MASK_SEED))
+    with one_blas_thread():  # a small product: BLAS threads only wait for each other
+        thinned = phi[0] + phis @ H_GRID[1:]  # (N_MASKS, 241)
     return {"full": phi @ H_GRID, "thinned": thinned[:4], "average": thinned.mean(axis=0),
             "p": p, "trained": trained,
             "test": _mse(phi, PROBLEM["H_test"], PROBLEM["y_test"])}
@@ -414,8 +419,7 @@ def compute_bayes(sigma_p, I):
     H = PROBLEM["H"][:, :I]
     mu, S = R.bayes_posterior(H, y, PROBLEM["sigma"], sigma_p)
     mean, var = R.bayes_predictive(H_GRID, mu, S, PROBLEM["sigma"])
-    L = np.linalg.cholesky(S + 1e-12 * np.eye(S.shape[0]))
-    samples = (mu[:, None] + L @ _Z).T @ H_GRID  # (5, 241) functions from the posterior
+    samples = R.posterior_samples(mu, S, _Z).T @ H_GRID  # (5, 241) functions from the posterior
     lam = R.lam_from_prior(PROBLEM["sigma"], sigma_p)
     phi_map = R.ridge_fit(H, y, lam, penalize_offset=True)
     return {"x": x, "y": y, "mean": mean, "sd": np.sqrt(var), "samples": samples,

@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlcore import double_descent as DD   # random ReLU features on MNIST-1D
+from dlcore import features              # chapter 01's fixed ReLU features
 from dlcore import generalization as G   # noise, bias, variance; min-norm fits
 from dlcore.data import mnist1d
 from dlcore.exercises import chapter, show_solution
@@ -59,10 +60,13 @@ EX = chapter(6)       # this chapter's exercises, in order
 #
 # Only the output weights $\phi$ are fitted, by least squares, which is linear in $\phi$ and so
 # has a closed-form answer. $D$ is the **capacity** knob: $D = 0$ is a constant, large $D$ bends
-# freely. These two functions are the model:
+# freely. These functions are the model: `G.relu_features` hands $\beta$ and $\Omega$ as one
+# $\theta = [\beta, \Omega]$ to chapter 01's features, and `G.fit_min_norm` is the course's one
+# least-squares fit, `dlcore.linear.least_squares`:
 
 # %%
 show_source(G.relu_features)
+show_source(features.relu_features)
 
 # %%
 show_source(G.fit_min_norm)

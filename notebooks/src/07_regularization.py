@@ -115,13 +115,17 @@ assert np.allclose(np.sort(x[(x > 0.31) & (x < 0.77)]), [0.47, 0.62], atol=0.01)
 #   (y_i - f[x_i, \phi])^2 + \lambda \sum_{d=1}^{D} \phi_d^2 \Big].$$
 #
 # For a deep network the penalty is $\lambda \sum_k \|\Omega_k\|^2$, `l2_penalty` in `dlcore`.
-# For our model the minimum has a closed form; `ridge_fit` computes it from the singular value
-# decomposition $H = U \operatorname{diag}(s) V^T$ as $U \operatorname{diag}(s / (s^2 + \lambda))
-# V^T y$ (of the centred features and targets, because $\phi_0$ is not penalised): every
-# direction of parameter space is shrunk, the weakly determined ones (small $s$) the most.
+# For our model the minimum has a closed form, $\phi = y H^T (H H^T + \lambda \mathbf{I})^{-1}$
+# (chapter 06's `least_squares`; bold $\mathbf{I}$ is the identity matrix). To leave $\phi_0$
+# out of the penalty, `ridge_fit` centres the features and the targets, which removes $\phi_0$,
+# fits the other weights to them, and then puts $\phi_0$ back. With the singular value
+# decomposition $H = U \operatorname{diag}(s) V^T$ (of the centred features) the same fit is
+# $U \operatorname{diag}(s / (s^2 + \lambda)) V^T y$: every direction of parameter space is
+# shrunk, the weakly determined ones (small $s$) the most.
 
 # %%
 show_source(R.ridge_fit)
+show_source(R.least_squares)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -704,12 +708,14 @@ W.bayes.show()
 # %%
 from threadpoolctl import threadpool_limits
 
+from dlcore.losses import one_hot
+
 data = mnist1d(seed=42, num_samples=1250)          # rows are examples: 1000 train, 250 test
 I, D = 400, 399
 x_tr, y_tr = data["x"][:I].T, data["y"][:I]        # (40, 400) columns, as in the notes
 x_va, y_va = data["x"][I:].T, data["y"][I:]        # (40, 600): validation, for choosing
 x_te, y_te = data["x_test"].T, data["y_test"]      # (40, 250): test, used once at the end
-Y_tr, Y_va = np.eye(10)[:, y_tr], np.eye(10)[:, y_va]   # one-hot targets (10, I)
+Y_tr, Y_va = one_hot(y_tr, 10), one_hot(y_va, 10)      # one-hot targets (10, I)
 
 
 def random_theta(seed):
