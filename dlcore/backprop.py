@@ -127,8 +127,8 @@ def backprop_trace(x, y, betas, omegas, activation=relu):
     """
     fs, hs = layers.forward.__wrapped__(x, betas, omegas, activation)
     dl_df_K = 2.0 * (fs[-1] - y)  # d/df_K of sum (f_K - y)^2, (D_o, I)
-    dl_dfs, dl_dbetas, dl_domegas, _ = layers.backward.__wrapped__(
-        fs, hs, omegas, dl_df_K, derivative_of(activation))
+    dl_dfs, dl_dbetas, dl_domegas, _ = layers.backward.__wrapped__(fs, hs, omegas, dl_df_K,
+                                                                   activation)
     return {"fs": fs, "hs": hs, "dl_dfs": dl_dfs, "dl_dbetas": dl_dbetas,
             "dl_domegas": dl_domegas, "loss": float(np.sum((fs[-1] - y) ** 2))}
 
@@ -210,7 +210,7 @@ def vjp(x, betas, omegas, df, activation=relu):
     x: (D_i, I) or (D_i,); df: (D_o, I) or (D_o,). Returns (f_K, dx) with dx = J^T df, like x.
     """
     fs, hs = layers.forward.__wrapped__(x, betas, omegas, activation)
-    *_, dx = layers.backward.__wrapped__(fs, hs, omegas, df, derivative_of(activation))
+    *_, dx = layers.backward.__wrapped__(fs, hs, omegas, df, activation)
     return fs[-1], dx
 
 
@@ -229,9 +229,8 @@ def jacobian_reverse(x, betas, omegas, activation=relu):
     """The Jacobian df_K/dx (D_o, D_i) at one point by reverse mode: one stored forward pass,
     then D_o backward passes, one per output direction e_j (row j of the Jacobian each)."""
     fs, hs = layers.forward.__wrapped__(x[:, None], betas, omegas, activation)  # stored once
-    da = derivative_of(activation)
     basis = np.eye(fs[-1].shape[0])  # column j is the output direction e_j
-    rows = [layers.backward.__wrapped__(fs, hs, omegas, basis[:, j:j + 1], da)[3].T
+    rows = [layers.backward.__wrapped__(fs, hs, omegas, basis[:, j:j + 1], activation)[3].T
             for j in range(basis.shape[0])]
     return np.concatenate(rows, axis=0)  # (D_o, D_i): one row per pass
 

@@ -142,7 +142,9 @@ def _layer_list(value, name):
     return [as_float_array(v, f"{name}[{k}]", allow_nan=True) for k, v in enumerate(value)]
 
 
-def _check_backward(fs, hs, omegas, dl_df):
+def _one_per_layer(args):
+    """fs, hs and omegas come from the same forward pass; dl_df has the output's shape."""
+    fs, hs, omegas, dl_df = args["fs"], args["hs"], args["omegas"], args["dl_df"]
     if not (len(fs) == len(hs) == len(omegas)):
         raise ShapeError(f"fs, hs and omegas have {len(fs)}, {len(hs)} and {len(omegas)} "
                          "entries; expected one per layer (K + 1), as forward() returns them")
@@ -151,34 +153,21 @@ def _check_backward(fs, hs, omegas, dl_df):
                          "of the output f_K")
 
 
-def _backward_contract(fn):
-    def check(fs, hs, omegas, dl_df, activation=relu):
-        fs, hs = _layer_list(fs, "fs"), _layer_list(hs, "hs")
-        omegas = _layer_list(omegas, "omegas")
-        dl_df = as_float_array(dl_df, "dl_df", allow_nan=True)
-        _check_backward(fs, hs, omegas, dl_df)
-        return fn(fs, hs, omegas, dl_df, derivative_of(_activation(activation, "activation")))
-
-    check.__wrapped__ = fn
-    check.__doc__, check.__name__, check.__qualname__ = fn.__doc__, "backward", "backward"
-    check.__module__ = fn.__module__
-    return check
-
-
-@_backward_contract
-def backward(fs, hs, omegas, dl_df, activation_derivative):
+@shapes(fs=_layer_list, hs=_layer_list, omegas=_layer_list, dl_df="... nan",
+        activation=_activation, where=_one_per_layer)
+def backward(fs, hs, omegas, dl_df, activation=relu):
     """Back-propagate dl/df_K (D_o, I) through the layers that ``forward`` ran.
 
     dl/df_{k-1} = a'[f_{k-1}] * (Omega_k^T dl/df_k)     (* is element-wise)
     dl/dbeta_k  = dl/df_k summed over the batch,   dl/dOmega_k = dl/df_k h_k^T
     dl/dx       = Omega_0^T dl/df_0
 
-    ``backward(fs, hs, omegas, dl_df, activation=relu)``: the derivative a' comes from
-    ``ACTIVATIONS``. Returns (dl_dfs, dl_dbetas (each (D_{k+1}, 1)), dl_domegas, dl_dx).
+    Returns (dl_dfs, dl_dbetas (each (D_{k+1}, 1)), dl_domegas, dl_dx).
     """
+    da = derivative_of(activation)  # a', from the ACTIVATIONS table
     dl_dfs = [dl_df]
     for k in range(len(omegas) - 1, 0, -1):
-        dl_dfs.insert(0, activation_derivative(fs[k - 1]) * (omegas[k].T @ dl_dfs[0]))
+        dl_dfs.insert(0, da(fs[k - 1]) * (omegas[k].T @ dl_dfs[0]))
     dl_dbetas = [g.sum(axis=1, keepdims=True) for g in dl_dfs]
     dl_domegas = [g @ h.T for g, h in zip(dl_dfs, hs)]
     return dl_dfs, dl_dbetas, dl_domegas, omegas[0].T @ dl_dfs[0]
