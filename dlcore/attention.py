@@ -13,14 +13,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from .checks import (
-    InputTypeError,
-    ShapeError,
-    as_float_array,
-    check_int,
-    check_ndim,
-    check_positive,
-)
+from . import losses
+from .checks import InputTypeError, ShapeError, as_float_array, check_ndim, shapes
+from .layers import forward, init_params
 from .losses import softmax
 from .residual import layer_norm
 
@@ -34,6 +29,7 @@ __all__ = [
     "softmax_keys",
     "attention_parts",
     "attention_entropy",
+    "random_scores",
     "relative_position_bias",
     "one_hot",
     "embed",
@@ -53,64 +49,155 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------------
-# Argument checks shared by the attention functions
+# The contracts' own checks (what the contract language cannot say)
 # ------------------------------------------------------------------------------------------
-def _tokens(X, name="X"):
-    X = as_float_array(X, name)
-    return check_ndim(X, name, (2,), "(D, N) with tokens as columns")
+def _column(value, name):
+    """A bias given as (D_out,) or (D_out, 1), as the column (D_out, 1)."""
+    arr = as_float_array(value, name)
+    return arr[:, None] if arr.ndim == 1 else arr  # (D_out,) -> (D_out, 1)
 
 
-def _linear(beta, omega, beta_name, omega_name, D):
-    """Check omega (D_out, D) and beta (D_out,) or (D_out, 1); return beta as a column."""
-    omega = check_ndim(as_float_array(omega, omega_name), omega_name, (2,), "(D_out, D)")
-    if omega.shape[1] != D:
-        raise ShapeError(f"{omega_name} has shape {omega.shape}; expected ({omega.shape[0]}, {D}) "
-                         f"because X has D = {D} rows")
-    beta = as_float_array(beta, beta_name)
-    if beta.ndim == 2 and beta.shape[1] == 1:
-        beta = beta[:, 0]
-    if beta.shape != (omega.shape[0],):
-        raise ShapeError(f"{beta_name} has shape {beta.shape}; expected ({omega.shape[0]},) or "
-                         f"({omega.shape[0]}, 1) to match {omega_name} {omega.shape}")
-    return beta[:, None], omega  # (D_out, 1), (D_out, D)
+def _bias(symbol):
+    """The contract of a bias beta: (D_out,) or (D_out, 1), given to the maths as a column."""
+    return (_column, f"{symbol} 1")
 
 
-def _mask(mask, N, name="mask"):
-    if mask is None:
-        return None
-    arr = np.asarray(mask)
+def _mask(value, name):
+    """A boolean mask [key, query]: True where the query may attend; every query needs a key."""
+    arr = np.asarray(value)
     if arr.dtype != bool:
         if arr.dtype.kind in "iuf" and np.isin(arr, (0, 1)).all():
             arr = arr.astype(bool)
         else:
             raise InputTypeError(f"{name} must be a boolean array (True = may attend); got dtype "
                                  f"{arr.dtype}")
-    if arr.shape != (N, N):
-        raise ShapeError(f"{name} has shape {arr.shape}; expected ({N}, {N}) indexed [key, query]")
-    if not arr.any(axis=0).all():
+    if arr.ndim == 2 and not arr.any(axis=0).all():
         n = int(np.flatnonzero(~arr.any(axis=0))[0])
         raise ShapeError(f"{name} lets query {n} attend to no key; every column needs a True")
     return arr
 
 
+MASK = (_mask, "N N")  # [key, query] for a sequence of N tokens
+
+_HEAD_KEYS = ("beta_v", "omega_v", "beta_q", "omega_q", "beta_k", "omega_k")
+_LAYER_KEYS = ("heads", "omega_c", "beta_c", "omega_1", "beta_1", "omega_2", "beta_2",
+               "gamma_1", "delta_1", "gamma_2", "delta_2")
+
+
+def _dict_with(value, name, keys):
+    """A dict holding (at least) the given keys."""
+    if not isinstance(value, dict):
+        raise InputTypeError(f"{name} must be a dict with keys {keys}; got {type(value).__name__}")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ShapeError(f"{name} is missing {missing}; expected keys {keys}")
+    return value
+
+
+def _heads(value, name):
+    """A non-empty list of heads, each a dict of one head's parameters (see self_attention)."""
+    if not isinstance(value, (list, tuple)) or len(value) == 0:
+        got = "an empty list" if isinstance(value, (list, tuple)) else type(value).__name__
+        raise InputTypeError(f"{name} must be a non-empty list of dicts; got {got}")
+    return [_dict_with(head, f"{name}[{h}]", _HEAD_KEYS) for h, head in enumerate(value)]
+
+
+def _layer(value, name):
+    """The parameters of a transformer layer: a dict (see init_transformer_layer)."""
+    return _dict_with(value, name, _LAYER_KEYS)
+
+
+def _odd_length(value, name):
+    """pi (2K + 1,): one value per offset -K..K."""
+    pi = as_float_array(value, name)
+    if pi.ndim == 1 and pi.shape[0] % 2 == 0:
+        raise ShapeError(f"{name} has shape {pi.shape}; expected an odd length (2K + 1,), one "
+                         "value per offset -K..K")
+    return pi
+
+
+def _token_ids(value, name):
+    """Token indices (N,): integers (their range is checked against the vocabulary V)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise InputTypeError(f"{name} must be integer token indices; got dtype {arr.dtype}")
+    return check_ndim(arr, name, (1,), "(N,) token indices")
+
+
+def _in_vocabulary(ids, name, V):
+    if ids.size and (ids.min() < 0 or ids.max() >= V):
+        raise ShapeError(f"{name} has indices in {ids.min()}..{ids.max()}; expected 0..{V - 1} "
+                         f"for a vocabulary of {V}")
+
+
+def _tokens_below_V(args):
+    """Every token is one of the V in the vocabulary."""
+    _in_vocabulary(args["tokens"], "tokens", args["V"])
+
+
+def _ids_below_V(args):
+    _in_vocabulary(args["ids"], "ids", args["V"])
+
+
+def _tokens_in_omega_e(args):
+    """Every token has a column in omega_e (D, V)."""
+    _in_vocabulary(args["tokens"], "tokens", args["omega_e"].shape[1])
+
+
+def _heads_fit_omega_c(args):
+    """omega_c (D_o, H D_v) takes the H heads' outputs stacked; beta_c defaults to zero."""
+    shapes_v = [np.shape(head["omega_v"]) for head in args["heads"]]  # (D_v, D) each
+    HD_v = sum(shape[0] for shape in shapes_v if len(shape) == 2)
+    omega_c = args["omega_c"]
+    if all(len(shape) == 2 for shape in shapes_v) and omega_c.shape[1] != HD_v:
+        raise ShapeError(f"omega_c has shape {omega_c.shape}; expected ({omega_c.shape[0]}, "
+                         f"{HD_v}) = (D_o, H D_v) for the stacked heads")
+    if args["beta_c"] is None:
+        args["beta_c"] = np.zeros((omega_c.shape[0], 1))  # (D_o, 1)
+
+
+def _heads_divide_D(args):
+    D, H = args["D"], args["H"]
+    if D % H:
+        raise ShapeError(f"D = {D} is not divisible by H = {H}; each head gets D/H dimensions")
+
+
+def _text(value, name):
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be a str; got {type(value).__name__}")
+    return value
+
+
+def _merges(value, name):
+    """Learned merges: a list of (left, right) pairs of strings."""
+    if not isinstance(value, (list, tuple)):
+        raise InputTypeError(f"{name} must be a list of (left, right) pairs; got "
+                             f"{type(value).__name__}")
+    for j, pair in enumerate(value):
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
+                or not all(isinstance(s, str) for s in pair)):
+            raise InputTypeError(f"{name}[{j}] must be a pair of strings (left, right); got "
+                                 f"{pair!r}"[:120])
+    return [tuple(pair) for pair in value]
+
+
 # ------------------------------------------------------------------------------------------
 # Self-attention
 # ------------------------------------------------------------------------------------------
+@shapes(scores="N_k N_q", mask=(_mask, "N_k N_q"))
 def softmax_keys(scores, mask=None):
     """Softmax over keys (axis 0) for every query column; masked entries get weight 0.
 
     a[m, n] = exp(s[m, n]) / sum_m' exp(s[m', n]), with s = -inf where mask is False.
     scores (N_k, N_q) -> (N_k, N_q), each column summing to one.
     """
-    s = check_ndim(as_float_array(scores, "scores"), "scores", (2,), "(N keys, N queries)")
     if mask is not None:
-        m = _mask(mask, s.shape[0]) if s.shape[0] == s.shape[1] else np.asarray(mask, bool)
-        s = np.where(m, s, -np.inf)
-    s = s - s.max(axis=0, keepdims=True)  # stable: the largest score in each column becomes 0
-    e = np.exp(s)
-    return e / e.sum(axis=0, keepdims=True)
+        scores = np.where(mask, scores, -np.inf)  # masked: exp(-inf) = 0
+    return softmax(scores, axis=0)  # chapter 02's stable softmax, over the keys
 
 
+@shapes(X="D N", beta_v=_bias("D_v"), omega_v="D_v D", beta_q=_bias("D_q"), omega_q="D_q D",
+        beta_k=_bias("D_q"), omega_k="D_q D", mask=MASK, scale="bool", pos_bias="N N")
 def attention_parts(X, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k, mask=None,
                     scale=True, pos_bias=None):
     """Every intermediate of one self-attention head, for teaching and plotting.
@@ -120,30 +207,20 @@ def attention_parts(X, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k, mask=N
     A = Softmax_keys[S] (masked entries -inf first), Sa = V A.
     Returns a dict with V (D_v, N), Q (D_q, N), K (D_q, N), S (N, N), A (N, N), Sa (D_v, N).
     """
-    X = _tokens(X)
-    D, N = X.shape
-    b_v, o_v = _linear(beta_v, omega_v, "beta_v", "omega_v", D)
-    b_q, o_q = _linear(beta_q, omega_q, "beta_q", "omega_q", D)
-    b_k, o_k = _linear(beta_k, omega_k, "beta_k", "omega_k", D)
-    if o_q.shape[0] != o_k.shape[0]:
-        raise ShapeError(f"omega_q has {o_q.shape[0]} rows and omega_k has {o_k.shape[0]}; "
-                         "queries and keys need the same dimension D_q for K^T Q")
-    mask = _mask(mask, N)
-    V = b_v + o_v @ X  # (D_v, N)  values
-    Q = b_q + o_q @ X  # (D_q, N)  queries
-    K = b_k + o_k @ X  # (D_q, N)  keys
+    V = beta_v + omega_v @ X  # (D_v, N)  values
+    Q = beta_q + omega_q @ X  # (D_q, N)  queries
+    K = beta_k + omega_k @ X  # (D_q, N)  keys
     S = K.T @ Q  # (N, N): S[m, n] = k_m . q_n, keys down, queries across
     if pos_bias is not None:
-        pi = check_ndim(as_float_array(pos_bias, "pos_bias"), "pos_bias", (2,), "(N, N)")
-        if pi.shape != (N, N):
-            raise ShapeError(f"pos_bias has shape {pi.shape}; expected ({N}, {N}) [key, query]")
-        S = S + pi
+        S = S + pos_bias
     if scale:
         S = S / np.sqrt(Q.shape[0])
     A = softmax_keys(S, mask)  # (N, N), columns sum to 1
     return {"V": V, "Q": Q, "K": K, "S": S, "A": A, "Sa": V @ A}
 
 
+@shapes(X="D N", beta_v=_bias("D_v"), omega_v="D_v D", beta_q=_bias("D_q"), omega_q="D_q D",
+        beta_k=_bias("D_q"), omega_k="D_q D", mask=MASK)
 def self_attention(X, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k, mask=None):
     """Dot-product self-attention of one head.
 
@@ -154,31 +231,16 @@ def self_attention(X, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k, mask=No
     return attention_parts(X, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k, mask)["Sa"]
 
 
+@shapes(N="int >= 1")
 def causal_mask(N):
     """Mask for a decoder: query n may attend to keys m <= n. Boolean (N, N) [key, query]."""
-    N = check_int(N, "N", 1)
     m = np.arange(N)[:, None]  # key positions down the rows
     n = np.arange(N)[None, :]  # query positions across the columns
     return m <= n
 
 
-_HEAD_KEYS = ("beta_v", "omega_v", "beta_q", "omega_q", "beta_k", "omega_k")
-
-
-def _check_heads(heads):
-    if not isinstance(heads, (list, tuple)) or len(heads) == 0:
-        got = "an empty list" if isinstance(heads, (list, tuple)) else type(heads).__name__
-        raise InputTypeError(f"heads must be a non-empty list of dicts; got {got}")
-    for h, head in enumerate(heads):
-        if not isinstance(head, dict):
-            raise InputTypeError(f"heads[{h}] must be a dict with keys {_HEAD_KEYS}; got "
-                                 f"{type(head).__name__}")
-        missing = [k for k in _HEAD_KEYS if k not in head]
-        if missing:
-            raise ShapeError(f"heads[{h}] is missing {missing}; expected keys {_HEAD_KEYS}")
-    return heads
-
-
+@shapes(X="D N", heads=_heads, omega_c="D_o HD_v", beta_c=_bias("D_o"), mask=MASK,
+        return_parts="bool", where=_heads_fit_omega_c)
 def multihead_self_attention(X, heads, omega_c, beta_c=None, mask=None, return_parts=False):
     """Multi-head self-attention: H heads side by side, then a linear mix.
 
@@ -186,60 +248,61 @@ def multihead_self_attention(X, heads, omega_c, beta_c=None, mask=None, return_p
     X (D, N); heads a list of H dicts (see ``self_attention``); omega_c (D_o, H D_v);
     beta_c None, (D_o,) or (D_o, 1). Returns (D_o, N) (and the per-head parts if asked).
     """
-    X = _tokens(X)
-    parts = [attention_parts(X, *(head[k] for k in _HEAD_KEYS), mask=mask)
-             for head in _check_heads(heads)]
+    parts = [attention_parts(X, *(head[k] for k in _HEAD_KEYS), mask=mask) for head in heads]
     stacked = np.concatenate([p["Sa"] for p in parts], axis=0)  # (H D_v, N)
-    omega_c = check_ndim(as_float_array(omega_c, "omega_c"), "omega_c", (2,), "(D_o, H D_v)")
-    if omega_c.shape[1] != stacked.shape[0]:
-        raise ShapeError(f"omega_c has shape {omega_c.shape}; expected ({omega_c.shape[0]}, "
-                         f"{stacked.shape[0]}) = (D_o, H D_v) for the stacked heads")
-    if beta_c is None:
-        beta_c = np.zeros(omega_c.shape[0])
-    beta_c, _ = _linear(beta_c, omega_c, "beta_c", "omega_c", stacked.shape[0])
     out = beta_c + omega_c @ stacked  # (D_o, N)
     return (out, parts) if return_parts else out
 
 
+@shapes(A="N_k N_q")
 def attention_entropy(A):
     """Entropy of each query's attention distribution, -sum_m a[m, n] log a[m, n] (nats).
 
     A (N_k, N_q) with columns summing to one -> (N_q,). Zero weights contribute 0.
     """
-    A = check_ndim(as_float_array(A, "A"), "A", (2,), "(N keys, N queries)")
     logs = np.log(np.where(A > 0, A, 1.0))
     return -(A * logs).sum(axis=0)
 
 
+@shapes(D_q="int >= 1", n="int >= 1", rng="rng", scale="bool")
 def score_samples(D_q, n, rng, scale=True):
     """n dot products k.q of random query/key pairs with independent N(0, 1) entries.
 
     Var[k.q] = D_q; divided by sqrt(D_q) when scale=True (then the variance is 1). -> (n,)
     """
-    D_q = check_int(D_q, "D_q", 1)
-    n = check_int(n, "n", 1)
     q = rng.standard_normal((D_q, n))  # (D_q, n)
     k = rng.standard_normal((D_q, n))
     s = (k * q).sum(axis=0)
     return s / np.sqrt(D_q) if scale else s
 
 
+@shapes(D_q="int >= 1", N_q="int >= 1", N_k="int >= 1", rng="rng", scale="bool")
+def random_scores(D_q, N_q, N_k, rng, scale=True):
+    """Scores S = K^T Q of N_q random queries against N_k random keys, all entries N(0, 1):
+    Q (D_q, N_q) is drawn first, then K (D_q, N_k); divided by sqrt(D_q) when scale=True.
+    Returns (N_k, N_q), [key, query] as every attention matrix here."""
+    Q = rng.standard_normal((D_q, N_q))
+    K = rng.standard_normal((D_q, N_k))
+    S = K.T @ Q  # (N_k, N_q)
+    return S / np.sqrt(D_q) if scale else S
+
+
 # ------------------------------------------------------------------------------------------
 # Positional encodings
 # ------------------------------------------------------------------------------------------
+@shapes(D="int >= 1", N="int >= 1")
 def sinusoidal_encoding(D, N):
     """Absolute sinusoidal position encodings Pi, one column per position (D, N).
 
     Pi[2i, n] = sin(n / 10000^(2i/D)), Pi[2i+1, n] = cos(n / 10000^(2i/D)).
     """
-    D = check_int(D, "D", 1)
-    N = check_int(N, "N", 1)
     n = np.arange(N)[None, :]  # (1, N) positions
     d = np.arange(D)[:, None]  # (D, 1) embedding dimensions
     omega = 10000.0 ** (-(2 * (d // 2)) / D)  # (D, 1) angular frequency of each row pair
     return np.where(d % 2 == 0, np.sin(n * omega), np.cos(n * omega))  # (D, N)
 
 
+@shapes(pi=(_odd_length, "P"), N="int >= 1")
 def relative_position_bias(pi, N):
     """The relative-position term Pi[a, b] = pi[clip(a - b, -K, K) + K] for key a and query b.
 
@@ -247,11 +310,6 @@ def relative_position_bias(pi, N):
     any length N: offsets beyond +-K (never seen in sequences of K + 1 tokens) are clipped to
     the farthest learned offset. Returns (N, N), constant along each diagonal.
     """
-    N = check_int(N, "N", 1)
-    pi = check_ndim(as_float_array(pi, "pi"), "pi", (1,), "(2K + 1,) one value per offset")
-    if pi.shape[0] % 2 == 0:
-        raise ShapeError(f"pi has shape {pi.shape}; expected an odd length (2K + 1,), one value "
-                         "per offset -K..K")
     K = pi.shape[0] // 2
     a = np.arange(N)[:, None]  # key positions
     b = np.arange(N)[None, :]  # query positions
@@ -261,51 +319,34 @@ def relative_position_bias(pi, N):
 # ------------------------------------------------------------------------------------------
 # Tokens and embeddings
 # ------------------------------------------------------------------------------------------
-def _token_ids(tokens, V, name="tokens"):
-    arr = np.asarray(tokens)
-    if arr.dtype.kind not in "iu":
-        raise InputTypeError(f"{name} must be integer token indices; got dtype {arr.dtype}")
-    check_ndim(arr, name, (1,), "(N,) token indices")
-    if arr.size and (arr.min() < 0 or arr.max() >= V):
-        raise ShapeError(f"{name} has indices in {arr.min()}..{arr.max()}; expected 0..{V - 1} "
-                         f"for a vocabulary of {V}")
-    return arr
-
-
+@shapes(tokens=_token_ids, V="int >= 1", where=_tokens_below_V)
 def one_hot(tokens, V):
     """The token matrix T: column n is the one-hot vector of token n. (N,) ints -> (V, N)."""
-    V = check_int(V, "V", 1)
-    ids = _token_ids(tokens, V)
-    T = np.zeros((V, ids.size))
-    T[ids, np.arange(ids.size)] = 1.0
-    return T
+    return losses.one_hot.__wrapped__(tokens, V)  # chapter 02's one-hot labels, for tokens
 
 
+@shapes(tokens=_token_ids, omega_e="D V", where=_tokens_in_omega_e)
 def embed(tokens, omega_e):
     """Embeddings X = Omega_e T, computed as a column look-up Omega_e[:, tokens].
 
     tokens (N,) ints; omega_e (D, V). Returns (D, N).
     """
-    omega_e = check_ndim(as_float_array(omega_e, "omega_e"), "omega_e", (2,), "(D, V)")
-    ids = _token_ids(tokens, omega_e.shape[1])
-    return omega_e[:, ids]
+    return omega_e[:, tokens]
 
 
 # ------------------------------------------------------------------------------------------
 # The transformer layer
 # ------------------------------------------------------------------------------------------
+@shapes(X="D N")
 def layer_norm_tokens(X, gamma, delta, eps=1e-5):
     """Layer norm of each token (column) over its D features, then gamma * . + delta.
 
     X (D, N); gamma, delta (D,). Biased variance, eps inside the square root (as PyTorch).
     """
-    return layer_norm(_tokens(X), gamma, delta, eps)  # tokens are columns, as h's points
+    return layer_norm(X, gamma, delta, eps)  # tokens are columns, as h's data points
 
 
-_LAYER_KEYS = ("heads", "omega_c", "beta_c", "omega_1", "beta_1", "omega_2", "beta_2",
-               "gamma_1", "delta_1", "gamma_2", "delta_2")
-
-
+@shapes(X="D N", params=_layer, mask=MASK)
 def transformer_layer(X, params, mask=None):
     """One transformer layer (post-norm, as in the original transformer and the notes' book).
 
@@ -314,41 +355,39 @@ def transformer_layer(X, params, mask=None):
     heads, omega_c, beta_c, omega_1 (D_f, D), beta_1, omega_2 (D, D_f), beta_2, gamma_1,
     delta_1, gamma_2, delta_2 (see ``init_transformer_layer``). X (D, N) -> (D, N).
     """
-    X = _tokens(X)
-    if not isinstance(params, dict):
-        raise InputTypeError(f"params must be a dict with keys {_LAYER_KEYS}; got "
-                             f"{type(params).__name__}")
-    missing = [k for k in _LAYER_KEYS if k not in params]
-    if missing:
-        raise ShapeError(f"params is missing {missing}; expected keys {_LAYER_KEYS}")
     p = params
     X = X + multihead_self_attention(X, p["heads"], p["omega_c"], p["beta_c"], mask)  # residual
     X = layer_norm_tokens(X, p["gamma_1"], p["delta_1"])
-    b1, o1 = _linear(p["beta_1"], p["omega_1"], "beta_1", "omega_1", X.shape[0])
-    b2, o2 = _linear(p["beta_2"], p["omega_2"], "beta_2", "omega_2", o1.shape[0])
-    X = X + b2 + o2 @ np.maximum(b1 + o1 @ X, 0.0)  # (D, N): MLP on every column, residual
-    return layer_norm_tokens(X, p["gamma_2"], p["delta_2"])
+    # the fully connected net on every token: fs[-1] = beta_2 + Omega_2 ReLU[beta_1 + Omega_1 X]
+    fs, _ = forward(X, [p["beta_1"], p["beta_2"]], [p["omega_1"], p["omega_2"]])
+    return layer_norm_tokens(X + fs[-1], p["gamma_2"], p["delta_2"])  # residual, (D, N)
 
 
+@shapes(D="int >= 1", D_q="int >= 1", D_v="int >= 1", rng="rng", sigma=">= 0")
 def init_head(D, D_q, D_v, rng, sigma=None):
-    """Random parameters of one head: weights N(0, sigma^2) (default 1/sqrt(D)), biases 0."""
-    D, D_q, D_v = check_int(D, "D", 1), check_int(D_q, "D_q", 1), check_int(D_v, "D_v", 1)
-    s = 1.0 / np.sqrt(D) if sigma is None else float(sigma)
-    return {"beta_v": np.zeros(D_v), "omega_v": s * rng.standard_normal((D_v, D)),
-            "beta_q": np.zeros(D_q), "omega_q": s * rng.standard_normal((D_q, D)),
-            "beta_k": np.zeros(D_q), "omega_k": s * rng.standard_normal((D_q, D))}
+    """Random parameters of one head: weights N(0, sigma^2) (default 1/sqrt(D)), biases 0.
+
+    Drawn in the order Omega_v (D_v, D), Omega_q (D_q, D), Omega_k (D_q, D).
+    """
+    sigma = 1.0 / np.sqrt(D) if sigma is None else sigma
+    head = {}
+    for x, D_x in (("v", D_v), ("q", D_q), ("k", D_q)):
+        (head[f"beta_{x}"],), (head[f"omega_{x}"],) = init_params([D, D_x], sigma, rng)
+    return head
 
 
+@shapes(D="int >= 1", H="int >= 1", D_f="int >= 1", rng="rng", where=_heads_divide_D)
 def init_transformer_layer(D, H, D_f, rng):
-    """Random parameters for ``transformer_layer``: H heads of size D/H, an MLP of width D_f."""
-    D, H, D_f = check_int(D, "D", 1), check_int(H, "H", 1), check_int(D_f, "D_f", 1)
-    if D % H:
-        raise ShapeError(f"D = {D} is not divisible by H = {H}; each head gets D/H dimensions")
-    s = 1.0 / np.sqrt(D)
-    return {"heads": [init_head(D, D // H, D // H, rng) for _ in range(H)],
-            "omega_c": s * rng.standard_normal((D, D)), "beta_c": np.zeros(D),
-            "omega_1": s * rng.standard_normal((D_f, D)), "beta_1": np.zeros(D_f),
-            "omega_2": rng.standard_normal((D, D_f)) / np.sqrt(D_f), "beta_2": np.zeros(D),
+    """Random parameters for ``transformer_layer``: H heads of size D/H, an MLP of width D_f.
+
+    Weights N(0, 1/D_in) for a layer fed by D_in units, biases 0, layer norms gamma = 1,
+    delta = 0. Drawn in the order: the heads, Omega_c, Omega_1, Omega_2.
+    """
+    heads = [init_head(D, D // H, D // H, rng) for _ in range(H)]
+    (beta_c,), (omega_c,) = init_params([D, D], 1.0 / np.sqrt(D), rng)
+    betas, omegas = init_params([D, D_f, D], [1.0 / np.sqrt(D), 1.0 / np.sqrt(D_f)], rng)
+    return {"heads": heads, "omega_c": omega_c, "beta_c": beta_c,
+            "omega_1": omegas[0], "beta_1": betas[0], "omega_2": omegas[1], "beta_2": betas[1],
             "gamma_1": np.ones(D), "delta_1": np.zeros(D),
             "gamma_2": np.ones(D), "delta_2": np.zeros(D)}
 
@@ -356,20 +395,16 @@ def init_transformer_layer(D, H, D_f, rng):
 # ------------------------------------------------------------------------------------------
 # Tokenisation: characters, words, byte-pair encoding
 # ------------------------------------------------------------------------------------------
-def _text(text, name="text"):
-    if not isinstance(text, str):
-        raise InputTypeError(f"{name} must be a str; got {type(text).__name__}")
-    return text
-
-
+@shapes(text=_text)
 def char_vocab(text):
     """The sorted list of distinct characters of text (the BPE starting vocabulary)."""
-    return sorted(set(_text(text)))
+    return sorted(set(text))
 
 
+@shapes(text=_text)
 def word_tokens(text):
     """Word-level tokens: runs of letters/digits, and every other character on its own."""
-    return re.findall(r"\w+|\W", _text(text))
+    return re.findall(r"\w+|\W", text)
 
 
 def _merge(symbols, pair, new):
@@ -385,6 +420,7 @@ def _merge(symbols, pair, new):
     return out
 
 
+@shapes(text=_text, n_merges="int >= 0")
 def bpe_history(text, n_merges):
     """BPE training with its history: (merges, sequences), sequences[j] the tokens after j merges.
 
@@ -392,8 +428,7 @@ def bpe_history(text, n_merges):
     (ties: the pair seen first) everywhere; 4. repeat n_merges times, or until no pair occurs
     twice.
     """
-    symbols = list(_text(text))
-    n_merges = check_int(n_merges, "n_merges", 0)
+    symbols = list(text)
     merges, sequences = [], [symbols]
     for _ in range(n_merges):
         counts = Counter(pairwise(symbols))  # insertion order = order first seen
@@ -408,76 +443,65 @@ def bpe_history(text, n_merges):
     return merges, sequences
 
 
+@shapes(text=_text, n_merges="int >= 0")
 def bpe_train(text, n_merges):
     """Byte-pair encoding: the list of merged pairs (left, right) in the order learned."""
     return bpe_history(text, n_merges)[0]
 
 
+@shapes(text=_text, merges=_merges)
 def bpe_encode(text, merges):
     """Tokenise text with learned merges: characters first, then each merge in order.
 
     Returns a list of token strings with "".join(tokens) == text.
     """
-    symbols = list(_text(text))
-    if not isinstance(merges, (list, tuple)):
-        raise InputTypeError(f"merges must be a list of (left, right) pairs; got "
-                             f"{type(merges).__name__}")
-    for j, pair in enumerate(merges):
-        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
-                or not all(isinstance(s, str) for s in pair)):
-            raise InputTypeError(f"merges[{j}] must be a pair of strings (left, right); got "
-                                 f"{pair!r}"[:120])
-        symbols = _merge(symbols, tuple(pair), pair[0] + pair[1])
+    symbols = list(text)
+    for pair in merges:
+        symbols = _merge(symbols, pair, pair[0] + pair[1])
     return symbols
 
 
 # ------------------------------------------------------------------------------------------
 # Generation
 # ------------------------------------------------------------------------------------------
+@shapes(logits="...", T="> 0")
 def softmax_temperature(logits, T):
     """Next-token probabilities at temperature T: Softmax[logits / T] over axis 0.
 
     logits (V,) or (V, I). T -> 0 tends to the arg-max; large T tends to uniform.
     """
-    z = as_float_array(logits, "logits")
-    T = float(check_positive(T, "T"))
-    return softmax(z / T, axis=0)  # chapter 02's stable softmax
+    return softmax(logits / T, axis=0)  # chapter 02's stable softmax
 
 
+@shapes(ids=_token_ids, V="int >= 1", alpha=">= 0", where=_ids_below_V)
 def bigram_logits(ids, V, alpha=0.5):
     """A character bigram model (a baseline with no attention at all): logits[j, i] =
     log Pr(next = j | current = i) from counts smoothed by alpha. ids (N,) ints -> (V, V)."""
-    V = check_int(V, "V", 1)
-    ids = _token_ids(ids, V, "ids")
-    counts = np.full((V, V), float(alpha))
+    counts = np.full((V, V), alpha)
     np.add.at(counts, (ids[1:], ids[:-1]), 1.0)  # column = current token, row = next
     return np.log(counts / counts.sum(axis=0, keepdims=True))
 
 
+@shapes(logits="V V", start="int >= 0", n_new="int >= 0", T="> 0", rng="rng")
 def sample_bigram(logits, start, n_new, T, rng):
     """Autoregressive sampling from a bigram model at temperature T. Returns (1 + n_new,) ids."""
     P = softmax_temperature(logits, T)  # (V, V): column i is Pr(next | i)
     cdf = np.cumsum(P, axis=0)
-    out = [int(start)]
-    for u in rng.random(check_int(n_new, "n_new", 0)):
+    out = [start]
+    for u in rng.random(n_new):
         col = cdf[:, out[-1]]
         out.append(min(int(np.searchsorted(col, u * col[-1])), P.shape[0] - 1))
     return np.array(out)
 
 
+@shapes(X="D_x N_x", Z="D_z N_z", beta_v=_bias("D_v"), omega_v="D_v D_z", beta_q=_bias("D_q"),
+        omega_q="D_q D_x", beta_k=_bias("D_q"), omega_k="D_q D_z")
 def cross_attention(X, Z, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k):
     """Encoder-decoder (cross-) attention: queries from the decoder's X, keys and values from
     the encoder's Z.  V = beta_v + Omega_v Z, Q = beta_q + Omega_q X, K = beta_k + Omega_k Z,
     A = Softmax_keys[K^T Q / sqrt(D_q)] (N_z, N_x); returns (V A (D_v, N_x), A)."""
-    X = _tokens(X, "X")
-    Z = _tokens(Z, "Z")
-    b_v, o_v = _linear(beta_v, omega_v, "beta_v", "omega_v", Z.shape[0])
-    b_q, o_q = _linear(beta_q, omega_q, "beta_q", "omega_q", X.shape[0])
-    b_k, o_k = _linear(beta_k, omega_k, "beta_k", "omega_k", Z.shape[0])
-    if o_q.shape[0] != o_k.shape[0]:
-        raise ShapeError(f"omega_q has {o_q.shape[0]} rows and omega_k has {o_k.shape[0]}; "
-                         "queries and keys need the same dimension D_q")
-    Q = b_q + o_q @ X  # (D_q, N_x) decoder queries
-    K = b_k + o_k @ Z  # (D_q, N_z) encoder keys
+    V = beta_v + omega_v @ Z  # (D_v, N_z) encoder values
+    Q = beta_q + omega_q @ X  # (D_q, N_x) decoder queries
+    K = beta_k + omega_k @ Z  # (D_q, N_z) encoder keys
     A = softmax_keys(K.T @ Q / np.sqrt(Q.shape[0]))  # (N_z, N_x)
-    return (b_v + o_v @ Z) @ A, A
+    return V @ A, A

@@ -201,8 +201,8 @@ def _layer_sigmas(sigma, widths):
     """One standard deviation per weight matrix: "he" is sqrt(2 / D_k) for the layer fed by D_k."""
     if isinstance(sigma, str):
         return np.sqrt(2.0 / np.array(widths[:-1], dtype=float))
-    if sigma.ndim == 1 and sigma.shape != (len(widths) - 1,):
-        raise ShapeError(f"sigma has shape {sigma.shape}; expected a number or "
+    if np.ndim(sigma) == 1 and np.shape(sigma) != (len(widths) - 1,):
+        raise ShapeError(f"sigma has shape {np.shape(sigma)}; expected a number or "
                          f"({len(widths) - 1},), one standard deviation per weight matrix")
     return np.broadcast_to(sigma, (len(widths) - 1,))
 

@@ -11,16 +11,8 @@ from math import comb
 
 import numpy as np
 
-from .checks import (
-    ShapeError,
-    as_float_array,
-    as_points,
-    check_int,
-    check_ndim,
-    check_positive,
-    check_probability,
-    restore_points,
-)
+from .checks import InputTypeError, ShapeError, as_float_array, check_positive, shapes
+from .layers import init_params, relu, relu_derivative
 
 __all__ = [
     "batch_norm",
@@ -38,25 +30,78 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------------
+# The contracts' own checks (what the contract language cannot say)
+# ------------------------------------------------------------------------------------------
+def _per_unit(value, name):
+    """gamma, delta or a running statistic: a number, or one value per unit (row of h), (D,)
+    or (D, 1), given to the maths as a column (D, 1)."""
+    arr = as_float_array(value, name)
+    if arr.ndim > 2:
+        raise ShapeError(f"{name} has shape {arr.shape}; expected a number, (D,) or (D, 1): one "
+                         "value per unit (row of h)")
+    return arr[:, None] if arr.ndim == 1 else arr  # (D,) -> (D, 1)
+
+
+def _per_unit_variance(value, name):
+    """A running variance: per unit (see _per_unit), and >= 0."""
+    return _per_unit(check_positive(value, name, strict=False), name)
+
+
+PER_UNIT = (_per_unit, "number | D 1")  # a number, or a column (D, 1) with D the rows of h
+VARIANCE = (_per_unit_variance, "number | D 1")
+
+
+def _batch(value, name):
+    """A batch h (D, I) of at least two data points, so that a variance can be estimated."""
+    h = as_float_array(value, name)
+    if h.ndim == 2 and h.shape[1] < 2:
+        raise ShapeError(f"{name} has shape {h.shape}; batch norm needs a batch of at least 2 "
+                         "columns to estimate a variance")
+    return h
+
+
+def _sequence(value, name):
+    """A sequence g (I,) of at least two values."""
+    g = as_float_array(value, name)
+    if g.ndim == 1 and g.size < 2:
+        raise ShapeError(f"{name} has {g.size} values; expected at least 2")
+    return g
+
+
+def _lags_within(args):
+    """max_lag < I = len(g), and I - 1 when left out."""
+    I, L = args["g"].size, args["max_lag"]
+    if L is None:
+        args["max_lag"] = I - 1
+    elif L >= I:
+        raise ShapeError(f"max_lag must be < len(g) = {I}; got {L}")
+
+
+def _same_shape(args):
+    """batch_stat has the shape of run (both may be numbers)."""
+    run, batch_stat = args["run"], args["batch_stat"]
+    if run.shape != batch_stat.shape:
+        raise ShapeError(f"batch_stat has shape {batch_stat.shape}; expected {run.shape}, the "
+                         "shape of run")
+
+
+def _branches(value, name):
+    """The K branch matrices Omega_k, each (D, D), stacked into (K, D, D); none: shape (0,)."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        raise InputTypeError(f"{name} must be a list of (D, D) matrices, one per block; got "
+                             f"{type(value).__name__}")
+    mats = [as_float_array(omega, f"{name}[{k}]") for k, omega in enumerate(value)]
+    for k, omega in enumerate(mats):
+        if omega.ndim != 2 or omega.shape != mats[0].shape or omega.shape[0] != omega.shape[1]:
+            raise ShapeError(f"{name}[{k}] has shape {omega.shape}; expected a square (D, D) "
+                             "like every block's, because a residual branch keeps the width")
+    return np.stack(mats) if mats else np.zeros(0)  # (K, D, D)
+
+
+# ------------------------------------------------------------------------------------------
 # Normalisation
 # ------------------------------------------------------------------------------------------
-def _per_unit(value, name, D):
-    """gamma/delta/running statistics: a scalar, (D,) or (D, 1) -> a column (D, 1)."""
-    arr = as_float_array(value, name)
-    if arr.ndim == 0:
-        return np.full((D, 1), float(arr))
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.shape != (D,):
-        raise ShapeError(f"{name} has shape {arr.shape}; expected ({D},) or ({D}, 1), "
-                         "one value per hidden unit (row of h)")
-    return arr[:, None]  # (D, 1)
-
-
-def _check_eps(eps):
-    return float(check_positive(eps, "eps", strict=False))
-
-
+@shapes(h=(_batch, "D I"), gamma=PER_UNIT, delta=PER_UNIT, eps=">= 0")
 def batch_norm(h, gamma, delta, eps=1e-5):
     """Batch norm in training: standardise each unit (row) over the batch, then scale and shift.
 
@@ -65,13 +110,6 @@ def batch_norm(h, gamma, delta, eps=1e-5):
     h (D, I) with I >= 2; gamma, delta (D,) or (D, 1) or scalars. Returns (out (D, I), m (D,),
     s2 (D,)).
     """
-    h = check_ndim(as_float_array(h, "h"), "h", (2,), "(D, I): units as rows, batch as columns")
-    if h.shape[1] < 2:
-        raise ShapeError(f"h has shape {h.shape}; batch norm needs a batch of at least 2 "
-                         "columns to estimate a variance")
-    D = h.shape[0]
-    gamma, delta = _per_unit(gamma, "gamma", D), _per_unit(delta, "delta", D)
-    eps = _check_eps(eps)
     m = h.mean(axis=1, keepdims=True)  # (D, 1): the batch mean m_n of each unit
     s2 = ((h - m) ** 2).mean(axis=1, keepdims=True)  # (D, 1): biased variance s_n^2
     z = (h - m) / np.sqrt(s2 + eps)  # (D, I): standardised
@@ -79,40 +117,29 @@ def batch_norm(h, gamma, delta, eps=1e-5):
     return out, m[:, 0], s2[:, 0]
 
 
+@shapes(h="D I points", gamma=PER_UNIT, delta=PER_UNIT, run_mean=PER_UNIT, run_var=VARIANCE,
+        eps=">= 0")
 def batch_norm_eval(h, gamma, delta, run_mean, run_var, eps=1e-5):
     """Batch norm at test time: the running averages replace the batch statistics.
 
     out = gamma (h - run_mean) / sqrt(run_var + eps) + delta.
     h (D, I) or one point (D,); gamma, delta, run_mean, run_var (D,) or (D, 1). Same shape out.
     """
-    h2, was_1d = as_points(h, "h")
-    D = h2.shape[0]
-    gamma, delta = _per_unit(gamma, "gamma", D), _per_unit(delta, "delta", D)
-    run_mean = _per_unit(run_mean, "run_mean", D)
-    run_var = _per_unit(run_var, "run_var", D)
-    if (run_var < 0).any():
-        raise ShapeError(f"run_var must be >= 0; got {run_var.min()!r}")
-    eps = _check_eps(eps)
-    out = gamma * (h2 - run_mean) / np.sqrt(run_var + eps) + delta
-    return restore_points(out, was_1d)
+    return gamma * (h - run_mean) / np.sqrt(run_var + eps) + delta
 
 
+@shapes(run="...", batch_stat="...", alpha="[0, 1]", where=_same_shape)
 def update_running(run, batch_stat, alpha):
     """One step of the running average kept for test time: (1 - alpha) run + alpha batch_stat.
 
-    run and batch_stat: arrays of the same shape (or scalars); alpha in [0, 1] (PyTorch calls
-    it ``momentum``, default 0.1). PyTorch feeds in the *unbiased* batch variance
-    (1/(|B| - 1)) when it updates its running variance.
+    run and batch_stat: arrays of the same shape (or scalars); alpha in [0, 1] (PyTorch calls it
+    ``momentum``, default 0.1). PyTorch feeds in the *unbiased* batch variance (1/(|B| - 1))
+    when it updates its running variance.
     """
-    run = as_float_array(run, "run")
-    batch_stat = as_float_array(batch_stat, "batch_stat")
-    if run.shape != batch_stat.shape:
-        raise ShapeError(f"batch_stat has shape {batch_stat.shape}; expected {run.shape}, the "
-                         "shape of run")
-    alpha = check_probability(alpha, "alpha")
     return (1.0 - alpha) * run + alpha * batch_stat
 
 
+@shapes(h="D I points", gamma=PER_UNIT, delta=PER_UNIT, eps=">= 0")
 def layer_norm(h, gamma, delta, eps=1e-5):
     """Layer norm: standardise each data point (column) over its units, then scale and shift.
 
@@ -120,19 +147,15 @@ def layer_norm(h, gamma, delta, eps=1e-5):
     out = gamma (h - m_i) / sqrt(s2_i + eps) + delta, with gamma, delta one value per unit.
     h (D, I) or one point (D,); gamma, delta (D,) or (D, 1) or scalars. Same shape out.
     """
-    h2, was_1d = as_points(h, "h")
-    D = h2.shape[0]
-    gamma, delta = _per_unit(gamma, "gamma", D), _per_unit(delta, "delta", D)
-    eps = _check_eps(eps)
-    m = h2.mean(axis=0, keepdims=True)  # (1, I): one mean per data point
-    s2 = ((h2 - m) ** 2).mean(axis=0, keepdims=True)  # (1, I)
-    out = gamma * (h2 - m) / np.sqrt(s2 + eps) + delta
-    return restore_points(out, was_1d)
+    m = h.mean(axis=0, keepdims=True)  # (1, I): one mean per data point
+    s2 = ((h - m) ** 2).mean(axis=0, keepdims=True)  # (1, I)
+    return gamma * (h - m) / np.sqrt(s2 + eps) + delta
 
 
 # ------------------------------------------------------------------------------------------
 # Shattered gradients: d y / d x for a scalar input, plain vs residual
 # ------------------------------------------------------------------------------------------
+@shapes(K="int >= 0", D="int >= 1", rng="rng", bias_std=">= 0")
 def toy_net(K, D, rng, bias_std=0.1):
     """Random parameters of a 1-input, 1-output net with K hidden layers (blocks) of D units.
 
@@ -140,9 +163,8 @@ def toy_net(K, D, rng, bias_std=0.1):
     ``omega_in`` (D, 1), ``beta_in`` (D,), ``omegas`` K x (D, D), ``betas`` K x (D,),
     ``omega_out`` (1, D). The same parameters serve the plain and the residual net.
     """
-    K = check_int(K, "K", 0)
-    D = check_int(D, "D", 1)
-    bias_std = float(check_positive(bias_std, "bias_std", strict=False))
+    # Drawn in this order (all K weight matrices, then all K biases), not layer by layer as
+    # layers.init_params draws: the chapter's figures and numbers come from these draws.
     sd = np.sqrt(2.0 / D)
     return {
         "omega_in": rng.normal(0.0, np.sqrt(2.0), size=(D, 1)),
@@ -154,12 +176,14 @@ def toy_net(K, D, rng, bias_std=0.1):
 
 
 def _frozen_bn(f, df):
-    """Standardise each row of f (D, I) with its statistics over the batch, held fixed; the
-    derivative df is only rescaled. Returns (BN[f], dBN[f]/dx)."""
-    scale = 1.0 / np.sqrt(f.var(axis=1, keepdims=True) + 1e-5)  # (D, 1)
-    return (f - f.mean(axis=1, keepdims=True)) * scale, df * scale
+    """BN[f] = (f - m) / sqrt(s2 + eps), each row of f (D, I) standardised with its statistics
+    over the batch, which are then held fixed: the derivative df is only divided by
+    sqrt(s2 + eps). Returns (BN[f], dBN[f]/dx)."""
+    z, _, s2 = batch_norm.__wrapped__(f, 1.0, 0.0)
+    return z, df / np.sqrt(s2[:, None] + 1e-5)
 
 
+@shapes(x="I", residual="bool", every_depth="bool")
 def input_gradient(x, params, residual=False, every_depth=False):
     """The output y and its derivative dy/dx at each scalar input x, by forward-mode chain rule.
 
@@ -169,11 +193,10 @@ def input_gradient(x, params, residual=False, every_depth=False):
     inputs x, which are then held fixed (as at test time), so BN[h] = (h - m) / sqrt(s2 + 1e-5)
     and dBN/dh = 1/sqrt(s2 + 1e-5).
     Each h carries its derivative dh/dx beside it (the input is a scalar, so forward mode is the
-    cheap direction). x (I,); returns (y (I,), dy_dx (I,)). With ``every_depth`` the output
-    layer reads every h_k in turn: (y, dy_dx) of shape (K + 1, I), row k = the net cut after k
-    layers (blocks), all sharing the same first layers.
+    cheap direction). x (I,); params from ``toy_net``; returns (y (I,), dy_dx (I,)). With
+    ``every_depth`` the output layer reads every h_k in turn: (y, dy_dx) of shape (K + 1, I),
+    row k = the net cut after k layers (blocks), all sharing the same first layers.
     """
-    x = check_ndim(as_float_array(x, "x"), "x", (1,), "(I,): scalar inputs")
     w_in, w_out = params["omega_in"], params["omega_out"]  # (D, 1), (1, D)
     f = params["beta_in"][:, None] + w_in * x[None, :]  # (D, I)
     df = np.broadcast_to(w_in, f.shape)  # (D, I): d f / d x
@@ -181,17 +204,17 @@ def input_gradient(x, params, residual=False, every_depth=False):
         h, dh = f, df
     else:
         z, dz = _frozen_bn(f, df)
-        h, dh = np.maximum(z, 0.0), (z > 0) * dz
+        h, dh = relu(z), relu_derivative(z) * dz
     ys, dys = [w_out @ h], [w_out @ dh]  # (1, I) each
     with np.errstate(over="ignore", invalid="ignore"):
         for beta, omega in zip(params["betas"], params["omegas"], strict=True):
             if residual:
                 z, dz = _frozen_bn(h, dh)  # BN[h_k] and its derivative
-                h = h + beta[:, None] + omega @ np.maximum(z, 0.0)
-                dh = dh + omega @ ((z > 0) * dz)
+                h = h + beta[:, None] + omega @ relu(z)
+                dh = dh + omega @ (relu_derivative(z) * dz)
             else:
                 z, dz = _frozen_bn(beta[:, None] + omega @ h, omega @ dh)
-                h, dh = np.maximum(z, 0.0), (z > 0) * dz
+                h, dh = relu(z), relu_derivative(z) * dz
             if every_depth:
                 ys.append(w_out @ h)
                 dys.append(w_out @ dh)
@@ -200,37 +223,33 @@ def input_gradient(x, params, residual=False, every_depth=False):
     return (w_out @ h)[0], (w_out @ dh)[0]
 
 
+@shapes(g=(_sequence, "I"), max_lag="int >= 0", where=_lags_within)
 def autocorrelation(g, max_lag=None):
     """Normalised autocorrelation of a sequence g sampled on an even grid.
 
-    c[l] = sum_i (g_i - gbar)(g_{i+l} - gbar) / sum_i (g_i - gbar)^2, for l = 0..max_lag.
-    g (I,); returns (max_lag + 1,), c[0] = 1. A constant g is perfectly correlated: all ones.
+    c[l] = sum_i (g_i - gbar)(g_{i+l} - gbar) / sum_i (g_i - gbar)^2, for l = 0..max_lag
+    (default I - 1, max_lag < I). g (I,); returns (max_lag + 1,), c[0] = 1. A constant g is
+    perfectly correlated: all ones.
     """
-    g = check_ndim(as_float_array(g, "g"), "g", (1,), "(I,)")
-    if g.size < 2:
-        raise ShapeError(f"g has {g.size} values; expected at least 2")
-    max_lag = g.size - 1 if max_lag is None else check_int(max_lag, "max_lag", 0)
-    if max_lag >= g.size:
-        raise ShapeError(f"max_lag must be < len(g) = {g.size}; got {max_lag}")
     gc = g - g.mean()
     scale = np.max(np.abs(gc))
     if scale == 0.0 or not np.isfinite(scale):
         return np.ones(max_lag + 1)  # a constant (or unusable) g: perfectly correlated
     gc = gc / scale  # c is invariant to the scale of g; this keeps gc @ gc finite
-    denom = float(gc @ gc)
-    return np.array([gc[: g.size - l] @ gc[l:] for l in range(max_lag + 1)]) / denom
+    return np.array([gc[: g.size - l] @ gc[l:] for l in range(max_lag + 1)]) / (gc @ gc)
 
 
 # ------------------------------------------------------------------------------------------
 # The unravelled view: 2^K paths of lengths 0..K
 # ------------------------------------------------------------------------------------------
+@shapes(K="int >= 0")
 def path_counts(K):
     """How many of the 2^K paths through K residual blocks pass through exactly l branches:
     C(K, l) for l = 0..K. Returns an int array (K + 1,) that sums to 2^K."""
-    K = check_int(K, "K", 0)
     return np.array([comb(K, l) for l in range(K + 1)], dtype=np.int64)
 
 
+@shapes(x="D | D I", omegas=(_branches, "K D D | K"))
 def paths_by_length(x, omegas):
     """A linear residual net y = (I + Omega_{K-1}) ... (I + Omega_0) x, split by path length.
 
@@ -239,26 +258,18 @@ def paths_by_length(x, omegas):
     c_new[l] = c[l] + Omega_k c[l - 1]. x (D, I) or (D,); omegas K x (D, D).
     Returns c of shape (K + 1, D, I) (or (K + 1, D)); c.sum(axis=0) is the output y.
     """
-    x2, was_1d = as_points(x, "x")
-    D = x2.shape[0]
-    mats = []
+    c = np.zeros((len(omegas) + 1,) + x.shape)  # (K + 1, D, I)
+    c[0] = x
     for k, omega in enumerate(omegas):
-        omega = as_float_array(omega, f"omegas[{k}]")
-        if omega.shape != (D, D):
-            raise ShapeError(f"omegas[{k}] has shape {omega.shape}; expected ({D}, {D}) "
-                             "because a residual branch keeps the width of x")
-        mats.append(omega)
-    c = np.zeros((len(mats) + 1,) + x2.shape)  # (K + 1, D, I)
-    c[0] = x2
-    for k, omega in enumerate(mats):
-        taken = np.einsum("de,lei->ldi", omega, c[: k + 1])  # paths that take branch k
-        c[1: k + 2] += taken
-    return c[:, :, 0] if was_1d else c
+        # the paths that take branch k: Omega_k times each c[l], l <= k, moved to length l + 1
+        c[1: k + 2] += np.einsum("de,le...->ld...", omega, c[: k + 1])
+    return c
 
 
 # ------------------------------------------------------------------------------------------
 # Variance growth through residual blocks
 # ------------------------------------------------------------------------------------------
+@shapes(x="D I columns", K="int >= 0", rng="rng", norm="one of none batch", gamma="number")
 def residual_variances(x, K, rng, norm="none", gamma=1.0):
     """Var[h_k] (over units and batch) for k = 0..K in a residual net with He-initialised branches.
 
@@ -267,30 +278,23 @@ def residual_variances(x, K, rng, norm="none", gamma=1.0):
     Omega_k ~ Norm(0, 2/D), zero biases. x (D, I) is h_0. Returns (K + 1,) float64; entries past
     the float64 range are inf.
     """
-    x2, _ = as_points(x, "x")
-    K = check_int(K, "K", 0)
-    gamma = float(as_float_array(gamma, "gamma"))
-    if norm not in ("none", "batch"):
-        raise ShapeError(f"norm must be 'none' or 'batch'; got {norm!r}")
-    D = x2.shape[0]
-    h = x2.copy()
-    out = np.empty(K + 1)
+    h = x
+    out = np.full(K + 1, np.inf)
     out[0] = h.var()
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K):
-            omega = rng.normal(0.0, np.sqrt(2.0 / D), size=(D, D))
+            _, (omega,) = init_params([x.shape[0]] * 2, "he", rng)  # Omega_k ~ Norm(0, 2/D)
             if norm == "batch":
-                branch = omega @ np.maximum(batch_norm(h, gamma, 0.0)[0], 0.0)
+                h = h + omega @ relu(batch_norm.__wrapped__(h, gamma, 0.0)[0])
             else:
-                branch = gamma * (omega @ np.maximum(h, 0.0))
-            h = h + branch
+                h = h + gamma * (omega @ relu(h))
             out[k + 1] = h.var() if np.isfinite(h).all() else np.inf
             if not np.isfinite(out[k + 1]):
-                out[k + 1:] = np.inf
-                break
+                break  # the rest stay inf
     return out
 
 
+@shapes(K="int >= 0", var0=">= 0", norm="one of none batch", gamma="number")
 def variance_closed_form(K, var0=1.0, norm="none", gamma=1.0):
     """The expected Var[h_k], k = 0..K, of ``residual_variances`` (zero-mean symmetric h).
 
@@ -298,13 +302,8 @@ def variance_closed_form(K, var0=1.0, norm="none", gamma=1.0):
     norm="none":  Var_{k+1} = (1 + gamma^2) Var_k   ->  (1 + gamma^2)^k var0   (exponential)
     norm="batch": Var_{k+1} = Var_k + gamma^2        ->  var0 + k gamma^2       (linear)
     """
-    K = check_int(K, "K", 0)
-    var0 = float(check_positive(var0, "var0", strict=False))
-    gamma = float(as_float_array(gamma, "gamma"))
     k = np.arange(K + 1, dtype=float)
     if norm == "none":
         with np.errstate(over="ignore"):
             return var0 * (1.0 + gamma ** 2) ** k
-    if norm == "batch":
-        return var0 + k * gamma ** 2
-    raise ShapeError(f"norm must be 'none' or 'batch'; got {norm!r}")
+    return var0 + k * gamma ** 2

@@ -123,6 +123,7 @@ def test_multihead_without_beta_c(rng):
     assert_close(A.multihead_self_attention(X, heads, omega_c), omega_c @ stacked)
 
 
+
 @pytest.mark.parametrize("D,H,D_f,N", [(8, 2, 16, 5), (6, 3, 4, 4)])
 def test_transformer_layer_matches_torch(rng, D, H, D_f, N):
     layer = torch.nn.TransformerEncoderLayer(D, H, dim_feedforward=D_f, dropout=0.0,
@@ -229,6 +230,18 @@ def test_one_hot_and_embedding_lookup(rng):
                                                              torch.tensor(omega_e.T))).T)
 
 
+
+def test_token_contracts_check_the_vocabulary(rng):
+    omega_e = rng.normal(size=(3, 5))
+    assert_close(A.embed([4, 0, 4], omega_e), omega_e[:, [4, 0, 4]])
+    for call in (lambda: A.embed(np.array([-1]), omega_e), lambda: A.one_hot(np.array([5]), 5),
+                 lambda: A.bigram_logits(np.array([0, 3]), 3)):
+        with pytest.raises(ValueError, match=r"(tokens|ids) has indices in .*; expected 0\.\.") as info:
+            call()
+        assert "\n" not in str(info.value)
+    with pytest.raises(TypeError, match="tokens must be integer token indices"):
+        A.embed(np.array([0.0, 1.0]), omega_e)
+
 def test_bpe_worked_example():
     # aaabdaaabac: "aa" occurs 4 times; then "aa"+"a" and "a"+"b" tie at 2 and ("aa", "a")
     # is seen first; then ("aaa", "b") occurs twice; then no pair occurs twice: stop.
@@ -284,6 +297,22 @@ def test_score_variance_grows_with_D_q(D_q):
     t = A.score_samples(D_q, 20000, np.random.default_rng(0), scale=True)
     assert abs(t.var() - 1) < 0.06
 
+
+
+@pytest.mark.parametrize("D_q,N_q,N_k", [(1, 1, 10), (16, 200, 10), (64, 3, 7)])
+def test_random_scores_are_key_query_dot_products(D_q, N_q, N_k):
+    rng = np.random.default_rng(D_q)
+    Q, K = rng.standard_normal((D_q, N_q)), rng.standard_normal((D_q, N_k))  # Q first, then K
+    S = A.random_scores(D_q, N_q, N_k, np.random.default_rng(D_q), scale=False)
+    assert S.shape == (N_k, N_q)
+    assert_close(S, to_numpy(torch.einsum("dm,dn->mn", torch.tensor(K), torch.tensor(Q))))
+    assert_close(A.random_scores(D_q, N_q, N_k, np.random.default_rng(D_q)), S / math.sqrt(D_q))
+
+
+def test_random_scores_variance_is_D_q_unless_scaled():
+    S = A.random_scores(256, 400, 50, np.random.default_rng(1), scale=False)
+    assert abs(S.var() / 256 - 1) < 0.05
+    assert abs(A.random_scores(256, 400, 50, np.random.default_rng(1)).var() - 1) < 0.05
 
 # -- the tiny GPT --------------------------------------------------------------------------
 def test_tiny_gpt_attention_is_numpy_masked_multihead(rng):

@@ -209,6 +209,28 @@ def test_paths_by_length_enumerates_the_2_to_K_paths(K):
     assert_close(R.paths_by_length(x[:, 0], omegas), want[:, :, 0])
 
 
+
+def test_paths_by_length_takes_a_stack_of_branches_and_no_branch():
+    rng = np.random.default_rng(7)
+    omegas = rng.normal(size=(3, 4, 4))  # K = 3 blocks as one (K, D, D) array
+    x = rng.normal(size=4)
+    assert_close(R.paths_by_length(x, omegas), R.paths_by_length(x, list(omegas)))
+    assert_close(R.paths_by_length(x, []), x[None, :])  # K = 0: the skip path only
+    with pytest.raises(ValueError, match=r"omegas has shape \(1, 3, 3\); expected \(1, 4, 4\)"):
+        R.paths_by_length(x, [np.eye(3)])
+
+
+def test_per_unit_arguments_take_a_number_a_vector_or_a_column():
+    rng = np.random.default_rng(8)
+    h = rng.normal(size=(3, 6))
+    gamma, delta = rng.normal(size=3), rng.normal(size=3)
+    want = R.batch_norm(h, gamma, delta)[0]
+    assert_close(R.batch_norm(h, gamma[:, None], delta[:, None])[0], want)
+    assert_close(R.batch_norm(h, 2.0, 0.5)[0], R.batch_norm(h, np.full(3, 2.0), np.full(3, 0.5))[0])
+    assert_close(R.layer_norm(h, gamma[:, None], delta), R.layer_norm(h, gamma, delta))
+    with pytest.raises(ValueError, match=r"gamma has shape \(3, 1, 1\); expected a number, "):
+        R.batch_norm(h, np.ones((3, 1, 1)), 0.0)
+
 def test_path_counts():
     assert R.path_counts(0).tolist() == [1]
     assert R.path_counts(4).tolist() == [1, 4, 6, 4, 1]

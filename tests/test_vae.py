@@ -56,7 +56,8 @@ def test_reparameterize_and_errors():
     assert np.allclose(vae.reparameterize([1.0], [2.0], [0.5]), [2.0])
     with pytest.raises(ValueError, match="sigma"):
         vae.kl_normal_standard([0.0], [-1.0])
-    with pytest.raises(ValueError, match="x has shape"):
+    with pytest.raises(ValueError, match=r"W has shape \(2, 1\); expected \(3, any\) = "
+                       r"\(D_x, D_z\), since x gives D_x = 3"):
         vae.linear_gaussian_log_marginal(np.zeros(3), np.ones((2, 1)), np.zeros(2), 1.0)
 
 
@@ -351,6 +352,24 @@ def test_recon_grad_samples_match_autograd(rng, estimator):
     assert_close(got * to_numpy(upstream)[None, :], to_numpy(grad), rtol=1e-10)
 
 
+
+@pytest.mark.parametrize("D_x,D_z", [(2, 1), (4, 3)])
+def test_recon_grad_linear_gaussian_matches_autograd(rng, D_x, D_z):
+    """d/dmu E_q[log Pr(x|z)] by autograd through the closed-form expectation over q."""
+    W, b, s2 = _lg_model(rng, D_x, D_z)
+    x, mu_q, sigma_q = rng.normal(size=D_x), rng.normal(size=D_z), rng.uniform(0.3, 1.0, D_z)
+    mu = T(mu_q, requires_grad=True)
+    r = T(x) - T(W) @ mu - T(b)  # E_q |x - W z - b|^2 = |x - W mu - b|^2 + tr(W diag(s^2) W^T)
+    expected = -0.5 * (D_x * math.log(2 * math.pi * s2)
+                       + (r @ r + (T(W) ** 2 @ T(sigma_q) ** 2).sum()) / s2)
+    (grad,) = torch.autograd.grad(expected, mu)
+    got = vae.recon_grad_linear_gaussian(x, W, b, s2, mu_q)
+    assert_close(got, to_numpy(grad), rtol=1e-10)
+    # the reparameterised estimator is linear in eps: a symmetric pair of samples is exact
+    eps = rng.standard_normal((D_z, 1))
+    pair = vae.recon_grad_samples(x, W, b, s2, mu_q, sigma_q, np.hstack([eps, -eps]))
+    assert_close(pair.mean(1), got, rtol=1e-10)
+
 def test_recon_grad_estimators_are_unbiased_and_reparam_has_less_variance(rng):
     W, b, s2 = _lg_model(rng, 2, 1)
     x, mu_q, sigma_q = rng.normal(size=2), np.array([0.3]), np.array([0.5])
@@ -409,6 +428,33 @@ def test_decoder_mean_matches_torch(rng):
     assert_close(vae.decoder_mean(z, betas, omegas), to_numpy(torch.sigmoid(out)).T, rtol=1e-12)
     assert_close(vae.decoder_mean(z, betas, omegas, "linear"), to_numpy(out).T, rtol=1e-12)
 
+
+
+@pytest.mark.parametrize("D_z", [1, 3])
+def test_latent_path_matches_torch_lerp(rng, D_z):
+    z_a, z_b, t = rng.normal(size=D_z), rng.normal(size=D_z), np.linspace(0, 1, 7)
+    path = vae.latent_path(z_a, z_b, t)
+    assert path.shape == (D_z, 7)
+    want = torch.lerp(T(z_a)[:, None], T(z_b)[:, None], T(t)[None, :])
+    assert_close(path, to_numpy(want), rtol=1e-12, atol=1e-15)
+    assert_close(path[:, 0], z_a)
+    assert_close(path[:, -1], z_b)
+
+
+def test_decoder_mean_of_one_point_is_one_column(rng):
+    betas, omegas = [rng.normal(size=4), rng.normal(size=3)], [rng.normal(size=(4, 2)),
+                                                               rng.normal(size=(3, 4))]
+    z = rng.normal(size=(2, 5))
+    out = vae.decoder_mean(z, betas, omegas)
+    assert vae.decoder_mean(z[:, 1], betas, omegas).shape == (3,)
+    assert_close(vae.decoder_mean(z[:, 1], betas, omegas), out[:, 1])
+    with pytest.raises(ValueError, match="z has 3 rows"):
+        vae.decoder_mean(np.zeros((3, 5)), betas, omegas)
+
+
+def test_ancestral_sample_checks_what_the_decoder_returns():
+    with pytest.raises(ValueError, match=r"f returned shape \(3,\); expected \(D_x, 3\)"):
+        vae.ancestral_sample(lambda z: z[0], 1.0, 3, np.random.default_rng(0))
 
 # -- the PyTorch VAE ------------------------------------------------------------------------
 @pytest.fixture
@@ -478,7 +524,8 @@ def test_bad_input_names_the_argument():
     z = np.linspace(-3, 3, 11)
     with pytest.raises(ValueError, match="sigma2"):
         vae.log_normal(np.zeros(2), np.zeros(2), 0.0)
-    with pytest.raises(ValueError, match="mu has 3 rows"):
+    with pytest.raises(ValueError, match=r"mu has shape \(3, 4\); expected \(2, any\) = "
+                       r"\(D, J\), since x gives D = 2"):
         vae.log_normal(np.zeros((2, 4)), np.zeros((3, 4)), 1.0)
     with pytest.raises(ValueError, match="means"):
         vae.log_gaussian_sum(np.zeros(2), np.zeros((3, 4)), 1.0, np.ones(4))
@@ -511,7 +558,7 @@ def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match="f_z has shape"):
         vae.elbo_estimate(np.zeros((3, 2)), np.zeros((3, 1)), 1.0, np.zeros((2, 2)), np.ones((2, 2)))
     W, b = np.ones((2, 1)), np.zeros(2)
-    with pytest.raises(ValueError, match="kl must be"):
+    with pytest.raises(ValueError, match=r"kl is 'exact'; expected one of \['closed', 'sampled'\]"):
         vae.elbo_samples_linear_gaussian(np.zeros(2), W, b, 1.0, [0.0], [1.0], np.zeros((1, 3)),
                                          kl="exact")
     with pytest.raises(ValueError, match="eps has shape"):
@@ -533,7 +580,7 @@ def test_bad_input_names_the_argument():
         vae.elbo_linear_gaussian(np.zeros(2), W, b, 1.0, [0.0], [[-1.0]])
     with pytest.raises(ValueError, match="cov_q has shape"):
         vae.elbo_linear_gaussian(np.zeros(2), W, b, 1.0, [0.0], [1.0, 2.0])
-    with pytest.raises(ValueError, match="output must be"):
+    with pytest.raises(ValueError, match=r"output is 'relu'; expected one of \['sigmoid', 'linear'\]"):
         vae.decoder_mean(np.zeros(2), [np.zeros(3)], [np.zeros((3, 2))], output="relu")
     with pytest.raises(TypeError, match="x must be a number"):
         vae.log_normal("x", np.zeros(2), 1.0)

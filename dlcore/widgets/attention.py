@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import attention
 from ..corpus import CORPUS, SAMPLE
+from ..layers import init_params
 from ..plots import PALETTE, label
 from ..plots.attention import format_tokens, text_to_rgba
 from . import Checkbox, InteractiveFigure, Slider
@@ -118,9 +119,7 @@ DQ_GRID = np.unique(np.geomspace(1, 1024, 21).round().astype(int))
 def _raw_scores(D_q):
     rng = np.random.default_rng(D_q)
     samples = attention.score_samples(D_q, 600, rng, scale=False)  # (600,) k.q
-    q = rng.standard_normal((D_q, 1))
-    K = rng.standard_normal((D_q, N_KEYS))
-    return samples, (K.T @ q)[:, 0]  # (N_KEYS,): the scores k_m.q of one query
+    return samples, attention.random_scores(D_q, 1, N_KEYS, rng, scale=False)[:, 0]  # one query
 
 
 @lru_cache(maxsize=2)
@@ -131,9 +130,7 @@ def entropy_curves():
         vals = []
         for D_q in DQ_GRID:
             rng = np.random.default_rng(1000 + int(D_q))
-            Q = rng.standard_normal((D_q, 200))
-            K = rng.standard_normal((D_q, N_KEYS))
-            S = K.T @ Q / (np.sqrt(D_q) if scale else 1.0)  # (N_KEYS, 200)
+            S = attention.random_scores(int(D_q), 200, N_KEYS, rng, scale)  # (N_KEYS, 200)
             vals.append(attention.attention_entropy(attention.softmax_keys(S)).mean())
         out[scale] = np.array(vals)
     return out
@@ -316,14 +313,13 @@ temperature = temperature_figure()
 # ------------------------------------------------------------------------------------------
 WORDS = ["the", "cat", "sat", "by", "the", "lamp"]
 D_POS = 16
-HEAD_KEYS = ("beta_v", "omega_v", "beta_q", "omega_q", "beta_k", "omega_k")
 
 
 @lru_cache(maxsize=1)
 def _pos_setup():
     rng = np.random.default_rng(7)
     vocab = sorted(set(WORDS))
-    omega_e = rng.standard_normal((D_POS, len(vocab)))  # (D, V) a random embedding
+    _, (omega_e,) = init_params([len(vocab), D_POS], 1.0, rng)  # (D, V) a random embedding
     ids = np.array([vocab.index(w) for w in WORDS])
     head = attention.init_head(D_POS, 8, D_POS, rng, sigma=0.2)
     return omega_e, ids, head
@@ -337,7 +333,7 @@ def compute_positions(shuffle, positions):
     X = attention.embed(ids[perm], omega_e)  # (D, N) tokens in the shuffled order
     if positions:
         X = X + 1.5 * attention.sinusoidal_encoding(D_POS, N)
-    A = attention.attention_parts(X, *(head[k] for k in HEAD_KEYS))["A"]
+    A = attention.attention_parts(X, **head)["A"]
     inv = np.argsort(perm)  # undo the shuffle so the words line up with the axes
     return {"A": A[np.ix_(inv, inv)], "order": " ".join(WORDS[i] for i in perm)}
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import vae
 from .._threads import one_blas_thread
+from ..losses import normal_pdf
 from ..plots import PALETTE, label
 from ..plots.vae import DIGIT_CMAP, plot_curve, plot_density, plot_latent, tile_images
 from . import Checkbox, Dropdown, InteractiveFigure, Slider
@@ -40,7 +41,23 @@ def _centres(J):
 
 
 def _prior(z):
-    return np.exp(-0.5 * np.asarray(z) ** 2) / np.sqrt(2.0 * np.pi)
+    return normal_pdf(z, 0.0, 1.0)  # Pr(z) = Norm_z[0, 1]
+
+
+def _data_axes(ax, title):
+    """The data-space panel of the toy model: fixed window, equal scales."""
+    ax.set_xlim(EXTENT[:2])
+    ax.set_ylim(EXTENT[2:])
+    ax.set_aspect("equal", adjustable="box")
+    label(ax, "$x_1$", "$x_2$", title)
+
+
+def _boxed_text(ax, x, fontsize):
+    """The numbers in the bottom right corner, written by the update (animated), on a white
+    box so that the curves stay behind them."""
+    return ax.text(x, 0.04, "", transform=ax.transAxes, ha="right", va="bottom",
+                   fontsize=fontsize, animated=True,
+                   bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
 
 
 # ------------------------------------------------------------------------------------------
@@ -54,10 +71,11 @@ def compute_marginal(J, sigma):
     J = int(np.clip(round(J), 1, J_MAX))
     sigma = float(np.clip(sigma, 0.05, 2.0))
     z, f = _centres(J)
-    w = _prior(z) / _prior(z).sum()  # weights sum to one: a proper density for every J
+    pz = _prior(z)  # (J,) Pr(z_j)
+    w = pz / pz.sum()  # weights sum to one: a proper density for every J
     with one_blas_thread():
         density = vae.gaussian_sum_grid(X1_GRID, X2_GRID, f, sigma**2, w)  # (N_PIX, N_PIX)
-    return {"J": J, "sigma": sigma, "z": z, "w": w, "f": f, "density": density}
+    return {"J": J, "sigma": sigma, "z": z, "pz": pz, "w": w, "f": f, "density": density}
 
 
 def draw_marginal(fig):
@@ -80,17 +98,13 @@ def draw_marginal(fig):
                label=r"$f[z, \phi]$, $z \in [-3.5, 3.5]$", animated=True)  # over the image
     dots = ax_x.scatter([], [], c=[], cmap="plasma", vmin=-Z_SPAN, vmax=Z_SPAN, s=[],
                         edgecolors="white", linewidths=0.3, zorder=3, animated=True)
-    ax_x.set_xlim(EXTENT[:2])
-    ax_x.set_ylim(EXTENT[2:])
-    ax_x.set_aspect("equal", adjustable="box")
-    label(ax_x, "$x_1$", "$x_2$", r"Pr$(x) \approx \sum_j w_j\,$Norm$_x[f[z_j, \phi], \sigma^2 I]$")
+    _data_axes(ax_x, r"Pr$(x) \approx \sum_j w_j\,$Norm$_x[f[z_j, \phi], \sigma^2 I]$")
     ax_x.legend(loc="lower right", fontsize=7).set_animated(True)  # drawn over the image
     return {"stems": stems, "info": info, "img": img, "dots": dots}
 
 
 def update_marginal(h, d):
-    p = _prior(d["z"])
-    h["stems"].set_segments([[(z, 0.0), (z, pz)] for z, pz in zip(d["z"], p, strict=True)])
+    h["stems"].set_segments([[(z, 0.0), (z, pz)] for z, pz in zip(d["z"], d["pz"], strict=True)])
     h["stems"].set_array(d["z"])
     h["stems"].set_linewidth(1.6 if d["J"] < 60 else 0.6)
     h["info"].set_text(f"J = {d['J']} Gaussians\n$\\sigma$ = {d['sigma']:.2f}")
@@ -152,10 +166,7 @@ def draw_ancestral(fig):
                          label=r"3. $x^* \sim$ Norm$_x[f[z^*, \phi], \sigma^2 I]$")
     info = ax_x.text(0.02, 0.98, "", transform=ax_x.transAxes, va="top", fontsize=8,
                      animated=True)
-    ax_x.set_xlim(EXTENT[:2])
-    ax_x.set_ylim(EXTENT[2:])
-    ax_x.set_aspect("equal", adjustable="box")
-    label(ax_x, "$x_1$", "$x_2$", "steps 2 and 3: through the network, add noise")
+    _data_axes(ax_x, "steps 2 and 3: through the network, add noise")
     ax_x.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     return {"rug": rug, "zline": zline, "ztext": ztext, "cloud": cloud, "rings": rings,
             "mean": mean, "step": step, "xstar": xstar, "info": info}
@@ -220,9 +231,7 @@ def draw_jensen(fig):
                      animated=True, label=r"$\log \mathbb{E}[y]$")
     (bottom,) = ax.plot([], [], "s", color=PALETTE["vermillion"], markersize=7, zorder=4,
                         animated=True, label=r"$\mathbb{E}[\log y]$")
-    text = ax.text(0.99, 0.04, "", transform=ax.transAxes, ha="right", va="bottom",
-                   fontsize=9, animated=True,
-                   bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    text = _boxed_text(ax, 0.99, fontsize=9)
     ax.set_xlim(0, Y_MAX + 0.5)
     ax.set_ylim(-2.6, 2.6)
     label(ax, "$y$", r"$\log[y]$", "Jensen's inequality for log: the curve lies above every chord")
@@ -277,28 +286,25 @@ def _lg_exact():
     return vae.linear_gaussian_log_marginal(x, W, b, s2), float(mu_p[0]), float(cov_p[0, 0])
 
 
-def _normal_pdf(z, mu, var):
-    return np.exp(-0.5 * (z - mu) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
-
-
 def compute_tightness(mu_q, sigma_q):
     x, W, b, s2 = _lg()
     mu_q = float(np.clip(mu_q, -5.0, 5.0))
     sigma_q = float(np.clip(sigma_q, 1e-3, 10.0))
     log_px, mu_p, var_p = _lg_exact()
-    cov_q = [[sigma_q**2]]
+    cov_q = np.array([[sigma_q**2]])
     elbo = vae.elbo_linear_gaussian(x, W, b, s2, [mu_q], cov_q)
-    curve = np.array([vae.elbo_linear_gaussian(x, W, b, s2, [m], cov_q) for m in MU_GRID])
+    exact_elbo = vae.elbo_linear_gaussian.__wrapped__  # the unchecked maths, for the loop below
+    curve = np.array([exact_elbo(x, W, b, s2, np.array([m]), cov_q) for m in MU_GRID])
     kl = vae.kl_normal([mu_q], cov_q, [mu_p], [[var_p]])  # D_KL[q || Pr(z | x)]
     return {"mu_q": mu_q, "sigma_q": sigma_q, "elbo": elbo, "curve": curve, "kl": kl,
-            "log_px": log_px, "q": _normal_pdf(Z_Q, mu_q, sigma_q**2)}
+            "log_px": log_px, "q": normal_pdf(Z_Q, mu_q, sigma_q)}
 
 
 def draw_tightness(fig):
     ax_z, ax_e = fig.subplots(1, 2)
     log_px, mu_p, var_p = _lg_exact()
-    ax_z.plot(Z_Q, _normal_pdf(Z_Q, 0.0, 1.0), ":", color=PALETTE["grey"], label="prior Pr$(z)$")
-    ax_z.plot(Z_Q, _normal_pdf(Z_Q, mu_p, var_p), color=PALETTE["black"], linewidth=1.5,
+    ax_z.plot(Z_Q, _prior(Z_Q), ":", color=PALETTE["grey"], label="prior Pr$(z)$")
+    ax_z.plot(Z_Q, normal_pdf(Z_Q, mu_p, np.sqrt(var_p)), color=PALETTE["black"], linewidth=1.5,
               label="posterior Pr$(z|x, \\phi)$")
     (qline,) = ax_z.plot([], [], color=PALETTE["blue"], linewidth=1.5, animated=True,
                          label=r"$q(z|\theta)$ = Norm$_z[\mu, \sigma^2]$")
@@ -315,9 +321,7 @@ def draw_tightness(fig):
                        animated=True, label=r"gap = $D_{KL}[q(z|\theta) \| $Pr$(z|x,\phi)]$")
     (dot,) = ax_e.plot([], [], "o", color=PALETTE["blue"], markeredgecolor="black",
                        markersize=7, animated=True)
-    text = ax_e.text(0.98, 0.04, "", transform=ax_e.transAxes, ha="right", va="bottom",
-                     fontsize=8.5, animated=True,
-                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    text = _boxed_text(ax_e, 0.98, fontsize=8.5)
     ax_e.set_xlim(MU_GRID[0], MU_GRID[-1])
     ax_e.set_ylim(log_px - 8.0, log_px + 3.0)  # room above the line for the legend
     label(ax_e, r"mean $\mu$ of $q$", "nats", "the bound and the log likelihood")
@@ -382,7 +386,7 @@ def compute_estimator(S, mu_q, closed_kl):
                                          estimator=est).reshape(R, S).mean(1)
              for est in ("reparam", "score")}
     exact_elbo = vae.elbo_linear_gaussian(x, W, b, s2, [mu_q], [[SIGMA_Q**2]])
-    exact_grad = float((W.T @ (x - W[:, 0] * mu_q - b))[0] / s2)  # d/dmu E_q[log Pr(x|z)]
+    exact_grad = float(vae.recon_grad_linear_gaussian(x, W, b, s2, [mu_q])[0])  # d/dmu E_q
     return {"S": S, "mu_q": mu_q, "kl": kl, "elbos": elbos, "grads": grads,
             "exact_elbo": exact_elbo, "exact_grad": exact_grad, "log_px": _lg_exact()[0],
             "h_elbo": _hist(elbos, ELBO_BINS),
@@ -462,15 +466,17 @@ def interpolation_source(z, y, betas, omegas, output, what):
     """What the interpolation figure needs: z (2, I) latent codes of the digits, y (I,) labels,
     the decoder f[z, phi] as NumPy (betas, omegas, output: see vae.decoder_mean), a name.
 
-    For each class the code nearest the class's median code is the path's end point."""
+    For each class the code nearest the class's median code is the path's end point. The
+    decoder is checked here once (its contract, on one code), so the figure can run it unchecked."""
     z = np.asarray(z, float)
     y = np.asarray(y)
+    vae.decoder_mean(z[:, :1], betas, omegas, output)
     ends = {}
     for k in range(10):
         zk = z[:, y == k]
         med = np.median(zk, axis=1, keepdims=True)
         ends[k] = zk[:, int(np.argmin(((zk - med) ** 2).sum(0)))]
-    return {"z": z, "y": y, "betas": [np.asarray(b, float) for b in betas],
+    return {"z": z, "y": y, "betas": [np.asarray(b, float).reshape(-1, 1) for b in betas],
             "omegas": [np.asarray(o, float) for o in omegas], "output": output, "what": what,
             "ends": ends}
 
@@ -498,8 +504,10 @@ def make_interpolation(source_fn):
         a, b = PAIRS[int(pair) % len(PAIRS)]
         za, zb = src["ends"][a], src["ends"][b]
         ts = np.concatenate([[t], np.linspace(0.0, 1.0, N_PATH)])
-        zs = (1.0 - ts) * za[:, None] + ts * zb[:, None]  # (2, 1 + N_PATH) points on the line
-        imgs = vae.decoder_mean(zs, src["betas"], src["omegas"], src["output"])
+        # the unchecked maths (the source's arrays are ours, biases stored as columns): this is
+        # the figure the browser redraws most slowly, so it skips the contracts
+        zs = vae.latent_path.__wrapped__(za, zb, ts)  # (2, 1 + N_PATH) points on the line
+        imgs = vae.decoder_mean.__wrapped__(zs, src["betas"], src["omegas"], src["output"])
         imgs = imgs.T.reshape(-1, 8, 8)
         return {"t": t, "pair": (a, b), "za": za, "zb": zb, "z_t": zs[:, 0],
                 "image": imgs[0], "strip": tile_images(imgs[1:], N_PATH)}

@@ -791,7 +791,7 @@ ts = np.linspace(0, 1, 9)
 
 def path_images(src):
     """The 9 images along each of the figure's 5 paths: (45, 64)."""
-    zs = [(1 - ts) * src["ends"][a][:, None] + ts * src["ends"][b][:, None] for a, b in W.PAIRS]
+    zs = [vae.latent_path(src["ends"][a], src["ends"][b], ts) for a, b in W.PAIRS]
     return vae.decoder_mean(np.concatenate(zs, axis=1), src["betas"], src["omegas"],
                             src["output"]).T
 
