@@ -207,7 +207,14 @@ def _layer_sigmas(sigma, widths):
     return np.broadcast_to(sigma, (len(widths) - 1,))
 
 
-@shapes(widths=_widths, sigma=_per_layer, rng="rng", bias_sigma=_per_layer)
+def _one_sigma_per_layer(args):
+    """sigma and bias_sigma as arrays (K + 1,): one standard deviation per layer."""
+    for name in ("sigma", "bias_sigma"):
+        args[name] = _layer_sigmas(args[name], args["widths"])
+
+
+@shapes(widths=_widths, sigma=_per_layer, rng="rng", bias_sigma=_per_layer,
+        where=_one_sigma_per_layer)
 def init_params(widths, sigma, rng, bias_sigma=0.0):
     """A net with Omega_k ~ Norm(0, sigma_k^2) and beta_k ~ Norm(0, bias_sigma_k^2).
 
@@ -216,7 +223,6 @@ def init_params(widths, sigma, rng, bias_sigma=0.0):
     (D_{k+1}, D_k) is drawn, then beta_k (D_{k+1},) unless its standard deviation is 0 (then
     beta_k = 0 and nothing is drawn). Returns (betas, omegas).
     """
-    sigma, bias_sigma = _layer_sigmas(sigma, widths), _layer_sigmas(bias_sigma, widths)
     betas, omegas = [], []
     for k, (D_k, D_next) in enumerate(zip(widths[:-1], widths[1:])):
         omegas.append(sigma[k] * rng.standard_normal((D_next, D_k)))

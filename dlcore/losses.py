@@ -12,7 +12,7 @@ Each public function states its arguments in a contract, ``@shapes(...)`` (dlcor
 its body is the maths. ``"I | D_o I"`` is one value per data point, (I,) or (D_o, I);
 ``"number | I | D_o I"`` also takes a single number (the empty shape ()), the same for every point.
 The sigmoid is dlcore.layers'; least squares comes from dlcore.linear, ReLU features from
-dlcore.features and Adam from dlcore.optim.
+dlcore.features, and Adam and gradient descent from dlcore.optim.
 """
 
 import numpy as np
@@ -20,7 +20,7 @@ import numpy as np
 from . import features, linear
 from .checks import ShapeError, as_float_array, check_positive, shapes
 from .layers import sigmoid
-from .optim import run_adam
+from .optim import run_adam, run_gd
 
 __all__ = [
     "sigmoid",
@@ -48,6 +48,15 @@ __all__ = [
     "toy_regression",
     "LOG_2PI",
     "one_hot",
+    "softmax_cross_entropy_grad",
+    "bernoulli_pmf",
+    "categorical_pmf",
+    "toy_classification",
+    "bernoulli_loss_grad",
+    "gd_step_size",
+    "fit_bernoulli",
+    "empirical_density",
+    "gaussian_cross_entropy",
 ]
 
 LOG_2PI = np.log(2.0 * np.pi)
@@ -103,6 +112,15 @@ def _labels(value, name):
     """Class labels, one per data point (I,); a single label (an int) is a list of one."""
     y = as_float_array(value, name)
     return y.reshape(1) if y.ndim == 0 else y
+
+
+def _probabilities(value, name):
+    """Probabilities: every entry in [0, 1]."""
+    p = as_float_array(value, name)
+    if np.any(p < 0) or np.any(p > 1):
+        bad = float(p[(p < 0) | (p > 1)][0])
+        raise ShapeError(f"{name} contains {bad:g}; expected probabilities in [0, 1]")
+    return p
 
 
 def _distribution(value, name):
@@ -327,6 +345,39 @@ def categorical_nll(y, f):
     return float(np.sum(logsumexp(f, axis=0) - np.sum(Y * f, axis=0)))
 
 
+@shapes(f=(_finite, "K I points"), y=(_labels, "labels I < K"))
+def softmax_cross_entropy_grad(f, y):
+    """The gradient of the cross-entropy L = categorical_nll(y, f) with respect to the logits:
+
+        dL/df_{ki} = softmax_k[f_i] - [y_i = k],   i.e.  dL/df = softmax[f] - one_hot(y),
+
+    the predicted probabilities minus the one-hot labels (each column sums to 0).
+    f: logits (K, I); y: labels (I,) in 0..K-1. (One point: f (K,) and y an int.) Returns (K, I).
+    """
+    return softmax(f, axis=0) - one_hot(y, f.shape[0])  # (K, I)
+
+
+@shapes(y=(_binary, "I | D_o I"), lam=(_probabilities, "number | I | D_o I"))
+def bernoulli_pmf(y, lam):
+    """Pr(y | lambda) = (1 - lambda)^(1 - y) lambda^y: lambda where y = 1, 1 - lambda where y = 0.
+
+    y: labels in {0, 1}, (I,) or (D_o, I); lam: Pr(y = 1), y's shape or one number.
+    Returns the probability of each label, y's shape.
+    """
+    return (1 - lam) ** (1 - y) * lam**y
+
+
+@shapes(y=(_labels, "I"), lam=(_distribution, "K I points"))
+def categorical_pmf(y, lam):
+    """Pr(y_i | lambda_i) = lambda_{y_i, i}: the probability column i gives to its label.
+
+    y: labels (I,) in 0..K-1; lam: one probability vector per column, (K, I), e.g. softmax[f].
+    (One point: y an int and lam (K,).) Returns (I,).
+    """
+    Y = one_hot(y, lam.shape[0])  # (K, I): 1 at (y_i, i)
+    return np.sum(Y * lam, axis=0)  # (I,): picks lambda_{y_i, i}
+
+
 # ------------------------------------------------------------------------------------------
 # Distributions as probability vectors: entropy, cross-entropy, KL divergence.
 # ------------------------------------------------------------------------------------------
@@ -386,6 +437,97 @@ def toy_regression(I, rng, noise="homoscedastic"):
     sigma = np.full(I, 0.25) if noise == "homoscedastic" else 0.03 + 0.25 * x
     y = mu + sigma * rng.standard_normal(I)
     return x, y, mu, sigma
+
+
+# ------------------------------------------------------------------------------------------
+# A binary classifier fitted to data: logits f = phi @ h from fixed ReLU features.
+# ------------------------------------------------------------------------------------------
+@shapes(I="int >= 1", rng="rng")
+def toy_classification(I, rng):
+    """I points x uniform on [0, 3] with binary labels y ~ Bernoulli[lambda(x)], where the true
+    Pr(y = 1 | x) is lambda(x) = sig[4 sin(2 x) - 1]: high near x = 0.8, low near x = 2.4.
+
+    Returns (x (I,) sorted, y (I,) of 0.0/1.0, lam (I,) the true lambda at each x).
+    """
+    x = np.sort(rng.uniform(0.0, 3.0, I))
+    lam = sigmoid(4.0 * np.sin(2.0 * x) - 1.0)
+    y = (rng.uniform(size=I) < lam).astype(np.float64)  # 1 with probability lambda(x)
+    return x, y, lam
+
+
+@shapes(phi="1+D", h="1+D I", y=(_binary, "I"))
+def bernoulli_loss_grad(phi, h, y):
+    """Binary cross-entropy and its gradient for the logits f = phi @ h (a linear output layer
+    on features h):
+
+        L        = sum_i softplus(f_i) - y_i f_i
+        dL/df_i  = sig[f_i] - y_i                  (probability minus label)
+        dL/dphi  = sum_i (sig[f_i] - y_i) h_i = (sig[f] - y) @ h^T
+
+    phi: (1 + D,); h: (1 + D, I); y: (I,) of 0/1. Returns (L float, grad (1 + D,)).
+    """
+    f = phi @ h  # (I,) logits
+    return bernoulli_nll.__wrapped__(y, f), (sigmoid(f) - y) @ h.T
+
+
+@shapes(h="P I")
+def gd_step_size(h):
+    """A step size that makes every gradient-descent step lower the binary cross-entropy of
+    f = phi @ h: alpha = 4 / lambda_max(h h^T).
+
+    The curvature (Hessian) of L is h diag(lambda (1 - lambda)) h^T, at most h h^T / 4 because
+    lambda (1 - lambda) <= 1/4; a step below 2 / (largest curvature) always descends (chapter 03).
+    h: (P, I). Returns a float.
+    """
+    return float(4.0 / np.linalg.eigvalsh(h @ h.T)[-1])  # eigvalsh sorts ascending
+
+
+@shapes(x="I", y=(_binary, "I"), D="int >= 1", steps="int >= 1", alpha="> 0")
+def fit_bernoulli(x, y, D=8, steps=2000, alpha=None):
+    """Fit lambda(x) = sig[phi @ h(x)] by gradient descent on the binary cross-entropy, with h
+    the D fixed ReLU features of ``relu_features`` (joints spread over [0, 3)). With D = 1 the
+    only joint is at 0, so h = [1; x] and the model is logistic regression on x.
+
+    Starts from phi = 0 (lambda = 0.5 everywhere) and takes ``steps`` steps of
+    phi <- phi - alpha dL/dphi (dlcore.optim.run_gd); alpha defaults to ``gd_step_size(h)``.
+    x, y: (I,). Returns (path (steps + 1, 1 + D), row t = phi_t; losses (steps + 1,), L[phi_t]).
+    """
+    h = relu_features(x, D)  # (1 + D, I)
+    alpha = gd_step_size(h) if alpha is None else alpha
+
+    def dL_dphi(phi):
+        return bernoulli_loss_grad.__wrapped__(phi, h, y)[1]
+
+    path = run_gd(dL_dphi, np.zeros(1 + D), alpha, steps)  # (steps + 1, 1 + D)
+    losses = np.array([bernoulli_nll.__wrapped__(y, phi @ h) for phi in path])
+    return path, losses
+
+
+# ------------------------------------------------------------------------------------------
+# Cross-entropy for a real-valued y: the empirical distribution as spikes.
+# ------------------------------------------------------------------------------------------
+@shapes(u="U", y="I", eps="> 0")
+def empirical_density(u, y, eps):
+    """The empirical distribution q(u) = (1 / I) sum_i delta[u - y_i], with each Dirac spike
+    widened into a narrow normal of standard deviation eps so that it can be drawn and
+    integrated on a grid: q_eps(u) = (1 / I) sum_i Norm_u[y_i, eps^2] -> q(u) as eps -> 0.
+
+    u: grid (U,); y: data (I,). Returns q_eps on the grid (U,); it integrates to 1.
+    """
+    spikes = normal_pdf.__wrapped__(u[:, None], y[None, :], eps)  # (U, I): one bump per y_i
+    return spikes.mean(axis=1)  # (U,)
+
+
+@shapes(u="U", q="U", mu="number", sigma="> 0")
+def gaussian_cross_entropy(u, q, mu, sigma):
+    """H[q, Norm[mu, sigma^2]] = -integral q(u) log Norm_u[mu, sigma^2] du, by the trapezoid rule
+    on the grid u (q given on the same grid, e.g. ``empirical_density``).
+
+    log Norm_u[mu, sigma^2] = -0.5 log(2 pi sigma^2) - (u - mu)^2 / (2 sigma^2), written out so
+    that it stays finite far from mu. u, q: (U,). Returns a float (nats).
+    """
+    log_p = -0.5 * (LOG_2PI + np.log(sigma**2)) - (u - mu) ** 2 / (2 * sigma**2)  # (U,)
+    return float(-np.trapezoid(q * log_p, u))
 
 
 @shapes(y="labels I < K", K="int >= 1")

@@ -418,3 +418,248 @@ def test_contracts_name_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+# -- the gradient of the cross-entropy (public API) -----------------------------------------
+@pytest.mark.parametrize("K,I", [(2, 1), (3, 5), (5, 8), (10, 3)])
+def test_softmax_cross_entropy_grad_matches_autograd(rng, K, I):
+    """dL/df for L = F.cross_entropy(reduction="sum"), back-propagated from a random upstream
+    gradient g (not 1), against softmax(f) - one_hot(y)."""
+    f = rng.normal(0, 3, size=(K, I))
+    y = rng.integers(0, K, size=I)
+    g = rng.normal()
+    ft = t(f).requires_grad_(True)
+    loss = F.cross_entropy(ft.T, torch.tensor(y), reduction="sum")  # torch: (I, K)
+    loss.backward(torch.tensor(g))
+    assert_close(g * losses.softmax_cross_entropy_grad(f, y), to_numpy(ft.grad))
+    assert losses.softmax_cross_entropy_grad(f, y).shape == (K, I)
+
+
+@pytest.mark.parametrize("scale", [1e2, 1e3, 1e4])
+def test_softmax_cross_entropy_grad_large_logits(rng, scale):
+    f = rng.normal(size=(4, 6)) * scale
+    y = rng.integers(0, 4, size=6)
+    with np.errstate(over="raise", invalid="raise"):
+        grad = losses.softmax_cross_entropy_grad(f, y)
+    ft = t(f).requires_grad_(True)
+    F.cross_entropy(ft.T, torch.tensor(y), reduction="sum").backward()
+    assert np.all(np.isfinite(grad))
+    assert_close(grad, to_numpy(ft.grad))
+    assert_close(grad.sum(axis=0), np.zeros(6))  # probabilities and one-hot both sum to 1
+
+
+def test_softmax_cross_entropy_grad_edge_cases():
+    # a confident right answer has gradient ~0; a confident wrong one ~ e_pred - e_true
+    f = np.array([[1e4, 0.0], [0.0, 1e4], [-1e4, 0.0]])
+    grad = losses.softmax_cross_entropy_grad(f, np.array([0, 0]))
+    assert_close(grad, [[0.0, -1.0], [0.0, 1.0], [0.0, 0.0]])
+    # equal logits: uniform probabilities 1/K minus the label
+    assert_close(losses.softmax_cross_entropy_grad(np.zeros((4, 1)), np.array([2])),
+                 [[0.25], [0.25], [-0.75], [0.25]])
+    # one point: f (K,) and an int label give (K,)
+    one = losses.softmax_cross_entropy_grad(np.array([1.0, 2.0, 3.0]), 1)
+    assert one.shape == (3,)
+    assert_close(one, losses.softmax_cross_entropy_grad(np.array([[1.0], [2.0], [3.0]]), [1])[:, 0])
+    # float32 logits give the float64 answer
+    f32 = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
+    assert_close(losses.softmax_cross_entropy_grad(f32, np.array([1, 0])),
+                 losses.softmax_cross_entropy_grad(f32.astype(np.float64), np.array([1, 0])))
+
+
+def test_softmax_cross_entropy_grad_is_the_slope_of_categorical_nll(rng):
+    """Central differences of categorical_nll itself (a closed-form check independent of torch)."""
+    f, y, h = rng.normal(size=(3, 4)), rng.integers(0, 3, size=4), 1e-6
+    numeric = np.zeros_like(f)
+    for idx in np.ndindex(f.shape):
+        e = np.zeros_like(f)
+        e[idx] = h
+        numeric[idx] = (losses.categorical_nll(y, f + e) - losses.categorical_nll(y, f - e)) / (2 * h)
+    assert_close(losses.softmax_cross_entropy_grad(f, y), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: losses.softmax_cross_entropy_grad(np.zeros((3, 2)), np.array([0, 3])),
+     r"y has labels in 0..3; expected labels in 0..2"),
+    (lambda: losses.softmax_cross_entropy_grad(np.zeros((3, 2)), np.array([0, 1, 1])),
+     "y has 3 labels; expected 2"),
+    (lambda: losses.softmax_cross_entropy_grad(np.zeros((3, 2)), np.array([0.5, 1])), "y must hold"),
+    (lambda: losses.softmax_cross_entropy_grad(np.zeros((3, 2, 1)), np.array([0, 1])), "f has shape"),
+    (lambda: losses.softmax_cross_entropy_grad(np.array([[np.inf, 0], [0, 0]]), np.array([0, 1])),
+     "f contains inf"),
+    (lambda: losses.softmax_cross_entropy_grad("f", np.array([0, 1])), "f must be"),
+])
+def test_softmax_cross_entropy_grad_bad_input(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+# -- the distributions of the table of problem kinds --------------------------------------------
+@pytest.mark.parametrize("shape", SHAPES)
+def test_bernoulli_pmf_matches_torch(rng, shape):
+    y = rng.integers(0, 2, size=shape)
+    lam = rng.uniform(0.01, 0.99, size=shape)
+    want = torch.distributions.Bernoulli(probs=t(lam)).log_prob(t(y)).exp()
+    assert_close(losses.bernoulli_pmf(y, lam), to_numpy(want))
+    assert_close(losses.bernoulli_pmf(np.array([0, 1, 1]), 0.3), [0.7, 0.3, 0.3])  # one lambda
+    # -sum log Pr(y | sig[f]) is the binary cross-entropy of the logits f
+    f = rng.normal(0, 3, size=shape)
+    assert_close(-np.sum(np.log(losses.bernoulli_pmf(y, losses.sigmoid(f)))),
+                 F.binary_cross_entropy_with_logits(t(f), t(y), reduction="sum").item(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("K,I", [(2, 4), (5, 7)])
+def test_categorical_pmf_matches_torch(rng, K, I):
+    f = rng.normal(0, 2, size=(K, I))
+    y = rng.integers(0, K, size=I)
+    lam = losses.softmax(f)
+    want = torch.distributions.Categorical(logits=t(f).T).log_prob(torch.tensor(y)).exp()
+    assert_close(losses.categorical_pmf(y, lam), to_numpy(want))
+    assert_close(-np.sum(np.log(losses.categorical_pmf(y, lam))),
+                 F.cross_entropy(t(f).T, torch.tensor(y), reduction="sum").item(), rtol=1e-9)
+    assert_close(losses.categorical_pmf(1, np.array([0.2, 0.5, 0.3])), [0.5])  # one point
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: losses.bernoulli_pmf(np.array([0, 2]), 0.5), "y contains 2"),
+    (lambda: losses.bernoulli_pmf(np.array([0, 1]), np.array([0.5, 1.5])), "lam contains 1.5"),
+    (lambda: losses.bernoulli_pmf(np.array([0, 1]), np.array([0.5, 0.5, 0.5])), "lam has shape"),
+    (lambda: losses.categorical_pmf(np.array([0, 1]), np.ones((3, 2))), "lam sums to 3"),
+    (lambda: losses.categorical_pmf(np.array([0, 3]), np.ones((3, 2)) / 3), "y has labels in 0..3"),
+])
+def test_pmf_bad_input(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+# -- a binary classifier fitted by gradient descent ---------------------------------------------
+def test_toy_classification():
+    x, y, lam = losses.toy_classification(300, np.random.default_rng(0))
+    assert x.shape == y.shape == lam.shape == (300,)
+    assert np.all(np.diff(x) >= 0) and set(np.unique(y)) == {0.0, 1.0}
+    assert_close(lam, 1 / (1 + np.exp(-(4 * np.sin(2 * x) - 1))))
+    x2, y2, _ = losses.toy_classification(300, np.random.default_rng(0))
+    assert_close(x, x2)
+    assert_close(y, y2)
+    near, far = np.abs(x - 0.8) < 0.3, np.abs(x - 2.4) < 0.3  # the labels follow lambda
+    assert y[near].mean() > 0.7 and y[far].mean() < 0.1
+
+
+def test_bernoulli_loss_grad_matches_autograd(rng):
+    x = rng.uniform(0, 3, 15)
+    h = losses.relu_features(x, 4)  # (5, 15)
+    y = rng.integers(0, 2, size=15).astype(float)
+    phi = rng.normal(size=5)
+    L, grad = losses.bernoulli_loss_grad(phi, h, y)
+    pt = t(phi).requires_grad_(True)
+    g = rng.normal()
+    loss = F.binary_cross_entropy_with_logits(pt @ t(h), t(y), reduction="sum")
+    loss.backward(torch.tensor(g))
+    assert_close(L, loss.item())
+    assert_close(g * grad, to_numpy(pt.grad))
+
+
+def test_gd_step_size_bounds_the_curvature(rng):
+    """alpha = 4 / lambda_max(h h^T): alpha times the largest curvature of the loss is <= 1 at
+    any phi (the Hessian h diag(lam (1 - lam)) h^T from torch), so below the limit 2."""
+    h = losses.relu_features(rng.uniform(0, 3, 30), 5)
+    y = rng.integers(0, 2, size=30).astype(float)
+    alpha = losses.gd_step_size(h)
+    assert_close(alpha, 4 / np.max(np.linalg.eigvalsh(h @ h.T)))
+    for phi in (np.zeros(6), rng.normal(size=6)):
+        def nll(p):
+            return F.binary_cross_entropy_with_logits(p @ t(h), t(y), reduction="sum")
+        hess = to_numpy(torch.autograd.functional.hessian(nll, t(phi)))
+        assert alpha * np.max(np.linalg.eigvalsh(hess)) <= 1.0 + 1e-9
+
+
+def test_fit_bernoulli_is_gradient_descent_and_the_loss_falls():
+    """The path is torch.optim.SGD (plain gradient descent) on the same loss from phi = 0."""
+    x, y, lam = losses.toy_classification(80, np.random.default_rng(1))
+    D, steps = 3, 40
+    path, nll = losses.fit_bernoulli(x, y, D=D, steps=steps)
+    assert path.shape == (steps + 1, 1 + D) and nll.shape == (steps + 1,)
+    H = t(losses.relu_features(x, D))
+    alpha = losses.gd_step_size(losses.relu_features(x, D))
+    pt = torch.zeros(1 + D, requires_grad=True)
+    opt = torch.optim.SGD([pt], lr=alpha)
+    for k in range(steps):
+        assert_close(path[k], to_numpy(pt), rtol=1e-9, atol=1e-12)
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(pt @ H, t(y), reduction="sum")
+        assert_close(nll[k], loss.item(), rtol=1e-9)
+        loss.backward()
+        opt.step()
+    assert_close(nll[0], 80 * math.log(2))  # phi = 0: lambda = 1/2 for every point
+    assert np.all(np.diff(nll) < 0)  # every step lowers the loss
+
+
+def test_fit_bernoulli_learns_lambda_and_logistic_regression_cannot():
+    x, y, lam = losses.toy_classification(200, np.random.default_rng(4))
+    path, nll = losses.fit_bernoulli(x, y, D=8, steps=2000)
+    fitted = losses.sigmoid(path[-1] @ losses.relu_features(x, 8))
+    assert np.max(np.abs(fitted - lam)) < 0.25
+    path1, nll1 = losses.fit_bernoulli(x, y, D=1, steps=2000)  # h = [1; x]
+    line = path1[-1]
+    assert_close(losses.relu_features(x, 1), np.vstack([np.ones(200), x]))
+    assert nll1[-1] > nll[-1] + 15  # a monotone lambda(x) cannot follow the bump
+    # logistic regression's optimum: the gradient (sig[f] - y) [1; x] vanishes (from torch)
+    pt = t(line).requires_grad_(True)
+    F.binary_cross_entropy_with_logits(pt[0] + pt[1] * t(x), t(y), reduction="sum").backward()
+    assert np.max(np.abs(to_numpy(pt.grad))) < 1e-3
+
+
+def test_fit_bernoulli_bad_input():
+    x = np.linspace(0, 3, 5)
+    with pytest.raises(ValueError, match="y contains 2"):
+        losses.fit_bernoulli(x, np.array([0, 1, 2, 0, 1]))
+    with pytest.raises(ValueError, match="D must be >= 1"):
+        losses.fit_bernoulli(x, np.array([0, 1, 1, 0, 1]), D=0)
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        losses.fit_bernoulli(x, np.array([0, 1, 1, 0, 1]), alpha=-1.0)
+
+
+# -- cross-entropy for a real-valued y: spikes widened into narrow normals ------------------------
+def test_empirical_density_is_a_mixture_of_narrow_normals(rng):
+    y = rng.normal(size=7)
+    u = np.linspace(-6, 6, 4001)
+    q = losses.empirical_density(u, y, 0.2)
+    mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(probs=torch.full((7,), 1 / 7)),
+        torch.distributions.Normal(t(y), 0.2))
+    assert_close(q, to_numpy(mix.log_prob(t(u)).exp()))
+    assert_close(np.trapezoid(q, u), 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("eps", [0.3, 0.1, 0.02])
+def test_gaussian_cross_entropy_tends_to_the_nll_over_I(rng, eps):
+    """H[q_eps, Norm[mu, sigma^2]] = L / I + eps^2 / (2 sigma^2) in closed form (each widened
+    spike contributes its variance eps^2 to the expected squared error); -> L / I as eps -> 0."""
+    y = rng.normal(1.0, 0.7, size=12)
+    u = np.linspace(-4, 6, 20001)
+    q = losses.empirical_density(u, y, eps)
+    for mu, sigma in ((0.8, 0.9), (2.0, 0.4), (-1.0, 2.5)):
+        H = losses.gaussian_cross_entropy(u, q, mu, sigma)
+        nll = -torch.distributions.Normal(mu, sigma).log_prob(t(y)).sum().item()
+        assert_close(H, nll / 12 + eps**2 / (2 * sigma**2), rtol=1e-8)
+
+
+def test_gaussian_cross_entropy_of_a_distribution_with_itself_is_its_entropy():
+    u = np.linspace(-12, 12, 20001)
+    q = losses.normal_pdf(u, 0.5, 1.3)
+    want = torch.distributions.Normal(0.5, 1.3).entropy().item()
+    assert_close(losses.gaussian_cross_entropy(u, q, 0.5, 1.3), want, rtol=1e-8)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: losses.empirical_density(np.linspace(0, 1, 5), np.ones(3), 0.0), "eps must be > 0"),
+    (lambda: losses.empirical_density(np.ones((2, 2)), np.ones(3), 0.1), "u has shape"),
+    (lambda: losses.gaussian_cross_entropy(np.ones(5), np.ones(4), 0.0, 1.0), r"q has shape \(4,\)"),
+    (lambda: losses.gaussian_cross_entropy(np.ones(5), np.ones(5), 0.0, -1.0), "sigma must be > 0"),
+    (lambda: losses.toy_classification(0, np.random.default_rng(0)), "I must be >= 1"),
+])
+def test_continuous_and_classifier_bad_input(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)

@@ -48,6 +48,84 @@ gaussian_by_hand = ValueExercise(
     explanation="3 * 0.5 log(2 pi 0.25) + (0.25 + 0 + 1) / (2 * 0.25) = 0.677 + 2.5 = 3.177.",
 )
 
+# -- 1b. The Gaussian NLL as a function --------------------------------------------------------
+def gaussian_nll(y, mu, sigma):
+    """L = -sum_i log Norm_{y_i}[mu_i, sigma_i^2], summed over the data points."""
+    var = sigma**2  # the variance sigma^2: sigma is the standard deviation
+    # -log Norm_y[mu, sigma^2] = 0.5 log(2 pi sigma^2) + (y - mu)^2 / (2 sigma^2), per point
+    terms = 0.5 * np.log(2 * np.pi * var) + (y - mu) ** 2 / (2 * var)
+    return np.sum(terms)  # the loss is a sum over the points, not a mean
+
+
+def _gauss_no_normaliser(y, mu, sigma):
+    return np.sum((y - mu) ** 2 / (2 * sigma**2))
+
+
+def _gauss_mean(y, mu, sigma):
+    return gaussian_nll(y, mu, sigma) / np.size(y)
+
+
+def _gauss_sigma_for_var(y, mu, sigma):
+    return np.sum(0.5 * np.log(2 * np.pi * sigma) + (y - mu) ** 2 / (2 * sigma))
+
+
+def _gauss_no_half(y, mu, sigma):
+    return np.sum(np.log(2 * np.pi * sigma**2) + (y - mu) ** 2 / sigma**2)
+
+
+def _gauss_normaliser_once(y, mu, sigma):
+    return np.sum((y - mu) ** 2 / (2 * sigma**2)) + 0.5 * np.log(2 * np.pi * sigma**2)
+
+
+def _gauss_log_likelihood(y, mu, sigma):
+    return -gaussian_nll(y, mu, sigma)
+
+
+_rng1 = np.random.default_rng(2021)
+_GAUSS_PROBES = (
+    (_rng1.normal(size=6), _rng1.normal(size=6), 0.5),
+    (_rng1.normal(1.0, 2.0, size=8), _rng1.normal(1.0, 2.0, size=8), 2.5),
+    (_rng1.normal(size=5), _rng1.normal(size=5), _rng1.uniform(0.3, 1.5, size=5)),
+)
+
+gaussian_nll_fn = FunctionExercise(
+    title="The Gaussian NLL as code",
+    task=(r"Write `gaussian_nll(y, mu, sigma)`: the loss "
+          r"$L = -\sum_{i} \log \mathrm{Norm}_{y_i}[\mu_i, \sigma_i^2]$ of targets `y` (shape "
+          r"`(I,)`) under normal distributions with means `mu` (shape `(I,)`) and standard "
+          r"deviation `sigma`, either one number for every point or an array `(I,)`, one per "
+          r"point. Write out the density's logarithm with NumPy (no `dlcore`, no "
+          r"`scipy.stats`) and return one number."),
+    hint_text=("Take the log of (1 / sqrt(2 pi sigma^2)) exp(-(y - mu)^2 / (2 sigma^2)) by hand: "
+               "two terms per point. Then negate and add them up with np.sum; NumPy "
+               "broadcasts a single sigma over all the points."),
+    reference=gaussian_nll,
+    probes=_GAUSS_PROBES,
+    mistakes=(
+        Mistake("forgot the log(2 pi sigma^2) term",
+                "that is only the squared-error part; -log of 1 / sqrt(2 pi sigma^2) adds "
+                "0.5 log(2 pi sigma^2) per point, which matters as soon as sigma changes",
+                _gauss_no_normaliser),
+        Mistake("a mean instead of a sum",
+                "the notes' losses add the points' terms; dividing by I gives the "
+                "cross-entropy with the data, not L", _gauss_mean),
+        Mistake("sigma where sigma^2 belongs",
+                "sigma is the standard deviation; the density has the variance sigma^2 both "
+                "in the normaliser and under the squared error", _gauss_sigma_for_var),
+        Mistake("dropped the factor 1/2",
+                "log sqrt(2 pi sigma^2) = 0.5 log(2 pi sigma^2), and the exponent is "
+                "(y - mu)^2 / (2 sigma^2): your loss is twice the NLL", _gauss_no_half),
+        Mistake("the log(2 pi sigma^2) term added once, not per point",
+                "every point's density has its own normaliser, so the sum over I points "
+                "contains 0.5 log(2 pi sigma_i^2) I times", _gauss_normaliser_once),
+        Mistake("missing minus sign",
+                "that is the log-likelihood, which training maximises; the loss is its "
+                "negative", _gauss_log_likelihood),
+    ),
+    explanation="your NLL matches for one sigma and for one sigma per point.",
+)
+
+
 # -- 2. Fitting sigma ---------------------------------------------------------------------------
 Y2 = np.array([0.3, -0.2, 1.1, 0.4, 0.9, -0.5])
 F2 = np.array([0.0, 0.1, 0.5, 0.6, 0.4, -0.1])
@@ -122,6 +200,69 @@ bce_by_hand = ValueExercise(
 )
 
 
+# -- 3b. The binary cross-entropy from logits, stably ---------------------------------------------
+def bernoulli_nll(y, f):
+    """L = sum_i -(1 - y_i) log(1 - sig[f_i]) - y_i log sig[f_i], for logits f, without overflow."""
+    # softplus(f) = log(1 + e^f), written so that exp never sees a large positive number
+    softplus = np.maximum(f, 0) + np.log1p(np.exp(-np.abs(f)))
+    # -log sig[f] = softplus(f) - f and -log(1 - sig[f]) = softplus(f): per point softplus(f) - y f
+    return np.sum(softplus - y * f)
+
+
+def _bce_naive(y, f):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        lam = 1 / (1 + np.exp(-f))
+        return np.sum(-(1 - y) * np.log(1 - lam) - y * np.log(lam))
+
+
+def _bce_swapped(y, f):
+    return bernoulli_nll(1 - y, f)
+
+
+def _bce_mean(y, f):
+    return bernoulli_nll(y, f) / np.size(y)
+
+
+def _bce_probabilities(y, f):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(-(1 - y) * np.log(1 - f) - y * np.log(f))
+
+
+_BCE_PROBES = (
+    (np.array([1.0, 0.0, 1.0, 1.0, 0.0]), np.array([0.9, 0.2, 0.6, 0.35, 0.75])),
+    (np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0]), np.array([2.5, -1.2, 3.1, -0.4, 4.0, -5.0])),
+    (np.array([1.0, 0.0, 1.0, 0.0]), np.array([-800.0, 800.0, 2.0, -1.5])),
+)
+
+bce_from_logits = FunctionExercise(
+    title="Binary cross-entropy from logits, stably",
+    task=(r"Write `bernoulli_nll(y, f)` for labels `y` of 0s and 1s and logits `f` (both shape "
+          r"`(I,)`), with $\lambda_i = \mathrm{sig}[f_i]$: return the summed binary "
+          r"cross-entropy $L = \sum_i -(1 - y_i) \log(1 - \lambda_i) - y_i \log \lambda_i$ "
+          r"as one number. It must stay finite for logits such as $\pm 800$, where "
+          r"$\mathrm{sig}[f]$ rounds to exactly 0 or 1."),
+    hint_text=("Write L per point in terms of softplus(f) = log(1 + exp(f)): "
+               "-log sig[f] = softplus(-f) and -log(1 - sig[f]) = softplus(f). Compute "
+               "softplus(f) as max(f, 0) + log1p(exp(-|f|)), which never overflows."),
+    reference=bernoulli_nll,
+    probes=_BCE_PROBES,
+    mistakes=(
+        Mistake("the naive formula overflows",
+                "with f = -800 or 800, sig[f] rounds to exactly 0 or 1 and log(0) = -inf; "
+                "rewrite the loss with softplus(f) = max(f, 0) + log1p(exp(-|f|))", _bce_naive),
+        Mistake("used the logits as probabilities",
+                "f is a logit, any real number; the probability is lambda = sig[f], so take "
+                "log sig[f] (stably), not log f", _bce_probabilities),
+        Mistake("labels swapped",
+                "lambda = sig[f] is Pr(y = 1): a label 1 pays -log lambda, a label 0 pays "
+                "-log(1 - lambda)", _bce_swapped),
+        Mistake("a mean instead of a sum",
+                "the notes' losses add the points' terms; do not divide by I", _bce_mean),
+    ),
+    explanation="your loss matches, and stays finite for confident mistakes at f = +-800.",
+)
+
+
 # -- 4. A stable log-softmax ---------------------------------------------------------------------
 def _log_softmax(f):
     """log softmax_k[f] = f_k - m - log sum_k' exp(f_k' - m), m = max_k f_k, over axis 0."""
@@ -182,6 +323,81 @@ stable_log_softmax = FunctionExercise(
     explanation="your log-softmax matches on ordinary and on huge logits.",
 )
 
+# -- 4b. The gradient of the cross-entropy: probabilities minus one-hot labels ---------------------
+def softmax_ce_grad(f, y):
+    """dL/df for L = -sum_i log softmax_{y_i}[f_i]: softmax[f] - one_hot(y), shape (K, I)."""
+    m = np.max(f, axis=0, keepdims=True)  # (1, I): the largest logit of each column
+    e = np.exp(f - m)  # (K, I): every exponent <= 0, so no overflow
+    p = e / np.sum(e, axis=0, keepdims=True)  # (K, I): softmax over the classes (axis 0)
+    Y = np.zeros_like(p)
+    Y[y, np.arange(f.shape[1])] = 1.0  # (K, I): one-hot labels, 1 at (y_i, i)
+    return p - Y  # predicted probabilities minus the one-hot labels
+
+
+def _grad_softmax_only(f, y):
+    return softmax_ce_grad(f, y) + np.eye(f.shape[0])[:, y]
+
+
+def _grad_sign(f, y):
+    return -softmax_ce_grad(f, y)
+
+
+def _grad_label_number(f, y):
+    return softmax_ce_grad(f, y) + np.eye(f.shape[0])[:, y] - np.asarray(y)[None, :]
+
+
+def _grad_wrong_axis(f, y):
+    e = np.exp(f - np.max(f, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True) - np.eye(f.shape[0])[:, y]
+
+
+def _grad_no_max(f, y):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(f)
+        return e / np.sum(e, axis=0, keepdims=True) - np.eye(f.shape[0])[:, y]
+
+
+_rng4 = np.random.default_rng(204)
+_GRAD_PROBES = (
+    (_rng4.normal(size=(3, 4)), np.array([0, 2, 1, 2])),
+    (_rng4.normal(0.0, 3.0, size=(4, 5)), np.array([3, 0, 0, 2, 1])),
+    (np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, -1200.0]]), np.array([1, 0])),
+)
+
+ce_gradient = FunctionExercise(
+    title="The gradient of the cross-entropy",
+    task=(r"Write `softmax_ce_grad(f, y)` for logits `f` of shape `(K, I)` (classes along "
+          r"axis 0, one column per data point) and integer labels `y` of shape `(I,)` in "
+          r"`0..K-1`: return $\partial L / \partial f$, shape `(K, I)`, for the cross-entropy "
+          r"$L = -\sum_i \log \mathrm{softmax}_{y_i}[f_i]$. Entry $(k, i)$ is "
+          r"$\mathrm{softmax}_k[f_i] - [y_i = k]$: the predicted probability minus 1 for the "
+          r"true class, minus 0 for the others. Keep it finite for logits such as $1000$."),
+    hint_text=("Compute the softmax of each column stably (subtract the column's max before "
+               "exp, normalise with axis=0, keepdims=True), then build the one-hot matrix "
+               "Y = np.zeros((K, I)) with Y[y, np.arange(I)] = 1 and return p - Y."),
+    reference=softmax_ce_grad,
+    probes=_GRAD_PROBES,
+    mistakes=(
+        Mistake("returned the softmax, not the gradient",
+                "the gradient subtracts the one-hot labels: 1 from the true class's "
+                "probability in each column", _grad_softmax_only),
+        Mistake("sign flipped",
+                "dL/df = probabilities - labels: raising the true class's logit lowers the "
+                "loss, so its entry is negative", _grad_sign),
+        Mistake("subtracted the label number, not its one-hot vector",
+                "y_i is a class index; the gradient subtracts 1 only in row y_i of column i "
+                "(the one-hot column), not the number y_i from every row", _grad_label_number),
+        Mistake("softmax over the wrong axis",
+                "classes run along axis 0: each column is one data point and its "
+                "probabilities must sum to 1", _grad_wrong_axis),
+        Mistake("softmax without subtracting the max",
+                "exp(1000) overflows to inf and inf / inf is NaN; subtract each column's "
+                "largest logit before exp", _grad_no_max),
+    ),
+    explanation="your gradient matches, and each of its columns sums to 0.",
+)
+
+
 # -- 5. KL divergence from an empirical distribution ----------------------------------------
 Y5 = np.array([0, 0, 1, 2, 0, 1, 0, 2, 2, 0])  # ten labels of three classes
 Q5 = losses.empirical_distribution(Y5, 3)  # [0.5, 0.2, 0.3]
@@ -218,4 +434,5 @@ kl_empirical = ValueExercise(
     explanation="0.5 log(0.5/0.6) + 0.2 log(0.2/0.3) + 0.3 log(0.3/0.1) ~ 0.157 nats.",
 )
 
-EXERCISES = (gaussian_by_hand, sigma_fit, bce_by_hand, stable_log_softmax, kl_empirical)
+EXERCISES = (gaussian_by_hand, gaussian_nll_fn, sigma_fit, bce_by_hand, bce_from_logits,
+             stable_log_softmax, ce_gradient, kl_empirical)

@@ -16,6 +16,7 @@ __all__ = [
     "plot_underflow",
     "plot_loss_curve",
     "plot_distributions",
+    "plot_binary_data",
 ]
 
 
@@ -98,3 +99,12 @@ def plot_distributions(ax, q, p, labels=("q (data)", "p (model)"), classes=None)
     label(ax, "class $k$", "probability")
     ax.legend(loc="upper right")
     return b1, b2
+
+
+def plot_binary_data(ax, x, y, **kwargs):
+    """Binary labels y_i in {0, 1} against x_i, each drawn as a short vertical tick at 0 or 1
+    (many ticks on top of each other look darker)."""
+    style = dict(marker="|", s=60, linewidths=1.2, color=PALETTE["black"], alpha=0.45, zorder=3,
+                 label="data $(x_i, y_i)$")
+    style.update(kwargs)
+    return ax.scatter(x, y, **style)

@@ -1,10 +1,12 @@
 """Interactive figures for chapter 02 (loss functions)."""
 
+import functools
+
 import numpy as np
 
 from .. import losses
 from ..plots import PALETTE, label
-from ..plots.losses import plot_data, plot_mean_band, set_mean_band
+from ..plots.losses import plot_binary_data, plot_data, plot_mean_band, set_mean_band
 from . import Dropdown, InteractiveFigure, Slider
 
 # ------------------------------------------------------------------------------------------
@@ -187,5 +189,83 @@ softmax = InteractiveFigure(
     figsize=(9.0, 3.2),
 )
 
-__all__ = ["gaussian_sigma", "bernoulli", "softmax", "compute_gaussian_sigma",
-           "compute_bernoulli", "compute_softmax"]
+# ------------------------------------------------------------------------------------------
+# 4. A binary classifier fitted to data by gradient descent on the binary cross-entropy.
+# ------------------------------------------------------------------------------------------
+CLS_X, CLS_Y, CLS_LAM = losses.toy_classification(200, np.random.default_rng(4))
+CLS_GRID = np.linspace(0.0, 3.0, 121)  # x on the plot
+CLS_TRUE = losses.sigmoid(4.0 * np.sin(2.0 * CLS_GRID) - 1.0)  # the true lambda(x) on the grid
+CLS_STEPS = 2000
+CLS_D = (1, 2, 4, 8)  # D = 1: the only joint is at x = 0, so h = [1; x]: logistic regression
+
+
+@functools.lru_cache(maxsize=1)
+def classifier_fits():
+    """Every run of the figure, made once (about half a second) and kept: for each D the path of
+    phi over CLS_STEPS gradient-descent steps, its losses, and the features on the plot's grid."""
+    fits = {}
+    for D in CLS_D:
+        path, nll = losses.fit_bernoulli(CLS_X, CLS_Y, D=D, steps=CLS_STEPS)
+        fits[D] = (path, nll, losses.relu_features(CLS_GRID, D))  # (T + 1, 1 + D), (T + 1,)
+    return fits
+
+
+def compute_classifier(t, D):
+    """lambda(x) = sig[phi_t @ h(x)] after t steps for D ReLU features, and the loss so far."""
+    t = int(round(t))
+    path, nll, h_grid = classifier_fits()[D]
+    lam_data = losses.sigmoid(path[t] @ losses.relu_features(CLS_X, D))  # (I,)
+    return {"t": t, "D": D, "lam": losses.sigmoid(path[t] @ h_grid), "losses": nll,
+            "loss": nll[t], "accuracy": float(np.mean((lam_data > 0.5) == (CLS_Y == 1)))}
+
+
+def draw_classifier(fig):
+    ax_fit, ax_loss = fig.subplots(1, 2, width_ratios=[1.5, 1])
+    plot_binary_data(ax_fit, CLS_X, CLS_Y)
+    ax_fit.plot(CLS_GRID, CLS_TRUE, color=PALETTE["black"], linestyle=":",
+                label=r"true $Pr(y=1|x)$")
+    ax_fit.axhline(0.5, color=PALETTE["grey"], linewidth=0.8)
+    (fit,) = ax_fit.plot(CLS_GRID, CLS_TRUE, color=PALETTE["blue"], linewidth=2, animated=True,
+                         label=r"fitted $\lambda = sig[f[x, \phi_t]]$")
+    ax_fit.set_xlim(0, 3)
+    ax_fit.set_ylim(-0.08, 1.3)  # room above y = 1 for the legend
+    ax_fit.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax_fit.legend(loc="upper center", ncols=3)
+    label(ax_fit, "$x$", r"$y$ and $\lambda(x)$", "the classifier after t steps")
+    steps = np.arange(CLS_STEPS + 1)
+    lowest = min(float(nll.min()) for _, nll, _ in classifier_fits().values())
+    start = CLS_Y.size * np.log(2.0)  # phi = 0: lambda = 0.5 for every point
+    ax_loss.axhline(start, color=PALETTE["grey"], linestyle="--", linewidth=1,
+                    label=r"$\lambda = 0.5$ everywhere")
+    (curve,) = ax_loss.plot(steps[1:], np.full(CLS_STEPS, start), color=PALETTE["blue"],
+                            animated=True)
+    (dot,) = ax_loss.plot([], [], "o", color=PALETTE["orange"], ms=8, animated=True)
+    ax_loss.set_xscale("log")
+    ax_loss.set_xlim(1, CLS_STEPS)
+    ax_loss.set_ylim(lowest - 5, start + 5)
+    ax_loss.legend(loc="lower left")
+    label(ax_loss, "gradient-descent step $t$", r"$L[\phi_t]$", "binary cross-entropy")
+    text = ax_loss.text(0.97, 0.84, "", transform=ax_loss.transAxes, ha="right", va="top",
+                        fontsize=9, animated=True, bbox=_BOX)
+    return {"fit": fit, "text": text, "curve": curve, "dot": dot}
+
+
+def update_classifier(h, d):
+    h["fit"].set_ydata(d["lam"])
+    h["curve"].set_ydata(d["losses"][1:])
+    h["dot"].set_data([d["t"]], [d["loss"]])
+    h["text"].set_text(f"D = {d['D']}, t = {d['t']}: L = {d['loss']:.1f}\n"
+                       f"training accuracy {d['accuracy']:.0%}")
+    return None
+
+
+classifier = InteractiveFigure(
+    name="ch02.classifier",
+    controls=(Slider("t", 1, CLS_STEPS, 100, kind="log", description="steps t"),
+              Dropdown("D", CLS_D, 8, description="ReLU features D")),
+    compute=compute_classifier, draw=draw_classifier, update=update_classifier,
+    figsize=(10.0, 3.4),
+)
+
+__all__ = ["gaussian_sigma", "bernoulli", "softmax", "classifier", "compute_gaussian_sigma",
+           "compute_bernoulli", "compute_softmax", "compute_classifier", "classifier_fits"]
