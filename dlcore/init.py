@@ -11,9 +11,11 @@ random draws are ``dlcore.layers``' (one source for every chapter); this module 
 type, the variances they produce and the theory that predicts them.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from . import layers
+from . import layers, optim
 from .checks import InputTypeError, ShapeError, shapes
 from .layers import _layer_sigmas, _per_layer, _widths, relu
 
@@ -35,6 +37,10 @@ __all__ = [
     "float_limits",
     "rms_per_layer",
     "first_bad_layer",
+    "update_ratio",
+    "train_sgd",
+    "DiagnosticsConfig",
+    "diagnostic_run",
 ]
 
 
@@ -284,3 +290,116 @@ def first_bad_layer(rms, dtype=np.float64):
         if r < tiny:
             return k, "underflow"
     return None, None
+
+
+# ------------------------------------------------------------------------------------------
+# Training diagnostics: a short SGD run, watched layer by layer
+# ------------------------------------------------------------------------------------------
+def _one_array_per_omega(args):
+    """dl_domegas holds one gradient per weight matrix, each of its matrix's shape."""
+    omegas, grads = args["omegas"], args["dl_domegas"]
+    if len(grads) != len(omegas):
+        raise ShapeError(f"dl_domegas has {len(grads)} entries; expected {len(omegas)}, one per "
+                         "Omega_k")
+    for k, (o, g) in enumerate(zip(omegas, grads)):
+        if np.shape(g) != np.shape(o):
+            raise ShapeError(f"dl_domegas[{k}] has shape {np.shape(g)}; expected "
+                             f"{np.shape(o)}, the shape of Omega_{k}")
+
+
+def _arrays(value, name):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InputTypeError(f"{name} must be a list of arrays, one per layer; got "
+                             f"{type(value).__name__}")
+    return [np.asarray(v, dtype=np.float64) for v in value]
+
+
+@shapes(omegas=_arrays, dl_domegas=_arrays, alpha="> 0", where=_one_array_per_omega)
+def update_ratio(omegas, dl_domegas, alpha):
+    """How far one SGD step moves each weight matrix, relative to its size:
+
+    r_k = ||alpha dL/dOmega_k|| / ||Omega_k||     (Frobenius norms),  k = 0..K.
+
+    omegas, dl_domegas: lists of K+1 arrays of matching shapes; alpha > 0. Returns (K+1,).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.array([np.linalg.norm(alpha * g) / np.linalg.norm(o)
+                         for o, g in zip(omegas, dl_domegas)])
+
+
+def _targets_fit_the_net(args):
+    if args["y"].shape[0] != args["omegas"][-1].shape[0]:
+        raise ShapeError(f"y has {args['y'].shape[0]} rows; expected "
+                         f"{args['omegas'][-1].shape[0]} = D_o, the rows of Omega_K")
+    if args["x"].shape[1] != args["y"].shape[1]:
+        raise ShapeError(f"y has {args['y'].shape[1]} columns; expected {args['x'].shape[1]}, "
+                         "one target per data point of x")
+
+
+@shapes(x="D_i I columns", y="* *", betas="net", omegas="net", alpha="> 0", n_steps="int >= 0",
+        batch_size="int >= 1", rng="rng", where=_targets_fit_the_net)
+def train_sgd(x, y, betas, omegas, alpha, n_steps, batch_size, rng, snapshots=()):
+    """SGD on the least-squares loss L = sum_i (f_K(x_i) - y_i)^2 of each batch, recording
+    what the diagnostics need at every step t = 0..n_steps (before step t's update):
+
+    "loss" (n_steps+1,): L / batch size, the mean squared error of the batch;
+    "ratio" (n_steps+1, K+1): update_ratio, ||alpha dL/dOmega_k|| / ||Omega_k||;
+    "fs", "grads": {t: [f_0..f_K]}, {t: [dl/df_0..dl/df_K]} on the batch, at the steps in
+    ``snapshots``. A run whose loss is inf/NaN stops there ("diverged_at" = t, else None)
+    and the rest of its records are NaN. x: (D_i, I), y: (D_o, I).
+    """
+    K1 = len(omegas)
+    out = {"loss": np.full(n_steps + 1, np.nan), "ratio": np.full((n_steps + 1, K1), np.nan),
+           "fs": {}, "grads": {}, "diverged_at": None}
+    batches = []
+    while len(batches) < n_steps + 1:  # epochs of shuffled batches, as many as needed
+        batches += optim.minibatches(x.shape[1], batch_size, rng)
+    for t in range(n_steps + 1):
+        xb, yb = x[:, batches[t]], y[:, batches[t]]  # (D_i, B), (D_o, B)
+        with np.errstate(all="ignore"):  # a bad init overflows: record it, do not warn
+            fs, hs = layers.forward.__wrapped__(xb, betas, omegas, relu)
+            dl_dfs, dl_dbetas, dl_domegas, _ = layers.backward.__wrapped__(
+                fs, hs, omegas, 2 * (fs[-1] - yb), relu)  # dL/df_K = 2 (f_K - y)
+            out["loss"][t] = np.sum((fs[-1] - yb) ** 2) / xb.shape[1]
+            out["ratio"][t] = update_ratio.__wrapped__(omegas, dl_domegas, alpha)
+        if t in snapshots:
+            out["fs"][t], out["grads"][t] = fs, dl_dfs
+        if not np.isfinite(out["loss"][t]):
+            out["diverged_at"] = t
+            break
+        step = optim.gd_step.__wrapped__  # theta - alpha dL/dtheta, for arrays of any shape
+        omegas = [step(o, g, alpha) for o, g in zip(omegas, dl_domegas)]
+        betas = [step(b, g, alpha) for b, g in zip(betas, dl_dbetas)]  # both (D_{k+1}, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class DiagnosticsConfig:
+    """The diagnostics run of chapter 05: a deep narrow ReLU net fitting a smooth function."""
+
+    depth: int = 20  # hidden layers K
+    width: int = 64  # units per hidden layer
+    D_i: int = 8  # inputs
+    I: int = 512  # training points
+    steps: int = 300  # SGD steps
+    batch_size: int = 32
+    alpha: float = 1e-3  # learning rate for the summed loss, chosen for He
+    snapshots: tuple = tuple(range(0, 301, 10))  # steps whose f_k and dl/df_k are kept
+    seed: int = 0
+
+
+@shapes(multiple=">= 0")
+def diagnostic_run(multiple, config=DiagnosticsConfig()):
+    """``train_sgd`` from sigma_Omega^2 = multiple x He (2 / D_k) on the data
+    y = sin(2 x_1) + x_2 x_3 / 2, x ~ Norm(0, I). The data, the standard-normal draws behind
+    the weights and the batches are the same for every multiple: only the scale differs.
+    Returns train_sgd's dict, with the data added as "x" (D_i, I) and "y" (1, I)."""
+    rng = np.random.default_rng(config.seed)
+    x = rng.standard_normal((config.D_i, config.I))  # (D_i, I)
+    y = np.sin(2 * x[:1]) + 0.5 * x[1:2] * x[2:3]  # (1, I)
+    widths = [config.D_i] + [config.width] * config.depth + [1]
+    sigmas = he_sigmas.__wrapped__(widths, "forward", multiple)
+    betas, omegas = init_net(widths, sigmas, np.random.default_rng(config.seed + 1))
+    run = train_sgd(x, y, betas, omegas, config.alpha, config.steps, config.batch_size,
+                    np.random.default_rng(config.seed + 2), config.snapshots)
+    return {**run, "x": x, "y": y}

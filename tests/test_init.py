@@ -1,5 +1,7 @@
 """dlcore.init against PyTorch (float64 autograd, nn.init) and against closed forms."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -384,3 +386,116 @@ def test_relations_between_arguments_are_one_line_errors(rng):
         with pytest.raises(err, match=match) as info:
             call()
         assert "\n" not in str(info.value)
+
+
+# -- training diagnostics ------------------------------------------------------------------------
+def _torch_sgd_records(x, y, betas, omegas, alpha, batches):
+    """The same SGD run in torch: loss / batch size and ||alpha dL/dW|| / ||W|| before each step."""
+    net = torch.nn.Sequential(*_torch_net(betas, omegas))
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    opt = torch.optim.SGD(net.parameters(), lr=alpha)
+    X, Y = torch.from_numpy(x.T), torch.from_numpy(y.T)
+    losses, ratios = [], []
+    for idx in batches:
+        idx = torch.from_numpy(idx)
+        loss = ((net(X[idx]) - Y[idx]) ** 2).sum()  # the notes' least squares: a sum
+        opt.zero_grad()
+        loss.backward()
+        losses.append(loss.item() / len(idx))
+        ratios.append([float(torch.linalg.norm(alpha * m.weight.grad) / torch.linalg.norm(m.weight.detach()))
+                       for m in linears])
+        before = [m.weight.detach().clone() for m in linears]
+        opt.step()
+        for b, m in zip(before, linears, strict=True):  # what the step did to the weights
+            assert_close(torch.linalg.norm(m.weight.detach() - b) / torch.linalg.norm(b),
+                         ratios[-1][linears.index(m)])
+    return np.array(losses), np.array(ratios)
+
+
+@pytest.mark.parametrize("widths, batch_size", [([3, 6, 6, 2], 4), ([5, 8, 4, 8, 1], 7)])
+def test_train_sgd_matches_torch_sgd(widths, batch_size, rng):
+    from dlcore import optim
+
+    betas, omegas = I.init_net(widths, I.he_sigmas(widths), rng)
+    betas = [0.1 * rng.normal(size=b.shape) for b in betas]
+    x = rng.normal(size=(widths[0], 20))
+    y = rng.normal(size=(widths[-1], 20))
+    n_steps, alpha = 8, 0.01
+    run = I.train_sgd(x, y, betas, omegas, alpha, n_steps, batch_size,
+                      np.random.default_rng(3), snapshots=(0, 5))
+    batch_rng, batches = np.random.default_rng(3), []
+    while len(batches) < n_steps + 1:  # the batches train_sgd draws: epochs of minibatches
+        batches += optim.minibatches(20, batch_size, batch_rng)
+    losses, ratios = _torch_sgd_records(x, y, betas, omegas, alpha, batches[:n_steps + 1])
+    assert_close(run["loss"], losses)
+    assert_close(run["ratio"], ratios)
+    assert run["diverged_at"] is None and sorted(run["fs"]) == [0, 5]
+    fs0, _ = I.forward(x[:, batches[0]], betas, omegas)  # the snapshot at step 0
+    for got, want in zip(run["fs"][0], fs0, strict=True):
+        assert_close(got, want)
+    dl_df = 2 * (fs0[-1] - y[:, batches[0]])
+    for got, want in zip(run["grads"][0], I.backward(fs0, omegas, dl_df), strict=True):
+        assert_close(got, want)
+
+
+def test_update_ratio_closed_form_and_edge_cases(rng):
+    omegas = [rng.normal(size=(4, 3)), 3.0 * np.ones((2, 4))]
+    grads = [rng.normal(size=(4, 3)), np.ones((2, 4))]
+    want = [0.1 * np.sqrt(np.sum(g**2)) / np.sqrt(np.sum(o**2)) for o, g in zip(omegas, grads)]
+    assert_close(I.update_ratio(omegas, grads, 0.1), want)
+    assert_close(I.update_ratio(omegas, grads, 0.1)[1], 0.1 / 3)  # every entry 0.1 against 3
+    assert I.update_ratio([np.ones((2, 2))], [np.zeros((2, 2))], 1.0)[0] == 0.0  # no gradient
+    with pytest.raises(ValueError, match="dl_domegas"):
+        I.update_ratio(omegas, grads[:1], 0.1)
+    with pytest.raises(ValueError, match="dl_domegas"):
+        I.update_ratio(omegas, [grads[0], np.ones((4, 2))], 0.1)
+    with pytest.raises(ValueError, match="alpha"):
+        I.update_ratio(omegas, grads, 0.0)
+
+
+def test_train_sgd_diverges_and_stops(rng):
+    widths = [4] + [16] * 12 + [1]
+    betas, omegas = I.init_net(widths, I.he_sigmas(widths, multiple=16.0), rng)
+    x, y = rng.normal(size=(4, 16)), rng.normal(size=(1, 16))
+    run = I.train_sgd(x, y, betas, omegas, 0.01, 50, 8, rng)
+    t = run["diverged_at"]
+    assert t is not None and t < 50 and not np.isfinite(run["loss"][t])
+    assert np.isnan(run["loss"][t + 1:]).all() and np.isnan(run["ratio"][t + 1:]).all()
+    with pytest.raises(ValueError, match="y"):
+        I.train_sgd(x, np.ones((2, 16)), betas, omegas, 0.01, 5, 8, rng)
+    with pytest.raises(ValueError, match="y"):
+        I.train_sgd(x, np.ones((1, 15)), betas, omegas, 0.01, 5, 8, rng)
+    with pytest.raises(ValueError, match="batch_size"):
+        I.train_sgd(x, y, betas, omegas, 0.01, 5, 0, rng)
+
+
+def test_diagnostic_run_scales_only_the_weights():
+    """The three runs start from the same draws: only sigma_Omega differs (by sqrt(multiple))."""
+    config = I.DiagnosticsConfig(depth=3, width=8, I=32, steps=2, batch_size=8, snapshots=(0,))
+    a, b = I.diagnostic_run(1.0, config), I.diagnostic_run(4.0, config)
+    assert_close(a["x"], b["x"])
+    assert_close(a["y"], np.sin(2 * a["x"][:1]) + 0.5 * a["x"][1:2] * a["x"][2:3])
+    # zero biases, ReLU: f_k scales by sqrt(4)^(k+1) = 2^(k+1) at step 0
+    for k, (fa, fb) in enumerate(zip(a["fs"][0], b["fs"][0], strict=True)):
+        assert_close(fb, 2.0 ** (k + 1) * fa)
+
+
+def test_new_exercise_solutions_match_dlcore():
+    """The notebook's solutions (NumPy only) against init.init_net, predicted_variances and
+    update_ratio."""
+    from dlcore.exercises import ch05
+
+    for D_h, D_h_next, r in ch05.he_layer.probes:
+        beta, omega = ch05.he_layer_solution(D_h, D_h_next, copy.deepcopy(r))
+        betas, omegas = I.init_net([D_h, D_h_next], I.he_std(D_h), copy.deepcopy(r))
+        assert_close(beta, betas[0])
+        assert_close(omega, omegas[0])
+    x = np.random.default_rng(0).normal(size=(5, 40))
+    for var_0, widths, sigmas in ch05.variance_recursion.probes:
+        got = ch05.variance_recursion_solution(var_0, widths, sigmas)
+        x_k = x[:widths[0]]
+        want = I.predicted_variances(x_k, widths, sigmas)
+        assert_close(got, want * var_0 / want[0])
+    for omegas, grads, alpha in ch05.update_ratio.probes:
+        assert_close(ch05.update_ratio_solution(omegas, grads, alpha),
+                     I.update_ratio(list(omegas), list(grads), alpha))

@@ -9,6 +9,9 @@ __all__ = [
     "set_layer_variances",
     "plot_float_limits",
     "plot_loss_curves",
+    "plot_layer_histograms",
+    "plot_update_ratios",
+    "layer_colors",
     "FLOAT_STYLE",
 ]
 
@@ -82,4 +85,41 @@ def plot_loss_curves(ax, curves, ylabel="training loss", log=True):
         ax.set_yscale("log")
     label(ax, "training step", ylabel)
     ax.legend(loc="upper right")
+    return lines
+
+
+def layer_colors(n):
+    """n colours from dark (the first layer) to light (the last), one per layer shown."""
+    import matplotlib
+
+    return [matplotlib.colormaps["viridis"](v) for v in np.linspace(0.0, 0.85, n)]
+
+
+def plot_layer_histograms(ax, bins, layers, densities=None, **kwargs):
+    """One outline histogram per layer over the same bins, dark to light with depth.
+
+    bins: (B+1,) edges; layers: the layer indices k shown; densities: (len(layers), B) or None
+    (empty, for a widget to fill). Returns the list of StepPatch artists."""
+    colors = layer_colors(len(layers))
+    out = []
+    for i, (k, color) in enumerate(zip(layers, colors)):
+        values = np.zeros(len(bins) - 1) if densities is None else densities[i]
+        out.append(ax.stairs(values, bins, color=color, linewidth=1.4, label=f"k = {k}",
+                             **kwargs))
+    return out
+
+
+def plot_update_ratios(ax, ratio, layers, rule_of_thumb=1e-3):
+    """The update-to-parameter ratio ||alpha dL/dOmega_k|| / ||Omega_k|| over the steps of a run,
+    one line per layer k in ``layers``; ratio: (steps+1, K+1) from ``init.train_sgd``. A grey
+    line marks the rule of thumb. Returns the lines."""
+    steps = np.arange(ratio.shape[0])
+    marker = "o" if np.isfinite(ratio[:, 0]).sum() < 10 else None  # a run that stopped early
+    lines = [ax.plot(steps, ratio[:, k], color=c, linewidth=1.2, marker=marker,
+                     label=f"$\\Omega_{{{k}}}$")[0]
+             for k, c in zip(layers, layer_colors(len(layers)))]
+    ax.axhline(rule_of_thumb, color=PALETTE["grey"], linestyle="--", linewidth=0.9,
+               label=f"rule of thumb {rule_of_thumb:g}")
+    ax.set_yscale("log")
+    label(ax, "SGD step t", "update / weights")
     return lines

@@ -6,8 +6,15 @@ import numpy as np
 
 from .. import init
 from .._threads import one_blas_thread
+from ..checks import ShapeError
 from ..plots import COLORS, PALETTE, label
-from ..plots.init import FLOAT_STYLE, plot_float_limits, plot_layer_variances, set_layer_variances
+from ..plots.init import (
+    FLOAT_STYLE,
+    plot_float_limits,
+    plot_layer_histograms,
+    plot_layer_variances,
+    set_layer_variances,
+)
 from . import Dropdown, InteractiveFigure, Slider
 
 WIDTH = 64  # units per hidden layer in the deep-net figures
@@ -352,6 +359,109 @@ float_limits = InteractiveFigure(
                      description="σ_Ω² as a multiple of He")),
     compute=compute_float, draw=draw_float, update=update_float, figsize=(9.0, 3.8))
 
-__all__ = ["activations", "gradients", "one_layer", "nonsquare", "float_limits",
+# ------------------------------------------------------------------------------------------
+# 7. Training diagnostics: histograms per layer and the update-to-parameter ratio, during SGD
+# ------------------------------------------------------------------------------------------
+DIAG = init.DiagnosticsConfig()  # the run of the notebook: 20 hidden layers of 64 units
+DIAG_LAYERS = (0, 5, 10, 15, 19)  # the layers whose histograms are drawn (f_19 feeds h_20)
+LOG_BINS = np.linspace(-8, 8, 65)  # log10 |value|: 16 powers of ten, 4 bins per power
+RATIO_LIM = (1e-8, 1e5)
+MULTIPLES = (("too small: 0.5 × He", 0.5), ("He: 2 / D_h", 1.0), ("too large: 2 × He", 2.0))
+
+
+@lru_cache(maxsize=len(MULTIPLES))
+def training_run(multiple):
+    """init.diagnostic_run(multiple, DIAG), computed once per process (about a second each):
+    the figure and the notebook's checks read the same run."""
+    with one_blas_thread():
+        return init.diagnostic_run(float(multiple), DIAG)
+
+
+def _log_hist(values):
+    """Density of log10 |v| over LOG_BINS; exact zeros (switched-off ReLUs) are left out."""
+    v = np.abs(values[values != 0])
+    with np.errstate(divide="ignore"):
+        hist, _ = np.histogram(np.log10(v), bins=LOG_BINS)
+    return hist / max(v.size, 1) / np.diff(LOG_BINS)  # share of the nonzero values per unit
+
+
+def compute_training(step, multiple):
+    """What the run from sigma_Omega^2 = multiple x He looks like at SGD step ``step`` (the
+    last kept snapshot at or before it): histograms of log10|f_k| and log10|dl/df_k| for the
+    layers DIAG_LAYERS, and the update-to-parameter ratio of every Omega_k."""
+    if multiple not in dict(MULTIPLES).values():
+        raise ShapeError(f"multiple is {multiple!r}; expected one of the runs "
+                         f"{sorted(dict(MULTIPLES).values())}")
+    run = training_run(float(multiple))
+    step = int(np.clip(np.nan_to_num(step), 0, DIAG.steps))
+    t = max(s for s in DIAG.snapshots if s <= step)
+    out = {"step": t, "multiple": float(multiple), "diverged_at": run["diverged_at"],
+           "loss": run["loss"][t], "ratio": run["ratio"][t], "k": np.arange(DIAG.depth + 1)}
+    if t in run["fs"]:
+        out["hist_f"] = [_log_hist(run["fs"][t][k]) for k in DIAG_LAYERS]
+        out["hist_g"] = [_log_hist(run["grads"][t][k]) for k in DIAG_LAYERS]
+    return out
+
+
+def draw_training(fig):
+    ax_f, ax_g, ax_r = fig.subplots(1, 3, width_ratios=(1, 1, 1.1))
+    out = {"f": [], "g": []}
+    for ax, key, title in ((ax_f, "f", "pre-activations $f_k$"),
+                           (ax_g, "g", r"gradients $\partial l / \partial f_k$")):
+        out[key] = plot_layer_histograms(ax, LOG_BINS, DIAG_LAYERS, animated=True)
+        ax.set_xlim(LOG_BINS[0], LOG_BINS[-1])
+        ax.set_ylim(0, 1.6)
+        ax.axvline(0.0, color=PALETTE["grey"], linewidth=0.8)
+        label(ax, r"$\log_{10}$ |value|", "density", title)
+    ax_f.legend(loc="upper left", title="layer")
+    ax_g.text(0.02, 0.97, "zeros (inactive\nunits) left out", transform=ax_g.transAxes,
+              va="top", fontsize=7, color=PALETTE["grey"])
+    ax_r.set_yscale("log")
+    ax_r.set_xlim(-0.5, DIAG.depth + 0.5)
+    ax_r.set_ylim(*RATIO_LIM)
+    ax_r.axhline(1e-3, color=PALETTE["grey"], linestyle="--", linewidth=0.9)
+    ax_r.axhline(1.0, color=PALETTE["vermillion"], linewidth=0.8, alpha=0.6)
+    ax_r.text(DIAG.depth, 7e-4, "rule of thumb 1e-3", fontsize=7, color=PALETTE["grey"],
+              ha="right", va="top")
+    ax_r.text(0, 1.3, "the step is as large as the weights", fontsize=7,
+              color=PALETTE["vermillion"])
+    (out["ratio"],) = ax_r.plot([0], [1.0], "o-", color=COLORS[3], markersize=3,
+                                linewidth=1.0, animated=True)
+    (out["marks"],) = ax_r.plot([], [], "s", color=PALETTE["grey"], markersize=6,
+                                fillstyle="none", animated=True,
+                                label="the layers of the histograms")
+    ax_r.legend(loc="upper right")
+    label(ax_r, "layer k", r"$\|\alpha\, \partial L / \partial \Omega_k\| \,/\, \|\Omega_k\|$",
+          "update-to-weight ratio of one step")
+    out["text"] = ax_r.text(0.98, 0.03, "", transform=ax_r.transAxes, ha="right", fontsize=8,
+                            animated=True)
+    return out
+
+
+def update_training(h, data):
+    shown = "hist_f" in data
+    for key in ("f", "g"):
+        for i, stairs in enumerate(h[key]):
+            stairs.set_data(data["hist_" + key][i] if shown else np.zeros(len(LOG_BINS) - 1))
+    ratio = np.clip(np.nan_to_num(data["ratio"], nan=np.nan), *RATIO_LIM)
+    h["ratio"].set_data(data["k"], ratio)
+    h["marks"].set_data(list(DIAG_LAYERS), ratio[list(DIAG_LAYERS)])
+    loss = data["loss"]
+    h["text"].set_text(f"step {data['step']}: batch loss {loss:.3g}" if np.isfinite(loss)
+                       else f"step {data['step']}")
+    bad = data["diverged_at"]
+    if bad is not None and data["step"] >= bad:
+        return f"diverged: the loss was inf/NaN at step {bad}; nothing left to show"
+    return None
+
+
+training = InteractiveFigure(
+    name="ch05.training",
+    controls=(Slider("step", 0, DIAG.steps, 0, step=10, kind="int",
+                     description="SGD step t"),
+              Dropdown("multiple", MULTIPLES, 1.0, description="initialisation")),
+    compute=compute_training, draw=draw_training, update=update_training, figsize=(11.0, 3.6))
+
+__all__ = ["activations", "gradients", "one_layer", "nonsquare", "float_limits", "training",
            "compute_depth", "compute_one_layer", "compute_nonsquare", "compute_float",
-           "nonsquare_widths"]
+           "compute_training", "training_run", "nonsquare_widths"]

@@ -12,7 +12,9 @@
 #   Carlo, and read **He initialisation** $\sigma_\Omega^2 = 2/D_h$ off it, together with its
 #   backward twin $2/D_{h'}$ and the compromise $4/(D_h + D_{h'})$ for non-square layers;
 # * say at which depth float32 and float64 overflow or underflow, and recognise a badly
-#   initialised network from its first loss curve.
+#   initialised network from its first loss curve;
+# * diagnose a training run layer by layer: histograms of the activations and gradients of
+#   each layer, and the update-to-weight ratio of each weight matrix.
 #
 # **Prerequisites:** the deep network of chapter 01 ($f_k = \beta_k + \Omega_k h_k$,
 # $h_{k+1} = a[f_k]$), the backward pass of chapter 04, and expectation and variance of
@@ -483,6 +485,165 @@ assert 1000 < large[0] < 10000 and not np.isfinite(large[:6]).all()
 #   trains in these 200 steps. At depth 20 the factor is raised to the 20th power.
 
 # %% [markdown]
+# ## 7. Training diagnostics: watching each layer while the net trains
+#
+# A loss curve says *that* a run fails, not *where*. Three measurements, taken layer by layer
+# at every step, say where:
+#
+# * the **histogram of the pre-activations** $f_k$ in each layer: do they keep their size
+#   through the layers, shrink towards 0 or blow up?
+# * the **histogram of the gradients** $\partial l / \partial f_k$ that the backward pass of
+#   section 2 delivers to each layer;
+# * the **update-to-weight ratio** of each weight matrix. One SGD step (chapter 03) is
+#   $\Omega_k \leftarrow \Omega_k - \alpha\, \partial L / \partial \Omega_k$, with
+#   $\partial L / \partial \Omega_k = \sum_i \frac{\partial l_i}{\partial f_k} h_k^T$ summed over
+#   the batch (chapter 04). How much it changes $\Omega_k$, relative to its size, is
+#
+# $$r_k = \frac{\big\|\alpha\, \partial L / \partial \Omega_k\big\|}{\|\Omega_k\|},$$
+#
+# with $\|\cdot\|$ the Frobenius norm (square root of the sum of all squared entries). A
+# common rule of thumb is $r_k \approx 10^{-3}$: each step changes the weights by about a
+# thousandth. Far below, the layer does not learn in any sensible number of steps; near 1 or
+# above, one step replaces the weights rather than adjusting them.
+
+# %%
+show_source(init.update_ratio)
+
+# %% [markdown]
+# The run: a ReLU net with 20 hidden layers of 64 units fits $y = \sin(2 x_1) + x_2 x_3 / 2$
+# from 8 standard-normal inputs (512 points), by SGD on batches of 32 with the least-squares
+# loss $L = \sum_i (f_K(x_i) - y_i)^2$ of each batch. The loop is the forward pass, the backward
+# pass and the descent step of the earlier chapters, with the three measurements recorded on
+# the way. (It records the loss divided by the batch size, the mean squared error, so that
+# runs with different batch sizes compare.)
+
+# %%
+show_source(init.train_sgd)
+
+# %% [markdown]
+# Three runs share the data, the batches and the standard-normal draws behind the weights;
+# only $\sigma_\Omega^2$ differs: $0.5\times$, $1\times$ and $2\times$ He's $2/D_h$, as in
+# section 6. Each run takes a second or two (`W.training_run` calls `init.diagnostic_run` once per
+# initialisation and keeps the result, so the figures below reuse it).
+
+# %%
+print(W.DIAG)
+runs = {multiple: W.training_run(multiple) for multiple in (0.5, 1.0, 2.0)}
+var_y = np.var(runs[1.0]["y"])              # the loss of predicting the mean of y
+
+# %% [markdown]
+# First the whole run: the loss per step (thin) and its moving average over 20 steps (thick),
+# and below, the update-to-weight ratio of five of the 21 weight matrices over the steps.
+
+# %%
+from dlcore.plots.init import plot_update_ratios
+
+fig, axes = new_figure(2, 3, figsize=(10, 5.6), sharex=True, sharey="row")
+avg = 20                                                    # moving average over 20 steps
+avg_loss = {}
+for col, (multiple, run) in enumerate(runs.items()):
+    ax_loss, ax_ratio = axes[0, col], axes[1, col]
+    loss, steps = run["loss"], np.arange(len(run["loss"]))
+    ax_loss.plot(steps, loss, color=COLORS[col], linewidth=0.6, alpha=0.45)
+    avg_loss[multiple] = np.convolve(loss, np.ones(avg) / avg, mode="valid")
+    ax_loss.plot(steps[avg - 1:], avg_loss[multiple], color=COLORS[col], linewidth=1.8)
+    ax_loss.axhline(var_y, color=PALETTE["grey"], linestyle="--", linewidth=0.9)
+    if run["diverged_at"] is not None:
+        bad = run["diverged_at"]
+        shown = ", ".join(f"{v:.2g}" for v in loss[:bad])
+        ax_loss.text(0.5, 0.5, f"loss {shown},\nNaN from step {bad}: diverged",
+                     transform=ax_loss.transAxes, ha="center", color=PALETTE["vermillion"])
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(0.05, 20)
+    label(ax_loss, None, None, W.MULTIPLES[col][0])
+    plot_update_ratios(ax_ratio, run["ratio"], (0, 5, 10, 15, 20))
+    ax_ratio.set_ylim(1e-7, 1e6)
+    if col:
+        ax_ratio.set_ylabel(None)
+axes[0, 0].set_ylabel("mean squared error (log)")
+axes[0, 1].text(290, var_y * 1.12, "predicting the mean of y", fontsize=8, ha="right",
+               color=PALETTE["grey"])
+axes[1, 0].set_ylabel(r"$r_k$ = update / weights (log)")
+axes[1, 2].legend(loc="center right", title="ratio of")
+plt.show()
+
+# %%
+# the claims below, checked
+small_run, he_run, large_run = runs[0.5], runs[1.0], runs[2.0]
+hidden = slice(0, 20)                                     # Omega_0 .. Omega_19; Omega_20 is the output
+median_ratio = {m: np.median(run["ratio"][:, hidden], axis=0) for m, run in runs.items()}
+assert np.all(small_run["ratio"][0, hidden] < 1e-5) and np.all(median_ratio[0.5] < 1e-4)
+assert small_run["ratio"][-1, 20] > 20 * small_run["ratio"][0, 20]
+assert np.abs(avg_loss[0.5] / var_y - 1).max() < 0.15
+assert np.all((1e-3 < he_run["ratio"][0, hidden]) & (he_run["ratio"][0, hidden] < 2e-2))
+assert np.all((5e-4 < median_ratio[1.0]) & (median_ratio[1.0] < 5e-3))
+assert avg_loss[1.0][-1] < avg_loss[1.0][0] / 3 and avg_loss[1.0][0] > 0.9 * var_y
+assert np.all(large_run["ratio"][0, hidden] > 1e3) and large_run["diverged_at"] == 2
+
+# %% [markdown]
+# **What to notice**
+# * **Too small** (left): every hidden layer's ratio starts below $10^{-5}$, a hundred times
+#   under the rule of thumb; it creeps up, but its median over the 300 steps stays below
+#   $10^{-4}$. Only the output layer $\Omega_{20}$ (lightest line) picks up speed, its ratio
+#   growing more than twenty-fold, but alone it can only fit the mean of $y$: the smoothed loss
+#   never leaves the level of predicting the mean (within 15% of $\mathrm{Var}[y]$, the dashed
+#   line).
+# * **He** (middle): every hidden layer's ratio starts between $10^{-3}$ and $2 \times 10^{-2}$,
+#   and its median over the run lies between $5 \times 10^{-4}$ and $5 \times 10^{-3}$, around
+#   the rule of thumb: all layers learn at comparable speed, and the smoothed loss falls to less
+#   than a third of where it started.
+# * **Too large** (right): at step 0 every hidden layer's ratio exceeds $10^3$; one step moves
+#   each weight matrix a thousand times further than its own size. The loss is NaN at step 2.
+#
+# Where it goes wrong inside the net is in the histograms. Choose an initialisation and move
+# through the steps: the left panel shows $\log_{10} |f_k|$ for five layers (dark = near the
+# input, light = deep), the middle one $\log_{10} |\partial l / \partial f_k|$ for the same
+# layers, the right one the ratio $r_k$ of every layer at that step. The snapshots are every
+# 10 steps, on that step's batch of 32 points.
+
+# %%
+W.training.show()
+
+# %%
+# the claims below, checked on the snapshots the figure draws
+def median_log10(values):
+    v = np.abs(values[values != 0])                       # zeros (inactive ReLUs) left out
+    return np.median(np.log10(v))
+
+
+def shift(run, key, step=0):                              # layer 19 minus layer 0, in powers of 10
+    arrays = run[key][step]
+    return median_log10(arrays[19]) - median_log10(arrays[0])
+
+
+assert shift(small_run, "fs") < -3 and shift(small_run, "grads") > 2.5       # vanishing both ways
+assert shift(small_run, "grads", step=300) > 2                               # ... and still at 300
+assert abs(shift(he_run, "fs")) < 0.6 and abs(shift(he_run, "grads")) < 0.6  # He: within 0.6
+assert abs(shift(he_run, "fs", 300)) < 1 and abs(shift(he_run, "grads", 300)) < 1
+step0 = np.log10(he_run["ratio"][0, hidden])
+assert step0.max() - step0.min() < np.log10(5)                               # within a factor 5
+assert shift(large_run, "fs") > 2 and shift(large_run, "grads") < -2         # exploding both ways
+assert median_log10(large_run["grads"][0][0]) > 4.5
+
+# %% [markdown]
+# **What to notice**
+# * **Too small**: at step 0 the histograms march left with depth: the typical $|f_{19}|$ is
+#   more than a thousand times smaller than $|f_0|$. The gradients march the other way: the
+#   typical $|\partial l / \partial f_0|$ at the first layer is more than 300 times smaller than
+#   at layer 19. These are the vanishing activations and gradients of sections 1 and 2, now
+#   inside a training run. Training does not repair them: at step 300 the gradients at the
+#   first layer are still more than 100 times smaller than at layer 19.
+# * **He**: the five histograms lie nearly on top of each other, in both passes (their medians
+#   within 0.6 powers of ten at step 0), and after 300 steps they are still within one power of
+#   ten. In the right panel the hidden layers' ratios lie within a factor 5 of each other.
+# * **Too large**: the same picture mirrored: activations grow with depth (by more than 100
+#   times from layer 0 to 19), gradients grow towards the input (the typical
+#   $|\partial l / \partial f_0|$ is above $10^{4.5}$). From step 10 on there is nothing to show:
+#   the run diverged at step 2, and the figure says so.
+# * The diagnosis takes one step: the histograms and the ratios at step 0 already tell the three
+#   runs apart, long before the loss curves do.
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise shows its task, then has a cell for your answer, a check cell (it says
@@ -511,14 +672,36 @@ show_solution(EX.next_variance)
 
 # %% [markdown]
 # ### Exercise 2
+# The same formula, applied layer after layer (the dashed lines of section 1).
+
+# %%
+EX.variance_recursion.show()
+
+
+# %%
+def variance_recursion(var_0, widths, sigmas):
+    return None  # your code here
+
+
+EX.variance_recursion.check(variance_recursion)
+
+# %%
+EX.variance_recursion.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.variance_recursion)
+
+
+# %% [markdown]
+# ### Exercise 3
 # He initialisation (section 3) for a layer that is not square.
 
 # %%
 EX.he_value.show()
 
 # %%
-answer_2 = None  # your answer: a number (the standard deviation), to 3 decimals
-EX.he_value.check(answer_2)
+answer_3 = None  # your answer: a number (the standard deviation), to 3 decimals
+EX.he_value.check(answer_3)
 
 # %%
 EX.he_value.hint()
@@ -528,7 +711,29 @@ show_solution(EX.he_value)
 
 
 # %% [markdown]
-# ### Exercise 3
+# ### Exercise 4
+# He initialisation (section 3) as code: one layer of `init.init_net`.
+
+# %%
+EX.he_layer.show()
+
+
+# %%
+def he_layer(D_h, D_h_next, rng):
+    return None  # your code here
+
+
+EX.he_layer.check(he_layer)
+
+# %%
+EX.he_layer.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.he_layer)
+
+
+# %% [markdown]
+# ### Exercise 5
 # The backward recursion that section 4 follows through the layers.
 
 # %%
@@ -549,15 +754,15 @@ EX.grad_step.hint()
 show_solution(EX.grad_step)
 
 # %% [markdown]
-# ### Exercise 4
+# ### Exercise 6
 # When $D_h \ne D_{h'}$, the forward and the backward rule of section 4 disagree.
 
 # %%
 EX.compromise.show()
 
 # %%
-answer_4 = None  # your answer: a number (the variance), to 4 decimals
-EX.compromise.check(answer_4)
+answer_6 = None  # your answer: a number (the variance), to 4 decimals
+EX.compromise.check(answer_6)
 
 # %%
 EX.compromise.hint()
@@ -566,21 +771,42 @@ EX.compromise.hint()
 show_solution(EX.compromise)
 
 # %% [markdown]
-# ### Exercise 5
+# ### Exercise 7
 # On the floating-point limits of section 5.
 
 # %%
 EX.float_depth.show()
 
 # %%
-answer_5 = None  # your answer: an integer
-EX.float_depth.check(answer_5)
+answer_7 = None  # your answer: an integer
+EX.float_depth.check(answer_7)
 
 # %%
 EX.float_depth.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX.float_depth)
+
+# %% [markdown]
+# ### Exercise 8
+# The third diagnostic of section 7.
+
+# %%
+EX.update_ratio.show()
+
+
+# %%
+def update_ratio(omegas, grads, alpha):
+    return None  # your code here
+
+
+EX.update_ratio.check(update_ratio)
+
+# %%
+EX.update_ratio.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.update_ratio)
 
 # %% [markdown]
 # ## Summary
@@ -596,6 +822,10 @@ show_solution(EX.float_depth)
 #   backward one; for non-square layers the compromise is $4/(D_h + D_{h'})$.
 # * Badly scaled nets hit the float range: float32 after a few dozen layers, float64 after a
 #   few hundred; in practice they fail to train long before that.
+# * Diagnostics per layer show where a run fails: histograms of $f_k$ and
+#   $\partial l / \partial f_k$ that drift with depth, and update-to-weight ratios
+#   $r_k = \|\alpha\, \partial L / \partial \Omega_k\| / \|\Omega_k\|$ far from about
+#   $10^{-3}$, give a bad initialisation away at step 0.
 #
 # **Next:** chapter 06 turns from getting training started to what a trained model gets wrong
 # on new data: noise, bias and variance.
