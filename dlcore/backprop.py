@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from . import layers
-from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from . import layers, losses
+from .checks import InputTypeError, ShapeError, as_float_array, check_int, check_labels, shapes
 from .layers import ACTIVATIONS, derivative_of, relu, relu_derivative
 
 __all__ = [
@@ -34,6 +34,12 @@ __all__ = [
     "jacobian_forward",
     "jacobian_reverse",
     "measure_jacobian_cost",
+    "TOY_NAMES",
+    "toy_forward",
+    "toy_backward",
+    "toy_loss",
+    "classifier_loss",
+    "classifier_backward",
 ]
 
 
@@ -177,6 +183,111 @@ def _central_differences(x, y, betas, omegas, eps, activation):
             layer_grads.append(g)
         grads.append(layer_grads)
     return grads[0], grads[1]
+
+
+# ------------------------------------------------------------------------------------------
+# A chain that is not ReLU: the toy function of sin, exp and cos, one number at every step
+# ------------------------------------------------------------------------------------------
+TOY_NAMES = ("beta_0", "omega_0", "beta_1", "omega_1", "beta_2", "omega_2", "beta_3", "omega_3")
+"""The order of the toy function's parameters in ``phi``."""
+
+
+@shapes(x="number", phi="8")
+def toy_forward(x, phi):
+    """The toy chain f[x, phi] = beta_3 + omega_3 cos[beta_2 + omega_2 exp[beta_1 + omega_1
+    sin[beta_0 + omega_0 x]]], keeping every intermediate value (the forward pass).
+
+    f_0 = beta_0 + omega_0 x,  h_1 = sin[f_0],  f_1 = beta_1 + omega_1 h_1,  h_2 = exp[f_1],
+    f_2 = beta_2 + omega_2 h_2,  h_3 = cos[f_2],  f_3 = beta_3 + omega_3 h_3.
+
+    x: a number; phi: (8,) in the order of ``TOY_NAMES``. Returns a dict of floats f_0 .. f_3,
+    h_1 .. h_3.
+    """
+    beta_0, omega_0, beta_1, omega_1, beta_2, omega_2, beta_3, omega_3 = phi
+    f_0 = beta_0 + omega_0 * x
+    h_1 = np.sin(f_0)
+    f_1 = beta_1 + omega_1 * h_1
+    h_2 = np.exp(f_1)
+    f_2 = beta_2 + omega_2 * h_2
+    h_3 = np.cos(f_2)
+    f_3 = beta_3 + omega_3 * h_3
+    return {k: float(v) for k, v in dict(f_0=f_0, h_1=h_1, f_1=f_1, h_2=h_2, f_2=f_2,
+                                          h_3=h_3, f_3=f_3).items()}
+
+
+@shapes(x="number", y="number", phi="8")
+def toy_loss(x, y, phi):
+    """The least-squares loss of the toy chain for one point, l = (f[x, phi] - y)^2."""
+    return (toy_forward.__wrapped__(x, phi)["f_3"] - y) ** 2
+
+
+@shapes(x="number", y="number", phi="8")
+def toy_backward(x, y, phi):
+    """The backward pass of the toy chain for l = (f_3 - y)^2: every derivative, top down.
+
+    dl/df_3 = 2 (f_3 - y)
+    dl/dh_3 = omega_3 dl/df_3,   dl/df_2 = -sin[f_2] dl/dh_3     (cos' = -sin)
+    dl/dh_2 = omega_2 dl/df_2,   dl/df_1 =  exp[f_1] dl/dh_2     (exp' = exp)
+    dl/dh_1 = omega_1 dl/df_1,   dl/df_0 =  cos[f_0] dl/dh_1     (sin' = cos)
+    dl/dbeta_k = dl/df_k,        dl/domega_k = dl/df_k h_k       (h_0 = x)
+
+    Returns a dict of floats ``dl_df_3``, ``dl_dh_3``, ..., ``dl_df_0``, and ``dl_dphi`` (8,),
+    the parameter gradients in the order of ``TOY_NAMES``.
+    """
+    v = toy_forward.__wrapped__(x, phi)  # the stored forward pass
+    _, _, _, omega_1, _, omega_2, _, omega_3 = phi
+    d = {"dl_df_3": 2.0 * (v["f_3"] - y)}
+    d["dl_dh_3"] = omega_3 * d["dl_df_3"]
+    d["dl_df_2"] = -np.sin(v["f_2"]) * d["dl_dh_3"]
+    d["dl_dh_2"] = omega_2 * d["dl_df_2"]
+    d["dl_df_1"] = np.exp(v["f_1"]) * d["dl_dh_2"]
+    d["dl_dh_1"] = omega_1 * d["dl_df_1"]
+    d["dl_df_0"] = np.cos(v["f_0"]) * d["dl_dh_1"]
+    h = [x, v["h_1"], v["h_2"], v["h_3"]]  # the input of each linear step, h_0 = x
+    d["dl_dphi"] = np.array([g for k in range(4)  # (dl/dbeta_k, dl/domega_k) for k = 0..3
+                             for g in (d[f"dl_df_{k}"], d[f"dl_df_{k}"] * h[k])])
+    return {k: (v_ if k == "dl_dphi" else float(v_)) for k, v_ in d.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# A classifier: softmax + cross-entropy on top of the net. The only change to the backward
+# pass is where it starts, dl/df_K = softmax[f_K] - one_hot(y).
+# ------------------------------------------------------------------------------------------
+def _labels_of_output(args):
+    """The relation of the labels y to the net: one integer label in 0..D_o-1 per column of x."""
+    D_o, I = args["omegas"][-1].shape[0], args["x"].shape[1]
+    args["y"] = check_labels(args["y"].reshape(-1) if args["y"].ndim == 0 else args["y"],
+                             "y", D_o, I)
+
+
+@shapes(x="D_i I columns", y="...", betas="net", omegas="net", activation="function",
+        where=_labels_of_output)
+def classifier_loss(x, y, betas, omegas, activation=relu):
+    """The cross-entropy of a net's outputs as logits, L = -sum_i log softmax_{y_i}[f_K[x_i]].
+
+    x: (D_i, I); y: labels (I,) in 0..D_o-1. Returns a float (``losses.categorical_nll``).
+    """
+    fs, _ = layers.forward.__wrapped__(x, betas, omegas, activation)
+    return losses.categorical_nll(y, fs[-1])
+
+
+@shapes(x="D_i I columns", y="...", betas="net", omegas="net", activation=_differentiable,
+        where=_labels_of_output)
+def classifier_backward(x, y, betas, omegas, activation=relu):
+    """Gradients of the cross-entropy L = -sum_i log softmax_{y_i}[f_K[x_i]] over the batch.
+
+    dl/df_K = softmax[f_K] - one_hot(y)          (p - y: ``losses.softmax_cross_entropy_grad``)
+    then the same backward pass as for least squares (``layers.backward``).
+
+    x: (D_i, I); y: labels (I,) in 0..D_o-1. Returns (dl_dbetas, dl_domegas): each bias
+    gradient a column (D_{k+1}, 1), as ``layers.backward`` gives it; each weight gradient the
+    shape of its Omega_k.
+    """
+    fs, hs = layers.forward.__wrapped__(x, betas, omegas, activation)  # f_K: the logits (D_o, I)
+    dl_df_K = losses.softmax_cross_entropy_grad(fs[-1], y)  # p - one_hot(y), (D_o, I)
+    _, dl_dbetas, dl_domegas, _ = layers.backward.__wrapped__(fs, hs, omegas, dl_df_K,
+                                                              activation)
+    return dl_dbetas, dl_domegas
 
 
 # ------------------------------------------------------------------------------------------

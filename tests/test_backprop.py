@@ -416,3 +416,166 @@ def test_bad_activation_and_targets_are_one_line_errors(rng):
         with pytest.raises(err, match=match) as info:
             call()
         assert "\n" not in str(info.value)
+
+
+# -- a chain that is not ReLU: sin, exp, cos ----------------------------------------------------
+def torch_toy(x, y, phi):
+    """The toy chain in torch, every intermediate kept with its gradient."""
+    p = torch.tensor(phi, requires_grad=True)
+    f_0 = p[0] + p[1] * x
+    h_1 = torch.sin(f_0)
+    f_1 = p[2] + p[3] * h_1
+    h_2 = torch.exp(f_1)
+    f_2 = p[4] + p[5] * h_2
+    h_3 = torch.cos(f_2)
+    f_3 = p[6] + p[7] * h_3
+    v = dict(f_0=f_0, h_1=h_1, f_1=f_1, h_2=h_2, f_2=f_2, h_3=h_3, f_3=f_3)
+    for t in v.values():
+        t.retain_grad()
+    loss = (f_3 - y) ** 2
+    loss.backward()
+    return p, v, loss
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_toy_chain_every_quantity_matches_autograd(seed):
+    rng = np.random.default_rng(seed)
+    phi = rng.normal(size=8)
+    x, y = float(rng.normal() * 2), float(rng.normal())
+    p, v, loss = torch_toy(x, y, phi)
+    fwd = backprop.toy_forward(x, phi)
+    back = backprop.toy_backward(x, y, phi)
+    for name, t in v.items():
+        assert_close(fwd[name], t.item(), what=name)
+        assert_close(back[f"dl_d{name}"], t.grad.item(), what=f"dl/d{name}")
+    assert_close(back["dl_dphi"], to_numpy(p.grad), what="dl/dphi")
+    assert_close(backprop.toy_loss(x, y, phi), loss.item())
+    assert back["dl_dphi"].shape == (8,) and len(backprop.TOY_NAMES) == 8
+
+
+def test_toy_chain_closed_form():
+    """With omega_0 = omega_1 = omega_2 = 0 the chain is f = beta_3 + omega_3 cos[beta_2]."""
+    phi = np.array([0.3, 0.0, -1.0, 0.0, 0.7, 0.0, 0.2, 1.5])
+    x, y = 1.2, 0.5
+    f_3 = 0.2 + 1.5 * np.cos(0.7)
+    back = backprop.toy_backward(x, y, phi)
+    assert_close(backprop.toy_forward(x, phi)["f_3"], f_3)
+    assert_close(back["dl_dphi"][6], 2 * (f_3 - y))  # dl/dbeta_3
+    assert_close(back["dl_dphi"][7], 2 * (f_3 - y) * np.cos(0.7))  # dl/domega_3
+    assert_close(back["dl_dphi"][4], 2 * (f_3 - y) * 1.5 * -np.sin(0.7))  # dl/dbeta_2
+    assert_close(back["dl_dphi"][:4], np.zeros(4))  # omega_1 = omega_2 = 0 cut the chain
+
+
+# -- softmax + cross-entropy ----------------------------------------------------------------------
+@pytest.mark.parametrize("K,I", [(2, 1), (3, 5), (10, 7)])
+def test_softmax_cross_entropy_grad_matches_autograd(rng, K, I):
+    from dlcore import losses
+
+    f = rng.normal(size=(K, I)) * 3
+    y = rng.integers(0, K, size=I)
+    tf = torch.tensor(f, requires_grad=True)
+    torch.nn.functional.cross_entropy(tf.T, torch.as_tensor(y), reduction="sum").backward()
+    assert_close(losses.softmax_cross_entropy_grad(f, y), to_numpy(tf.grad))
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh"])
+@pytest.mark.parametrize("widths", [[2, 1, 2], [3, 5, 4], [4, 6, 6, 3], [2, 8, 1, 7, 5]])
+@pytest.mark.parametrize("I", [1, 6])
+def test_classifier_backward_matches_autograd(rng, act, widths, I):
+    a = layers.ACTIVATIONS[act][0]
+    betas, omegas = make_net(rng, widths)
+    x = rng.normal(size=(widths[0], I))
+    y = rng.integers(0, widths[-1], size=I)
+    tb, to = torch_params(betas, omegas)
+    logits = torch_act_net_params(tb, to, act)(torch.as_tensor(x))  # (D_o, I)
+    loss = torch.nn.functional.cross_entropy(logits.T, torch.as_tensor(y), reduction="sum")
+    loss.backward()
+    dl_dbetas, dl_domegas = backprop.classifier_backward(x, y, betas, omegas, activation=a)
+    assert_close(backprop.classifier_loss(x, y, betas, omegas, activation=a), loss.item())
+    for k in range(len(omegas)):
+        assert dl_dbetas[k].shape == (widths[k + 1], 1)
+        assert_close(dl_dbetas[k][:, 0], to_numpy(tb[k].grad), what=f"dl/dbeta_{k}")
+        assert_close(dl_domegas[k], to_numpy(to[k].grad), what=f"dl/dOmega_{k}")
+
+
+def torch_act_net_params(tb, to, act):
+    def fn(x):
+        h = x
+        for k in range(len(to)):
+            f = tb[k][:, None] + to[k] @ h
+            h = TORCH_ACT[act](f) if k < len(to) - 1 else f
+        return h
+
+    return fn
+
+
+def test_classifier_gradient_at_output_is_p_minus_y(rng):
+    """The last layer's bias gradient is sum_i (p_i - one_hot(y_i)): its entries sum to 0."""
+    betas, omegas = make_net(rng, [3, 4, 5])
+    x, y = rng.normal(size=(3, 8)), rng.integers(0, 5, size=8)
+    dl_dbetas, _ = backprop.classifier_backward(x, y, betas, omegas)
+    assert abs(dl_dbetas[-1].sum()) < 1e-12
+
+
+def test_toy_and_classifier_bad_input(rng):
+    betas, omegas = make_net(rng, [3, 4, 2])
+    x = rng.normal(size=(3, 5))
+    phi = np.ones(8)
+    cases = [
+        (lambda: backprop.toy_forward(1.0, np.ones(7)), ValueError, "phi"),
+        (lambda: backprop.toy_forward(np.ones(2), phi), ValueError, "x"),
+        (lambda: backprop.toy_backward(1.0, "y", phi), TypeError, "y"),
+        (lambda: backprop.classifier_backward(x, np.array([0, 1, 2, 0, 1]), betas, omegas),
+         ValueError, r"y has labels in 0\.\.2; expected labels in 0\.\.1"),
+        (lambda: backprop.classifier_backward(x, np.zeros(4, int), betas, omegas), ValueError,
+         "y has 4 labels; expected 5"),
+        (lambda: backprop.classifier_loss(x, np.array([0.5] * 5), betas, omegas), TypeError,
+         "y must hold integer class labels"),
+    ]
+    for call, err, match in cases:
+        with pytest.raises(err, match=match) as info:
+            call()
+        assert "\n" not in str(info.value)
+
+
+def test_new_exercise_solutions_match_autograd():
+    """The NumPy solutions of the sin/exp/cos, softmax cross-entropy and finite-difference
+    exercises against torch autograd."""
+    from dlcore.exercises import ch04
+
+    for x, y, phi in ch04.toy_chain_backward.probes:
+        p, _, _ = torch_toy(x, y, phi)
+        assert_close(ch04.toy_chain_backward_solution(x, y, phi), to_numpy(p.grad))
+    for f, y in ch04.softmax_ce_grad.probes:
+        tf = torch.tensor(f, requires_grad=True)
+        torch.nn.functional.cross_entropy(tf.T, torch.as_tensor(y), reduction="sum").backward()
+        assert_close(ch04.softmax_ce_grad_solution(f, y), to_numpy(tf.grad))
+    torch_losses = {
+        ch04.coupled_loss: lambda t: (torch.sin(t) * t**2).sum()
+        + ((torch.arange(1.0, t.numel() + 1) / t.numel()) @ t) ** 3 / 3,
+        ch04.softplus_loss: lambda t: torch.nn.functional.softplus(t[0] * t[1] + t[2])
+        + (t**4).sum() / 4,
+    }
+    for loss, theta, eps in ch04.numerical_gradient.probes:
+        tt = torch.tensor(theta, requires_grad=True)
+        torch_losses[loss](tt).backward()
+        assert_close(loss(theta), torch_losses[loss](torch.tensor(theta)).item())
+        before = theta.copy()
+        got = ch04.numerical_gradient_solution(loss, theta, eps)
+        assert_close(got, to_numpy(tt.grad), rtol=1e-3, atol=1e-3 * eps)  # O(eps^2) error
+        np.testing.assert_array_equal(theta, before)  # the caller's theta is left alone
+
+
+def test_input_gradient_solution_matches_autograd():
+    """Exercise 8's NumPy solution (dl/dx through every layer) against torch autograd, on its
+    probes and on a net whose layers have different widths."""
+    from dlcore.exercises import ch04
+
+    rng = np.random.default_rng(8)
+    betas, omegas = make_net(rng, [4, 6, 5, 3], column_betas=True)
+    cases = list(ch04.input_gradient.probes)
+    cases.append((rng.normal(size=(4, 7)), betas, omegas, rng.normal(size=(3, 7))))
+    for x, betas, omegas, dl_df in cases:
+        tx = torch.tensor(x, requires_grad=True)
+        torch_net_fn(betas, omegas)(tx).backward(torch.as_tensor(dl_df))
+        assert_close(ch04.input_gradient_solution(x, betas, omegas, dl_df), to_numpy(tx.grad))

@@ -1,5 +1,6 @@
 """Plots for chapter 04 (dlcore.backprop): matrices as heatmaps, the ReLU's derivative, the
-three-way gradient check and the cost of forward vs reverse mode. Each draws on an Axes."""
+three-way gradient check, the cost of forward vs reverse mode and a loss with its backprop
+tangent. Each draws on an Axes."""
 
 import numpy as np
 
@@ -12,6 +13,7 @@ __all__ = [
     "plot_relu_derivative",
     "plot_check_differences",
     "plot_mode_cost",
+    "plot_tangent",
 ]
 
 GRAD_CMAP = "RdBu_r"  # diverging: red positive, blue negative, white zero
@@ -86,3 +88,15 @@ def plot_mode_cost(ax, sizes, forward, reverse, what="inputs $D_i$"):
     ax.legend(loc="upper left")
     label(ax, f"number of {what}", "time for the whole Jacobian (ms)")
     return lines
+
+
+def plot_tangent(ax, t, loss, t0, l0, slope, name="\\theta"):
+    """The loss along one parameter (``loss`` at the values ``t``) and, through (t0, l0), the
+    tangent line of slope ``slope`` that the backward pass predicts. Returns [curve, tangent]."""
+    t = np.asarray(t, dtype=float)
+    (curve,) = ax.plot(t, loss, color=PALETTE["blue"], linewidth=2.0, label="$l$")
+    (tangent,) = ax.plot(t, l0 + slope * (t - t0), color=PALETTE["vermillion"], linestyle="--",
+                         linewidth=1.4, label="backprop slope")
+    ax.plot([t0], [l0], "o", color=PALETTE["black"], markersize=4)
+    label(ax, f"${name}$", None)
+    return [curve, tangent]

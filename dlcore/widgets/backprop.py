@@ -214,5 +214,85 @@ gradients = InteractiveFigure(
     figsize=(11.2, 3.1),
 )
 
-__all__ = ["ripple", "gradients", "compute_ripple", "compute_gradients", "demo_net", "X_GRID",
-           "WIDTHS"]
+
+# ------------------------------------------------------------------------------------------
+# 3. The sin/exp/cos chain: every forward value, every backward derivative, for one x and y.
+# ------------------------------------------------------------------------------------------
+TOY_PHI = (1.0, 0.1, -0.4, 2.0, -3.0, 2.0, 0.4, 3.0)  # beta_0, omega_0, ..., beta_3, omega_3
+TOY_FORWARD = ("f_0", "h_1", "f_1", "h_2", "f_2", "h_3", "f_3")  # bottom up
+TOY_BACKWARD = ("f_3", "h_3", "f_2", "h_2", "f_1", "h_1", "f_0")  # top down
+
+
+def _tex(name):
+    """'f_0' -> '$f_0$', 'omega_3' -> '$\\omega_3$'."""
+    head, k = name.rsplit("_", 1)
+    return f"${chr(92) + head if len(head) > 1 else head}_{k}$"
+
+
+def compute_toy_chain(x=2.3, y=2.0):
+    """The toy chain's forward pass and backward pass (``backprop.toy_forward`` and
+    ``toy_backward``) at the input x and target y, with the fixed parameters TOY_PHI."""
+    phi = np.array(TOY_PHI)
+    values = backprop.toy_forward(float(x), phi)
+    derivs = backprop.toy_backward(float(x), float(y), phi)
+    return {"forward": np.array([values[k] for k in TOY_FORWARD]),
+            "backward": np.array([derivs[f"dl_d{k}"] for k in TOY_BACKWARD]),
+            "params": derivs["dl_dphi"], "f_3": values["f_3"], "y": float(y),
+            "loss": (values["f_3"] - float(y)) ** 2}
+
+
+def _bars(ax, n, color):
+    return ax.bar(np.arange(n), np.zeros(n), 0.7, color=color, animated=True)
+
+
+def draw_toy_chain(fig):
+    ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1, 1, 1.1])
+    fwd = _bars(ax1, 7, PALETTE["blue"])
+    (target,) = ax1.plot([5.55, 6.45], [0, 0], color=PALETTE["vermillion"], linewidth=2.5,
+                         animated=True, label="target $y$")
+    ax1.set_xticks(range(7), [_tex(k) for k in TOY_FORWARD])
+    ax1.set_ylim(-4.0, 8.0)
+    ax1.axhline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax1.legend(loc="upper left")
+    label(ax1, "forward pass (bottom up) →", "value", "forward: values")
+    back = _bars(ax2, 7, PALETTE["vermillion"])
+    ax2.set_xticks(range(7), [_tex(k) for k in TOY_BACKWARD])
+    label(ax2, "backward pass (top down) →", "∂l/∂(value)", "backward: derivatives")
+    params = _bars(ax3, 8, PALETTE["green"])
+    ax3.set_xticks(range(8), [_tex(k) for k in backprop.TOY_NAMES], fontsize=8)
+    label(ax3, "parameter", "gradient", "∂l/∂φ")
+    for ax in (ax2, ax3):  # symmetric log: small and large derivatives both readable
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(-1500.0, 1500.0)
+        ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
+    text = ax1.text(0.98, 0.03, "", transform=ax1.transAxes, ha="right", va="bottom",
+                    fontsize=8, animated=True)
+    return {"forward": fwd, "target": target, "backward": back, "params": params, "text": text}
+
+
+def update_toy_chain(h, data):
+    for bars, heights in ((h["forward"], data["forward"]), (h["backward"], data["backward"]),
+                          (h["params"], data["params"])):
+        for bar, v in zip(bars, heights, strict=True):
+            bar.set_height(float(v))
+    h["target"].set_ydata([data["y"], data["y"]])
+    h["text"].set_text(f"l = (f₃ − y)² = {data['loss']:.3g}")
+    if abs(data["f_3"] - data["y"]) < 0.02:
+        return "f₃ is (almost) y: dl/df₃ = 2(f₃ − y) ≈ 0 makes every derivative (almost) zero"
+    return None
+
+
+toy_chain = InteractiveFigure(
+    name="ch04.toy_chain",
+    controls=(
+        Slider("x", -3.0, 3.0, 2.3, step=0.05, description="input x"),
+        Slider("y", -2.0, 4.0, 2.0, step=0.05, description="target y"),
+    ),
+    compute=compute_toy_chain,
+    draw=draw_toy_chain,
+    update=update_toy_chain,
+    figsize=(12.0, 3.4),
+)
+
+__all__ = ["ripple", "gradients", "toy_chain", "compute_ripple", "compute_gradients",
+           "compute_toy_chain", "demo_net", "X_GRID", "WIDTHS", "TOY_PHI"]

@@ -12,6 +12,9 @@
 #   gradients of the biases and weights, and the first-layer exception;
 # * explain why the ReLU's derivative is an **indicator** and what it does to the gradients;
 # * **check** a gradient three ways: finite differences, your backward pass, PyTorch autograd;
+# * backpropagate through a chain of **sin, exp and cos**, where every local derivative differs;
+# * derive the **softmax cross-entropy** gradient $p - \mathbf{y}$ and run a classifier's
+#   backward pass from it;
 # * explain why **reverse mode** beats **forward mode** for one scalar loss, with measurements.
 #
 # **Prerequisites:** chapter 01 (deep nets in the notation $\beta_k, \Omega_k, h_k$), chapter 02
@@ -27,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython import get_ipython
 
-from dlcore import backprop, layers
+from dlcore import backprop, layers, losses
 from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 from dlcore.plots import COLORS, PALETTE, label, new_figure
@@ -36,6 +39,7 @@ from dlcore.plots.backprop import (
     plot_matrix,
     plot_mode_cost,
     plot_relu_derivative,
+    plot_tangent,
 )
 from dlcore.widgets import backprop as W
 
@@ -139,7 +143,7 @@ plt.show()
 # * Each $h_{k+1}$ is $f_k$ with every negative entry replaced by 0 (blue cells turn white);
 #   positive entries pass unchanged.
 # * The memory cost of storing the pass grows with depth, width and batch size: one number per
-#   unit per data point per layer. This is the price of reverse mode (section 6).
+#   unit per data point per layer. This is the price of reverse mode (section 8).
 
 # %% [markdown]
 # ## 3. The ReLU's derivative is an indicator
@@ -282,7 +286,7 @@ train_omegas = [rng.normal(0, np.sqrt(2 / a), size=(b, a))  # He initialisation 
                 for a, b in zip(widths[:-1], widths[1:], strict=True)]
 train_betas = [np.zeros(b) for b in widths[1:]]
 alpha, n_steps = 0.001, 2000  # learning rate and number of full-batch steps
-steps, losses = [], []
+steps, loss_curve = [], []
 for step in range(n_steps):
     dl_dbetas, dl_domegas = backprop.backward_pass(x_train, y_train, train_betas,
                                                    train_omegas)
@@ -291,10 +295,10 @@ for step in range(n_steps):
         train_omegas[k] = train_omegas[k] - alpha * dl_domegas[k]
     if step % 20 == 0 or step == n_steps - 1:  # record the loss now and then
         steps.append(step + 1)
-        losses.append(backprop.least_squares_loss(x_train, y_train, train_betas, train_omegas))
+        loss_curve.append(backprop.least_squares_loss(x_train, y_train, train_betas, train_omegas))
 
 fig, (ax1, ax2) = new_figure(1, 2, figsize=(9, 3))
-ax1.semilogy(steps, losses, color=PALETTE["blue"])
+ax1.semilogy(steps, loss_curve, color=PALETTE["blue"])
 label(ax1, "gradient-descent step", "loss $l$ (sum over 40 points)", "training loss")
 x_fine = np.linspace(-2, 2, 400)[None, :]
 ax2.plot(x_train[0], y_train[0], "o", color=PALETTE["grey"], markersize=4, label="data")
@@ -303,9 +307,9 @@ ax2.plot(x_fine[0], fit, color=COLORS[1], label="trained net $f_2[x]$")
 ax2.legend(loc="upper left")
 label(ax2, "$x$", "$y$", "the fit")
 plt.show()
-losses = np.array(losses)
-jumps = losses[1:] / losses[:-1]  # the ratio of each recorded loss to the one before
-assert 14 < losses[0] < 20 and losses[-1] < 0.5 and losses[0] / losses[-1] > 30
+loss_curve = np.array(loss_curve)
+jumps = loss_curve[1:] / loss_curve[:-1]  # the ratio of each recorded loss to the one before
+assert 14 < loss_curve[0] < 20 and loss_curve[-1] < 0.5 and loss_curve[0] / loss_curve[-1] > 30
 assert jumps.max() > 3  # a spike: the loss jumps several times over, then settles
 
 # %% [markdown]
@@ -434,7 +438,279 @@ plt.show()
 #   parameters needed $2 \times 122$ forward passes, against one forward and one backward pass.
 
 # %% [markdown]
-# ## 6. Forward mode vs reverse mode
+# ## 6. A chain that is not ReLU: sin, exp and cos
+#
+# Nothing in the backward pass is special to the ReLU. To see the chain rule bare, take a
+# "network" with one unit per layer and a different function at each step:
+#
+# $$f[x, \phi] = \beta_3 + \omega_3 \cos\Big[\beta_2 + \omega_2 \exp\big[\beta_1 + \omega_1
+# \sin[\beta_0 + \omega_0 x]\big]\Big], \qquad l = (f[x, \phi] - y)^2,$$
+#
+# with the eight parameters $\phi = (\beta_0, \omega_0, \beta_1, \omega_1, \beta_2, \omega_2,
+# \beta_3, \omega_3)$. The **forward pass** names and stores every intermediate value, exactly
+# as in section 2 ($f_k$ before each function, $h_k$ after it):
+#
+# $$f_0 = \beta_0 + \omega_0 x,\quad h_1 = \sin[f_0],\quad f_1 = \beta_1 + \omega_1 h_1,\quad
+# h_2 = \exp[f_1],\quad f_2 = \beta_2 + \omega_2 h_2,\quad h_3 = \cos[f_2],\quad
+# f_3 = \beta_3 + \omega_3 h_3.$$
+#
+# The **backward pass** starts at the loss and takes one local derivative per step:
+#
+# $$\frac{\partial l}{\partial f_3} = 2(f_3 - y),\qquad
+# \frac{\partial l}{\partial h_3} = \omega_3 \frac{\partial l}{\partial f_3},\qquad
+# \frac{\partial l}{\partial f_2} = -\sin[f_2]\, \frac{\partial l}{\partial h_3},\qquad
+# \frac{\partial l}{\partial h_2} = \omega_2 \frac{\partial l}{\partial f_2},$$
+#
+# $$\frac{\partial l}{\partial f_1} = \exp[f_1]\, \frac{\partial l}{\partial h_2},\qquad
+# \frac{\partial l}{\partial h_1} = \omega_1 \frac{\partial l}{\partial f_1},\qquad
+# \frac{\partial l}{\partial f_0} = \cos[f_0]\, \frac{\partial l}{\partial h_1}.$$
+#
+# This is the recursion of section 4 with $1 \times 1$ matrices: $\Omega_k^T$ becomes the
+# number $\omega_k$, and $a'[f_{k-1}]$ becomes the derivative of whichever function that layer
+# uses ($\sin' = \cos$, $\exp' = \exp$, $\cos' = -\sin$). The parameter gradients follow as
+# before: $\partial l/\partial \beta_k = \partial l/\partial f_k$ and
+# $\partial l/\partial \omega_k = \partial l/\partial f_k \cdot h_k$, with $h_0 = x$.
+
+# %%
+show_source(backprop.toy_forward)
+show_source(backprop.toy_backward)
+
+# %% [markdown]
+# Every forward and backward quantity at $x = 2.3$, $y = 2$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+phi = np.array([1.0, 0.1, -0.4, 2.0, -3.0, 2.0, 0.4, 3.0])  # beta_0, omega_0, ..., omega_3
+x_toy, y_toy = 2.3, 2.0
+values = backprop.toy_forward(x_toy, phi)
+derivs = backprop.toy_backward(x_toy, y_toy, phi)
+print("forward: ", "  ".join(f"{k} = {v:.4f}" for k, v in values.items()))
+print("loss l = ", round(backprop.toy_loss(x_toy, y_toy, phi), 4))
+print("backward:", "  ".join(f"dl/d{k[4:]} = {v:.4f}" for k, v in derivs.items()
+                             if k != "dl_dphi"))
+for name, g in zip(backprop.TOY_NAMES, derivs["dl_dphi"], strict=True):
+    print(f"  dl/d{name:8s} = {g:8.4f}")
+
+# %% [markdown]
+# Are these right? Check every one of the eight parameter gradients against central
+# differences (section 5), nudging one parameter at a time:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+eps = 1e-6
+fd_toy = np.zeros(8)
+for j in range(8):
+    up, down = phi.copy(), phi.copy()
+    up[j] += eps
+    down[j] -= eps
+    fd_toy[j] = (backprop.toy_loss(x_toy, y_toy, up)
+                 - backprop.toy_loss(x_toy, y_toy, down)) / (2 * eps)
+agree = np.allclose(derivs["dl_dphi"], fd_toy, rtol=1e-6, atol=1e-7)
+print("backward pass agrees with central differences to 1e-6:", agree)
+assert agree
+big = int(np.argmax(np.abs(derivs["dl_dphi"])))
+print("largest gradient:", backprop.TOY_NAMES[big])
+assert backprop.TOY_NAMES[big] == "omega_0"
+
+# %% [markdown]
+# Each derivative is a slope. Below, each panel moves one parameter by up to $\pm 0.08$ and
+# keeps the other seven fixed; the blue curve is the loss, the dashed line has the slope the
+# backward pass computed. (Each panel has its own vertical scale.)
+
+# %%
+fig, axes = new_figure(2, 4, figsize=(11, 4.6))
+steps = np.linspace(-0.08, 0.08, 41)
+l_toy = backprop.toy_loss(x_toy, y_toy, phi)
+gaps = []  # the largest distance between the loss and its tangent, per parameter
+for j, ax in enumerate(axes.ravel()):
+    curve = []
+    for s in steps:
+        moved = phi.copy()
+        moved[j] += s
+        curve.append(backprop.toy_loss(x_toy, y_toy, moved))
+    gaps.append(np.abs(np.array(curve) - l_toy - derivs["dl_dphi"][j] * steps).max())
+    sym = backprop.TOY_NAMES[j].replace("omega", "\\omega").replace("beta", "\\beta")
+    plot_tangent(ax, phi[j] + steps, curve, phi[j], l_toy, derivs["dl_dphi"][j], sym)
+    ax.set_title(f"$\\partial l/\\partial {sym} = {derivs['dl_dphi'][j]:.2f}$", fontsize=9)
+axes[0, 0].legend(loc="upper left", fontsize=7)
+axes[0, 0].set_ylabel("loss $l$")
+axes[1, 0].set_ylabel("loss $l$")
+plt.show()
+d = derivs
+assert abs(values["h_2"] - 4.41) < 0.01 and 5.7 < d["dl_dh_2"] < 5.8 and 25 < d["dl_df_1"] < 26
+assert all(abs(g) < abs(d["dl_dphi"][1]) for g in np.delete(d["dl_dphi"], 1))
+assert min(gaps[:4]) > 0.5 and max(gaps[4], gaps[6], gaps[7]) < 0.02  # early bend, late straight
+
+# %% [markdown]
+# **What to notice**
+# * In every panel the dashed line touches the curve at the black dot: each of the eight
+#   numbers from the backward pass is the slope of the loss along its parameter (and central
+#   differences agree to $10^{-6}$).
+# * $\omega_0$ has the steepest slope, although it sits at the very start of the chain:
+#   its gradient collects the factors $\omega_3$, $-\sin[f_2]$, $\omega_2$, $\exp[f_1]$,
+#   $\omega_1$, $\cos[f_0]$ and finally $x = 2.3$. Here $\exp[f_1] \approx 4.4$ magnifies
+#   everything below $h_2$ (compare $\partial l/\partial h_2 \approx 5.8$ with
+#   $\partial l/\partial f_1 \approx 25.5$).
+# * The tangent is only a first-order picture. Within $\pm 0.08$ the loss along the early
+#   parameters ($\beta_0, \omega_0, \beta_1, \omega_1$) bends away from its tangent by more
+#   than 0.5, while along $\beta_2$, $\beta_3$, $\omega_3$ it stays within 0.02 of it: a
+#   change to an early parameter is bent by every function after it. This is why gradient
+#   descent takes small steps.
+
+# %% [markdown]
+# ### The chain, live
+#
+# Drag the input $x$ and the target $y$ (the parameters stay as above). Left: the forward
+# values, bottom up; the orange line on the $f_3$ bar is the target. Middle: the backward
+# derivatives, top down. Right: the eight parameter gradients. The two right panels use a
+# symmetric log scale, so derivatives of 0.1 and of 100 are both visible.
+
+# %%
+W.toy_chain.show()
+
+# %%
+sweep = [W.compute_toy_chain(x, 2.0) for x in np.arange(-3.0, 3.001, 0.05)]
+# forward order f_0, h_1, f_1, h_2, ...; backward order f_3, h_3, f_2, h_2, f_1, ...
+assert all(abs(s["backward"][4] - s["forward"][3] * s["backward"][3]) < 1e-9 for s in sweep)
+flat = W.compute_toy_chain(-1.35, 2.0)  # here f_2 is within 0.01 of pi
+assert abs(flat["forward"][4] - np.pi) < 0.01
+assert np.abs(flat["backward"][2:]).max() < 0.03 * abs(flat["backward"][1])
+before, after = W.compute_toy_chain(-1.4, 2.0), W.compute_toy_chain(-1.3, 2.0)
+assert (np.sign(before["backward"][2:]) == -np.sign(after["backward"][2:])).all()
+low, high = W.compute_toy_chain(2.3, -2.0), W.compute_toy_chain(2.3, 4.0)
+assert (np.sign(low["params"]) == -np.sign(high["params"])).all()
+
+# %% [markdown]
+# **What to notice**
+# * The bar $\partial l/\partial f_1$ is always $h_2$ times the bar $\partial l/\partial h_2$:
+#   since $\exp' = \exp$, the local derivative is the value the forward pass already stored.
+#   Backpropagation reuses stored values instead of recomputing them.
+# * Near $x = -1.35$, $f_2$ passes $\pi$, where $\cos$ is flat ($\sin[f_2] = 0$):
+#   $\partial l/\partial f_2$ and every bar after it shrink to almost nothing and flip sign as
+#   $x$ crosses, while $\partial l/\partial f_3$ and $\partial l/\partial h_3$ barely move. A
+#   flat function anywhere in the chain blocks the gradient to everything before it, as an
+#   inactive ReLU does.
+# * Moving $y$ across the output $f_3$ flips the sign of every derivative at once: they all
+#   share the factor $2(f_3 - y)$.
+
+# %% [markdown]
+# ## 7. Softmax and cross-entropy: the gradient is $p - y$
+#
+# A classifier (chapter 02) reads the net's $D_o$ outputs $f = f_K[x_i, \phi]$ as logits of
+# $D_o$ classes (the notes write $K$ classes; in this chapter $K$ already counts hidden
+# layers), turns them into probabilities $p = \mathrm{softmax}[f]$, and pays the cross-entropy
+#
+# $$l_i = -\log \mathrm{softmax}_{y_i}[f] = -f_{y_i} + \log \sum_{k} \exp[f_k].$$
+#
+# Differentiate with respect to one logit $f_k$: the first term gives $-1$ if $k = y_i$ and
+# $0$ otherwise, written $-\mathbb{I}[k = y_i]$; the second gives
+# $\exp[f_k] / \sum_{k'} \exp[f_{k'}] = p_k$. So
+#
+# $$\frac{\partial l_i}{\partial f_k} = p_k - \mathbb{I}[k = y_i], \qquad
+# \frac{\partial l_i}{\partial f_K} = p - \mathbf{y}_i,$$
+#
+# where $\mathbf{y}_i$ is the label as a one-hot vector. No softmax Jacobian is ever built: the
+# probabilities minus the labels is the whole gradient, and it is the **only** change to the
+# backward pass. Steps 2 to 5 of section 4 run unchanged from
+# $\partial l_i/\partial f_K = p - \mathbf{y}_i$ instead of $2(f_K - y_i)$.
+
+# %%
+show_source(losses.softmax_cross_entropy_grad)
+
+# %% [markdown]
+# The gradient for four data points and three classes, then the same numbers from PyTorch's
+# `cross_entropy` (summed over the batch; PyTorch wants the logits as rows):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+f_logits = np.array([[2.0, -1.0, 0.5, 0.1],
+                     [0.5, 4.0, 0.5, 0.2],
+                     [-1.0, 0.0, 0.5, 0.0]])  # (classes, I): 4 data points
+labels = np.array([0, 1, 2, 0])
+grad_ce = losses.softmax_cross_entropy_grad(f_logits, labels)
+print("p - y =\n", np.round(grad_ce, 3))
+print("every column sums to 0:", np.abs(grad_ce.sum(axis=0)).max() < 1e-12)
+
+# %%
+t_logits = torch.tensor(f_logits, requires_grad=True)
+torch.nn.functional.cross_entropy(t_logits.T, torch.tensor(labels), reduction="sum").backward()
+same_ce = np.allclose(grad_ce, t_logits.grad.numpy(), rtol=0, atol=1e-12)
+print("p - y agrees with autograd to 1e-12:", same_ce)
+assert same_ce
+
+# %%
+p_ce = losses.softmax(f_logits)
+fig, axes = new_figure(1, 3, figsize=(10, 2.8))
+plot_matrix(axes[0], p_ce, vmax=1.0, title="$p = $ softmax$[f]$", row_name="class $k$",
+            col_name="data point $i$")
+plot_matrix(axes[1], losses.one_hot(labels, 3), vmax=1.0, title="one-hot labels $\\mathbf{y}$",
+            row_name="class $k$", col_name="data point $i$")
+mesh = plot_matrix(axes[2], grad_ce, vmax=1.0, title="$\\partial l/\\partial f = p - \\mathbf{y}$",
+                   row_name="class $k$", col_name="data point $i$")
+fig.colorbar(mesh, ax=axes, shrink=0.9)
+plt.show()
+true_entries = grad_ce[labels, np.arange(4)]
+assert (true_entries < 0).all() and (np.delete(grad_ce.T.ravel(), labels + 3 * np.arange(4)) > 0).all()
+assert np.abs(grad_ce.sum(axis=0)).max() < 1e-12
+assert abs(true_entries[2] - (p_ce[2, 2] - 1)) < 1e-12 and abs(true_entries[2] + 2 / 3) < 1e-9
+assert np.abs(grad_ce[:, 1]).max() < 0.05  # a confident, correct prediction
+
+# %% [markdown]
+# **What to notice**
+# * The entry of the true class is always negative ($p_{y_i} - 1 < 0$, blue) and every other
+#   entry positive (red): gradient descent raises the true logit and lowers the rest.
+# * Each column sums to zero, since both $p$ and $\mathbf{y}_i$ sum to 1: adding a constant to
+#   all logits changes nothing.
+# * The second data point is confidently right (its true logit, 4, is well above the others),
+#   and its column is almost white: a well-classified point hardly pushes on the net. The third
+#   has three equal logits, so $p = 1/3$ for every class and its true entry is $-2/3$.
+#
+# ### The backward pass of a small classifier
+#
+# With $\partial l/\partial f_K = p - \mathbf{y}$ in hand, a classifier's gradients are
+# `layers.backward` started from it:
+
+# %%
+show_source(backprop.classifier_backward)
+
+# %% [markdown]
+# A net with 2 inputs, two hidden layers of 8 units and 3 classes, on a batch of 6 points,
+# against PyTorch (the same weights in float64, `cross_entropy` summed over the batch):
+
+# %%
+cls_widths = [2, 8, 8, 3]
+cls_rng = np.random.default_rng(7)  # its own generator: later sections' numbers stay put
+cls_betas, cls_omegas = layers.init_params(cls_widths, "he", cls_rng, bias_sigma=0.1)
+x_cls, y_cls = cls_rng.normal(size=(2, 6)), np.array([0, 1, 2, 2, 1, 0])
+g_b, g_o = backprop.classifier_backward(x_cls, y_cls, cls_betas, cls_omegas)
+
+tcb = [torch.tensor(b, requires_grad=True) for b in cls_betas]
+tco = [torch.tensor(o, requires_grad=True) for o in cls_omegas]
+h = torch.tensor(x_cls)
+for k in range(len(tco)):
+    f_k = tcb[k][:, None] + tco[k] @ h  # f_k = beta_k + Omega_k h_k
+    h = torch.relu(f_k) if k < len(tco) - 1 else f_k
+t_loss = torch.nn.functional.cross_entropy(f_k.T, torch.tensor(y_cls), reduction="sum")
+t_loss.backward()
+same_loss = abs(backprop.classifier_loss(x_cls, y_cls, cls_betas, cls_omegas) - t_loss.item())
+same_grads = all(np.allclose(a.ravel(), t.grad.numpy().ravel(), rtol=1e-10, atol=1e-12)
+                 for a, t in zip(g_b + g_o, tcb + tco, strict=True))
+print("loss agrees with PyTorch:", same_loss < 1e-10)
+print("all", 2 * len(tco), "gradient blocks agree with PyTorch to 1e-10:", same_grads)
+print("shapes:", [g.shape for g in g_o])
+print("the last bias gradient sums to 0:", abs(g_b[-1].sum()) < 1e-12)
+assert same_loss < 1e-10 and same_grads and abs(g_b[-1].sum()) < 1e-12
+
+# %% [markdown]
+# **What to notice**
+# * The classifier's gradients agree with PyTorch's although nothing in `layers.backward`
+#   changed: only the vector it starts from. A loss enters backpropagation through
+#   $\partial l/\partial f_K$ alone.
+# * $\partial l/\partial \beta_K = \sum_i (p_i - \mathbf{y}_i)$ sums to zero over the classes, for
+#   the same reason each column of $p - \mathbf{y}$ does.
+
+# %% [markdown]
+# ## 8. Forward mode vs reverse mode
 #
 # Backpropagation is one way of applying the chain rule to a chain of functions
 # $x \mapsto f_0 \mapsto h_1 \mapsto \dots \mapsto f_K$. There are two orders in which to
@@ -583,7 +859,7 @@ show_solution(EX.chain_by_hand)
 
 # %% [markdown]
 # ### Exercise 4
-# Forward or reverse mode (section 6)?
+# Forward or reverse mode (section 8)?
 
 # %%
 EX.jacobian_passes.show()
@@ -597,6 +873,91 @@ EX.jacobian_passes.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX.jacobian_passes)
+
+# %% [markdown]
+# ### Exercise 5
+# Backpropagation through the sin/exp/cos chain of section 6, every step by hand.
+
+# %%
+EX.toy_chain_backward.show()
+
+
+# %%
+def toy_chain_backward(x, y, phi):
+    return None  # your code here
+
+
+EX.toy_chain_backward.check(toy_chain_backward)
+
+# %%
+EX.toy_chain_backward.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.toy_chain_backward)
+
+# %% [markdown]
+# ### Exercise 6
+# The gradient where a classifier's backward pass starts (section 7).
+
+# %%
+EX.softmax_ce_grad.show()
+
+
+# %%
+def softmax_ce_grad(f, y):
+    return None  # your code here
+
+
+EX.softmax_ce_grad.check(softmax_ce_grad)
+
+# %%
+EX.softmax_ce_grad.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.softmax_ce_grad)
+
+# %% [markdown]
+# ### Exercise 7
+# Your own gradient checker (section 5): with it you can test any backward pass you write.
+
+# %%
+EX.numerical_gradient.show()
+
+
+# %%
+def numerical_gradient(loss, theta, eps):
+    return None  # your code here
+
+
+EX.numerical_gradient.check(numerical_gradient)
+
+# %%
+EX.numerical_gradient.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.numerical_gradient)
+
+# %% [markdown]
+# ### Exercise 8
+# Exercises 1 and 2 were single steps; now the whole backward pass of a deep net, carried all
+# the way to the input.
+
+# %%
+EX.input_gradient.show()
+
+
+# %%
+def input_gradient(x, betas, omegas, dl_df):
+    return None  # your code here
+
+
+EX.input_gradient.check(input_gradient)
+
+# %%
+EX.input_gradient.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.input_gradient)
 
 # %% [markdown]
 # ## Summary
@@ -614,6 +975,11 @@ show_solution(EX.jacobian_passes)
 # * **Check** a hand-written gradient against finite differences (here they agree to
 #   ~$10^{-8}$, the rounding error $\epsilon_{\text{mach}}\, l / \varepsilon$) and autograd (agree
 #   to better than $10^{-13}$).
+# * **Any chain**: the same recursion with each layer's own derivative; for the toy chain
+#   $\sin' = \cos$, $\exp' = \exp$, $\cos' = -\sin$ and $\Omega_k^T$ is the number
+#   $\omega_k$.
+# * **Softmax + cross-entropy**: $\partial l_i/\partial f_K = \mathrm{softmax}[f_K] -
+#   \mathbf{y}_i$, predicted minus observed; the rest of the backward pass is unchanged.
 # * **Reverse mode** costs one backward pass per output, **forward mode** one pass per input:
 #   for one scalar loss of many parameters, reverse mode wins, paying with the memory of the
 #   stored forward pass.
