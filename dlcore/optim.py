@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .checks import ShapeError, as_float_array, shapes
+from .checks import InputTypeError, ShapeError, as_float_array, shapes
 
 __all__ = [
     # the steps (the public API, fixed for outside checks)
@@ -25,6 +25,10 @@ __all__ = [
     "adam_step",
     "minibatches",
     "line_search",
+    # one epoch, one bracket, the parts of a momentum step
+    "sgd_epoch",
+    "bracket_shrink",
+    "step_parts",
     # schedules and runs
     "lr_schedule",
     "max_stable_alpha",
@@ -160,6 +164,68 @@ def line_search(loss_fn, theta, direction, max_step=1.0, tol=1e-6, return_evals=
             L_c = L(c)
     step = 0.5 * (a + d)
     return (step, np.array(evals)) if return_evals else step
+
+
+def _index_order(value, name):
+    """The contract of an epoch's order: a 1-D array of distinct integer indices >= 0."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise InputTypeError(f"{name} must hold integer indices (as from rng.permutation(I)); "
+                             f"got an array of {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ShapeError(f"{name} has shape {arr.shape}; expected (I,) with I >= 1")
+    if arr.min() < 0 or np.unique(arr).size != arr.size:
+        raise ShapeError(f"{name} must hold distinct indices >= 0 (batches drawn without "
+                         "replacement)")
+    return arr
+
+
+@shapes(theta="D", grad_fn="function", order=_index_order, batch_size="int >= 1",
+        alpha="> 0")
+def sgd_epoch(theta, grad_fn, order, batch_size, alpha):
+    """One epoch of SGD through the data in the given order: for each batch B of ``order``
+    cut into pieces of ``batch_size`` (the last one smaller),
+
+    theta <- theta - alpha sum_{i in B} dl_i/dtheta[theta],
+
+    with the gradient taken at the current theta, after the previous batch's update.
+    theta (D,); grad_fn(theta, idx) returns the gradient summed over the points idx, (D,);
+    order (I,) distinct indices (``rng.permutation(I)``). Returns the theta after the epoch.
+    """
+    for start in range(0, order.size, batch_size):
+        batch = order[start:start + batch_size]  # the next |B| indices, none repeated
+        theta = theta - alpha * grad_fn(theta, batch)  # one update per batch
+    return theta
+
+
+@shapes(loss_fn="function", a="number", d="number")
+def bracket_shrink(loss_fn, a, d):
+    """One round of bracketing on [a, d]: place b = d - r (d - a) and c = a + r (d - a) with
+    the golden ratio r = (sqrt 5 - 1) / 2, compare, and keep the part that holds the minimum:
+    [a, c] if L[b] <= L[c], else [b, d]. loss_fn(s) -> a number. Returns (a, d), the new
+    bracket, r times as long. (``line_search`` repeats this, reusing one interior point.)"""
+    r = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618...
+    b, c = d - r * (d - a), a + r * (d - a)  # two interior points, b < c
+    if loss_fn(b) <= loss_fn(c):  # the minimum cannot lie right of c
+        return a, c
+    return b, d  # the minimum cannot lie left of b
+
+
+@shapes(theta="D", m="D", grad_fn="function", alpha="> 0", beta="[0, 1)", nesterov="bool")
+def step_parts(theta, m, grad_fn, alpha, beta, nesterov=False):
+    """A momentum step split into its two arrows, theta_{t+1} = theta_t + push + correction:
+
+    push = -alpha beta m_t (the memory: where the momentum alone carries theta),
+    correction = -alpha (1 - beta) g, with g = dL/dtheta at theta_t (heavy ball) or at the
+    look-ahead point theta_t + push (Nesterov).
+
+    theta, m (D,); grad_fn(theta) -> (D,). Returns (push, correction, where the gradient was
+    taken), each (D,).
+    """
+    push = -alpha * beta * m  # the momentum's own step
+    at = theta + push if nesterov else theta  # Nesterov measures the slope after the push
+    correction = -alpha * (1.0 - beta) * grad_fn(at)
+    return push, correction, at
 
 
 @shapes(alpha0="> 0", epoch="int >= 0", decay="> 0", every="int >= 1")
@@ -345,13 +411,11 @@ def gabor_grad(theta, x, y):
     With z_i = theta_0 + 0.06 theta_1 x_i:  df/dz = exp(-z^2/32) (cos z - z sin z / 16),
     dz/dtheta = [1, 0.06 x_i].
     """
-    if theta.ndim > 1:  # a grid: one gradient per column of parameters
-        return np.stack(_gabor_derivatives(theta, x, y)[:2])
-    z = theta[0] + 0.06 * theta[1] * x  # (I,)
+    z = theta[0][..., None] + 0.06 * theta[1][..., None] * x  # (I,) or (..., I)
     e = np.exp(-(z**2) / 32.0)
     df_dz = e * (np.cos(z) - z * np.sin(z) / 16.0)
-    dl_dz = 2.0 * (np.sin(z) * e - y) * df_dz  # (I,)
-    return np.array([dl_dz.sum(), (dl_dz * 0.06 * x).sum()])
+    dl_dz = 2.0 * (np.sin(z) * e - y) * df_dz  # dl_i/dz_i
+    return np.stack([dl_dz.sum(axis=-1), (dl_dz * 0.06 * x).sum(axis=-1)])  # (2,) or (2, ...)
 
 
 def _gabor_derivatives(theta, x, y):

@@ -167,6 +167,87 @@ def test_line_search_survives_overflow():
     assert 0 < s < 1
 
 
+@pytest.mark.parametrize("I,B,alpha", [(10, 3, 0.05), (12, 4, 0.02), (7, 7, 0.03), (5, 9, 0.01)])
+def test_sgd_epoch_matches_torch_sgd_over_the_batches(I, B, alpha):
+    """One epoch = torch.optim.SGD stepping once per batch on the batch's summed loss."""
+    rng = np.random.default_rng(40 + I)
+    x, y = rng.normal(size=I), rng.normal(size=I)
+    order = rng.permutation(I)
+    theta0 = rng.normal(size=2)
+    p = torch.tensor(theta0, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=alpha)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    for start in range(0, I, B):
+        idx = torch.tensor(order[start:start + B])
+        opt.zero_grad()
+        ((p[0] + p[1] * xt[idx] - yt[idx]) ** 2).sum().backward()
+        opt.step()
+    got = optim.sgd_epoch(theta0, lambda th, idx: optim.linreg_grad(th, x[idx], y[idx]), order,
+                          B, alpha)
+    assert_close(got, to_numpy(p), what="theta after one epoch")
+
+
+def test_sgd_epoch_edge_cases_and_bad_order():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=6), rng.normal(size=6)
+    gfn = lambda th, idx: optim.linreg_grad(th, x[idx], y[idx])  # noqa: E731
+    theta = np.array([0.3, -0.2])
+    # one batch holding every point: one full-batch gradient step (closed form)
+    full = optim.sgd_epoch(theta, gfn, rng.permutation(6), 6, 0.01)
+    assert_close(full, theta - 0.01 * optim.linreg_grad(theta, x, y))
+    # the theta given is not changed in place
+    before = theta.copy()
+    optim.sgd_epoch(theta, gfn, np.arange(6), 2, 0.01)
+    assert (theta == before).all()
+    for bad in ([0, 1, 1, 2], [0.0, 1.0, 2.0], [[0, 1], [2, 3]], [-1, 0, 1], []):
+        with pytest.raises((ValueError, TypeError), match="order"):
+            optim.sgd_epoch(theta, gfn, np.array(bad), 2, 0.01)
+
+
+@pytest.mark.parametrize("s_star", [-0.5, 0.05, 0.3, 0.5, 0.61, 0.9, 1.4])
+def test_bracket_shrink_keeps_the_minimum_and_shrinks_by_the_golden_ratio(s_star):
+    """On L(s) = (s - s*)^2 over [0, 1]: b = 1 - r, c = r, and L(b) <= L(c) exactly when s* is
+    left of their midpoint 1/2; the new bracket is r long and still holds s* when [0, 1] does."""
+    r = (5**0.5 - 1) / 2
+    a, d = optim.bracket_shrink(lambda s: (s - s_star) ** 2, 0.0, 1.0)
+    assert abs((d - a) - r) < 1e-12
+    assert (a, d) == ((0.0, r) if s_star <= 0.5 else (1 - r, 1.0))
+    if 0 <= s_star <= 1:
+        assert a <= s_star <= d
+
+
+def test_bracket_shrink_is_the_first_round_of_line_search():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    theta = np.array([1.0, -2.0])
+    direction = -A @ theta
+    loss = lambda th: 0.5 * th @ A @ th  # noqa: E731
+    _, evals = optim.line_search(loss, theta, direction, max_step=1.0, tol=1e-3,
+                                 return_evals=True)
+    a, d = optim.bracket_shrink(lambda s: loss(theta + s * direction), 0.0, 1.0)
+    b, c = evals[0, 0], evals[1, 0]  # the first two points line_search evaluates
+    assert {a, d} & {b, c} and (d - a) == pytest.approx(0.618034, abs=1e-6)
+    assert (a, d) == ((0.0, c) if evals[0, 1] <= evals[1, 1] else (b, 1.0))
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("D,alpha,beta", [(2, 0.1, 0.8), (3, 0.05, 0.0), (4, 0.2, 0.95)])
+def test_step_parts_add_up_to_the_step(D, alpha, beta, nesterov):
+    """push = -alpha beta m and correction = -alpha (1 - beta) g, with g from autograd at
+    theta (heavy ball) or at theta - alpha beta m (Nesterov); they sum to the checked steps."""
+    rng = np.random.default_rng(50 + D)
+    loss_t, grad_np = _torch_quadratic(D, rng)
+    theta, m = rng.normal(size=D), rng.normal(size=D)
+    push, corr, at = optim.step_parts(theta, m, grad_np, alpha, beta, nesterov=nesterov)
+    where = torch.tensor(theta - alpha * beta * m if nesterov else theta, requires_grad=True)
+    (g,) = torch.autograd.grad(loss_t(where), where)
+    assert_close(at, to_numpy(where))
+    assert_close(push, -alpha * beta * m)
+    assert_close(corr, -alpha * (1 - beta) * to_numpy(g))
+    step = (optim.nesterov_step(theta, m, grad_np, alpha, beta) if nesterov
+            else optim.momentum_step(theta, m, grad_np(theta), alpha, beta))
+    assert_close(theta + push + corr, step[0])
+
+
 def test_lr_schedule():
     assert optim.lr_schedule(0.8, 0, 0.5) == 0.8
     assert optim.lr_schedule(0.8, 3, 0.5) == pytest.approx(0.1)
@@ -260,6 +341,11 @@ def test_run_sgd_shape_and_full_batch_is_gd():
     (lambda: optim.nesterov_step([1.0], [0.0], [1.0], 0.1, 0.5), "grad_fn"),
     (lambda: optim.minibatches(10, 0, np.random.default_rng(0)), "batch_size"),
     (lambda: optim.minibatches(10, 2, 0), "rng"),
+    (lambda: optim.bracket_shrink(lambda s: s, [0.0, 1.0], 1.0), "a"),
+    (lambda: optim.bracket_shrink(1.0, 0.0, 1.0), "loss_fn"),
+    (lambda: optim.step_parts([1.0, 2.0], [0.0], lambda t: t, 0.1, 0.5), "m"),
+    (lambda: optim.step_parts([1.0], [0.0], lambda t: t, 0.1, 1.0), "beta"),
+    (lambda: optim.sgd_epoch([1.0], lambda t, i: t, np.arange(3), 0, 0.1), "batch_size"),
     (lambda: optim.line_search(lambda t: 0.0, [0.0, 0.0], [1.0], 1.0), "direction"),
     (lambda: optim.line_search(lambda t: 0.0, [0.0], [1.0], 0.0), "max_step"),
     (lambda: optim.gabor_loss([1.0, 2.0, 3.0], [0.0], [0.0]), "theta"),
@@ -280,6 +366,17 @@ def test_exercise_solutions_are_dlcore():
         assert_close(ch03.nesterov_solution(*probe), optim.nesterov_step(*probe))
     for probe in ch03.adam_by_hand.probes:
         assert_close(ch03.adam_solution(*probe), optim.adam_step(*probe))
+    for probe in ch03.momentum_by_hand.probes:
+        assert_close(ch03.momentum_solution(*probe), optim.momentum_step(*probe))
+    for probe in ch03.sgd_epoch_by_hand.probes:
+        assert_close(ch03.sgd_epoch_solution(*probe), optim.sgd_epoch(*probe))
+    for loss_fn, theta, direction, a, d in ch03.bracket_by_hand.probes:
+        assert_close(ch03.bracket_solution(loss_fn, theta, direction, a, d),
+                     optim.bracket_shrink(lambda s, f=loss_fn, th=theta, u=direction: f(th + s * u),
+                                          a, d))
+    for alpha0, epochs, decay, every in ch03.schedule_by_hand.probes:
+        assert_close(ch03.schedule_solution(alpha0, epochs, decay, every),
+                     [optim.lr_schedule(alpha0, int(e), decay, every) for e in epochs])
 
 
 def test_gabor_hessian_and_grid_gradient_match_autograd():

@@ -1,4 +1,7 @@
-"""Chapter 03 exercises: the stable learning rate, epochs and updates, Nesterov, Adam."""
+"""Chapter 03 exercises: the stable learning rate, one bracket of a line search, epochs and
+updates, one epoch of SGD, a learning-rate schedule, momentum, Nesterov, Adam."""
+
+import math
 
 import numpy as np
 
@@ -44,7 +47,103 @@ answer = limits.min()
 )
 
 # ------------------------------------------------------------------------------------------
-# 2. Counting the updates of SGD
+# 2. One round of bracketing (line search), written by hand
+# ------------------------------------------------------------------------------------------
+_BOWL_A = np.array([[3.0, 1.0], [1.0, 2.0]])
+
+
+def bowl_loss(theta):
+    """A bowl with a ripple, L = 1/2 theta^T A theta + 0.3 sum sin(3 theta): one dip along
+    most lines, not quite a quadratic."""
+    theta = np.asarray(theta, float)
+    return float(0.5 * theta @ _BOWL_A @ theta + 0.3 * np.sin(3.0 * theta).sum())
+
+
+_BRACKET_PROBES = tuple(
+    (bowl_loss, theta, -(_BOWL_A @ theta), a, d)  # direction: the negative gradient of the bowl
+    for theta, a, d in ((np.array([1.5, -0.5]), 0.0, 1.0), (np.array([-1.0, 2.0]), 0.0, 0.5),
+                        (np.array([0.8, 1.2]), 0.1, 0.6), (np.array([2.0, 1.0]), 0.0, 0.25))
+)
+
+
+def bracket_solution(loss_fn, theta, direction, a, d):
+    """One shrink of the bracket [a, d] for L(s) = loss_fn(theta + s direction)."""
+    r = (math.sqrt(5) - 1) / 2  # the golden ratio, 0.618...
+    b = d - r * (d - a)  # two interior points, b < c
+    c = a + r * (d - a)
+    L_b = loss_fn(theta + b * direction)  # the loss at step b along the direction
+    L_c = loss_fn(theta + c * direction)
+    if L_b <= L_c:  # on a single dip the minimum cannot lie right of c
+        return a, c
+    return b, d  # otherwise it cannot lie left of b
+
+
+def _bracket_wrong_side(loss_fn, theta, direction, a, d):
+    r = (math.sqrt(5) - 1) / 2
+    b, c = d - r * (d - a), a + r * (d - a)
+    if loss_fn(theta + b * direction) <= loss_fn(theta + c * direction):
+        return b, d
+    return a, c
+
+
+def _bracket_too_far(loss_fn, theta, direction, a, d):
+    r = (math.sqrt(5) - 1) / 2
+    b, c = d - r * (d - a), a + r * (d - a)
+    if loss_fn(theta + b * direction) <= loss_fn(theta + c * direction):
+        return a, b
+    return c, d
+
+
+def _bracket_swapped(loss_fn, theta, direction, a, d):
+    r = (math.sqrt(5) - 1) / 2
+    b, c = a + r * (d - a), d - r * (d - a)  # b > c
+    if loss_fn(theta + b * direction) <= loss_fn(theta + c * direction):
+        return a, c
+    return b, d
+
+
+def _bracket_backwards(loss_fn, theta, direction, a, d):
+    r = (math.sqrt(5) - 1) / 2
+    b, c = d - r * (d - a), a + r * (d - a)
+    if loss_fn(theta - b * direction) <= loss_fn(theta - c * direction):
+        return a, c
+    return b, d
+
+
+bracket_by_hand = FunctionExercise(
+    title="One round of bracketing",
+    task=(r"Write `shrink(loss_fn, theta, direction, a, d)` that performs one round of the "
+          r"bracketing line search of section 3 and returns the new bracket `(a, d)`. The "
+          r"loss along the line is $L(s)$ = `loss_fn(theta + s * direction)`. Place the two "
+          r"interior points at the golden ratio $r = (\sqrt 5 - 1)/2$: $b = d - r(d - a)$ and "
+          r"$c = a + r(d - a)$. If $L(b) \le L(c)$ the minimum cannot lie in $(c, d]$ and the "
+          r"bracket becomes $[a, c]$; otherwise it becomes $[b, d]$."),
+    hint_text=("Compute b and c, evaluate loss_fn at theta + b * direction and at theta + c * "
+               "direction, compare, and return a pair: (a, c) when the left point is lower or "
+               "equal, else (b, d). Each round keeps one of the two interior points."),
+    reference=bracket_solution,
+    probes=_BRACKET_PROBES,
+    mistakes=(
+        Mistake("kept the wrong side",
+                "when L(b) <= L(c) the lower point b is on the left, so the minimum is left of "
+                "c: drop [c, d] and keep [a, c]", _bracket_wrong_side),
+        Mistake("dropped past the better point",
+                "the minimum can lie on either side of the lower interior point, so keep the "
+                "bracket up to the other interior point: [a, c] (not [a, b]), or [b, d]",
+                _bracket_too_far),
+        Mistake("b and c swapped",
+                "b = d - r (d - a) is the left interior point (0.382 of the way) and c = a + "
+                "r (d - a) the right one (0.618 of the way)", _bracket_swapped),
+        Mistake("stepped against the direction",
+                "direction is already the search direction d_k = -dL/dtheta: the points are "
+                "theta + s * direction", _bracket_backwards),
+    ),
+    explanation="your bracket matches dlcore.optim.bracket_shrink on every probe.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 3. Counting the updates of SGD
 # ------------------------------------------------------------------------------------------
 epoch_updates = ValueExercise(
     title="Epochs and updates",
@@ -76,7 +175,219 @@ answer = 5 * updates_per_epoch
 
 
 # ------------------------------------------------------------------------------------------
-# 3. Nesterov's step, written by hand
+# 4. One epoch of SGD, written by hand
+# ------------------------------------------------------------------------------------------
+_rng_sgd = np.random.default_rng(304)
+_X_SGD = _rng_sgd.uniform(-1.0, 2.0, 10)
+_Y_SGD = 1.0 + 0.5 * _X_SGD + 0.3 * _rng_sgd.normal(size=10)
+
+
+def line_grad(theta, idx):
+    """dL/dtheta of the line fit summed over the points idx: sum_i 2 (f_i - y_i) [1, x_i]."""
+    x, y = _X_SGD[idx], _Y_SGD[idx]
+    r = theta[0] + theta[1] * x - y
+    return np.array([2.0 * r.sum(), 2.0 * (r * x).sum()])
+
+
+_SGD_PROBES = tuple(
+    (np.array(theta), line_grad, _rng_sgd.permutation(10), batch_size, alpha)
+    for theta, batch_size, alpha in (([0.0, 0.0], 4, 0.05), ([2.0, -1.0], 3, 0.03),
+                                     ([-0.5, 1.5], 4, 0.08))
+)
+
+
+def sgd_epoch_solution(theta, grad_fn, order, batch_size, alpha):
+    """One epoch of SGD through the data in the given order (dlcore.optim.sgd_epoch)."""
+    for start in range(0, len(order), batch_size):  # the last batch may be smaller
+        batch = order[start:start + batch_size]  # the next batch: no index repeated
+        theta = theta - alpha * grad_fn(theta, batch)  # the gradient at the current theta
+    return theta
+
+
+def _sgd_drop_last(theta, grad_fn, order, batch_size, alpha):
+    for start in range(0, len(order) - batch_size + 1, batch_size):
+        theta = theta - alpha * grad_fn(theta, order[start:start + batch_size])
+    return theta
+
+
+def _sgd_frozen_theta(theta, grad_fn, order, batch_size, alpha):
+    theta0 = theta.copy()
+    for start in range(0, len(order), batch_size):
+        theta = theta - alpha * grad_fn(theta0, order[start:start + batch_size])
+    return theta
+
+
+def _sgd_no_shuffle(theta, grad_fn, order, batch_size, alpha):
+    for start in range(0, len(order), batch_size):
+        theta = theta - alpha * grad_fn(theta, np.arange(start, min(start + batch_size,
+                                                                     len(order))))
+    return theta
+
+
+def _sgd_mean(theta, grad_fn, order, batch_size, alpha):
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        theta = theta - alpha * grad_fn(theta, batch) / len(batch)
+    return theta
+
+
+sgd_epoch_by_hand = FunctionExercise(
+    title="One epoch of SGD",
+    task=(r"Write `sgd_epoch(theta, grad_fn, order, batch_size, alpha)` that runs one epoch of "
+          r"SGD (section 4) and returns $\theta$ at its end. `order` is one shuffle of the "
+          r"indices $0, \ldots, I-1$ (as from `rng.permutation(I)`, so drawn without "
+          r"replacement); cut it into consecutive batches of `batch_size` indices (the last "
+          r"batch holds what is left) and, batch by batch, update "
+          r"$\theta \leftarrow \theta - \alpha \sum_{i \in \mathcal{B}} \partial l_i / "
+          r"\partial\theta$, where `grad_fn(theta, idx)` returns that sum over the indices "
+          r"`idx` as an array of shape (2,)."),
+    hint_text=("A for loop over start = 0, batch_size, 2 batch_size, ... < len(order); the batch "
+               "is order[start:start + batch_size]; each update uses grad_fn at the theta of the "
+               "previous update, not at the epoch's start."),
+    reference=sgd_epoch_solution,
+    probes=_SGD_PROBES,
+    mistakes=(
+        Mistake("dropped the last, smaller batch",
+                "10 points in batches of 4 make batches of 4, 4 and 2: every point is used once "
+                "per epoch, the left-over ones too", _sgd_drop_last),
+        Mistake("gradient at the epoch's start for every batch",
+                "each update must use the gradient at the current theta, after the previous "
+                "batch's step; with theta frozen the epoch is one full-batch step",
+                _sgd_frozen_theta),
+        Mistake("ignored the shuffle",
+                "the batches are consecutive pieces of order, the shuffled indices, not of "
+                "0, 1, 2, ...", _sgd_no_shuffle),
+        Mistake("averaged the batch gradient",
+                "the notes' SGD step sums the batch's gradients (grad_fn already returns the "
+                "sum): do not divide by the batch size", _sgd_mean),
+    ),
+    explanation="your epoch matches dlcore.optim.sgd_epoch on every probe.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 5. A step-decay learning-rate schedule
+# ------------------------------------------------------------------------------------------
+_SCHEDULE_PROBES = (
+    (0.1, np.arange(12), 0.5, 3),
+    (0.02, np.array([0, 1, 4, 5, 9, 10, 11]), 0.9, 5),
+    (1.0, np.arange(6), 0.8, 2),
+)
+
+
+def schedule_solution(alpha0, epochs, decay, every):
+    """Step decay: alpha0 * decay^floor(epoch / every), for an array of epochs."""
+    drops = epochs // every  # how many times alpha has been cut by the start of each epoch
+    return alpha0 * decay**drops  # one learning rate per epoch
+
+
+def _schedule_every_epoch(alpha0, epochs, decay, every):
+    return alpha0 * decay**epochs
+
+
+def _schedule_no_floor(alpha0, epochs, decay, every):
+    return alpha0 * decay ** (epochs / every)
+
+
+def _schedule_off_by_one(alpha0, epochs, decay, every):
+    return alpha0 * decay ** (epochs // every + 1)
+
+
+schedule_by_hand = FunctionExercise(
+    title="A step-decay schedule",
+    task=(r"Write `schedule(alpha0, epochs, decay, every)` that returns the learning rate of "
+          r"each epoch in the NumPy integer array `epochs` (counted from 0), for step decay: "
+          r"$\alpha$ starts at $\alpha_0$ and is multiplied by `decay` after every `every` "
+          r"epochs, so $\alpha_e = \alpha_0\, \delta^{\lfloor e / \text{every} \rfloor}$. Return "
+          r"an array of the same shape as `epochs`."),
+    hint_text=("epochs // every is the number of cuts so far (integer division floors it); "
+               "the first `every` epochs use alpha0 itself."),
+    reference=schedule_solution,
+    probes=_SCHEDULE_PROBES,
+    mistakes=(
+        Mistake("decayed every epoch",
+                "alpha drops only once per `every` epochs: the exponent is floor(e / every), "
+                "not e", _schedule_every_epoch),
+        Mistake("no floor in the exponent",
+                "e / every gives a smooth decay; step decay holds alpha fixed for `every` "
+                "epochs, so use the integer division e // every", _schedule_no_floor),
+        Mistake("decayed before the first epoch",
+                "epoch 0 trains with alpha0 itself: the exponent starts at 0, not 1",
+                _schedule_off_by_one),
+    ),
+    explanation="your schedule matches dlcore.optim.lr_schedule at every epoch.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 6. Momentum, written by hand
+# ------------------------------------------------------------------------------------------
+_MOMENTUM_PROBES = tuple(
+    (np.array(theta), np.array(m), np.array(g), alpha, beta)
+    for theta, m, g, alpha, beta in (
+        ([1.0, -2.0, 0.5], [0.3, 0.1, -0.2], [2.0, -1.0, 4.0], 0.1, 0.9),
+        ([0.0, 1.0, -1.0], [-1.0, 0.5, 0.0], [0.5, 0.2, -3.0], 0.05, 0.5),
+        ([2.0, 2.0, 2.0], [0.0, 0.0, 0.0], [1.0, -1.0, 0.5], 0.2, 0.7),
+    )
+)
+
+
+def momentum_solution(theta, m, grad, alpha, beta):
+    """One momentum step in the notes' damped form (dlcore.optim.momentum_step)."""
+    m = beta * m + (1 - beta) * grad  # the new running average of the gradients
+    return theta - alpha * m, m  # step along the new average; return it as the new state
+
+
+def _momentum_no_damping(theta, m, grad, alpha, beta):
+    m = beta * m + grad
+    return theta - alpha * m, m
+
+
+def _momentum_old_m(theta, m, grad, alpha, beta):
+    return theta - alpha * m, beta * m + (1 - beta) * grad
+
+
+def _momentum_swapped(theta, m, grad, alpha, beta):
+    m = (1 - beta) * m + beta * grad
+    return theta - alpha * m, m
+
+
+def _momentum_plus_grad(theta, m, grad, alpha, beta):
+    m = beta * m + (1 - beta) * grad
+    return theta - alpha * (m + grad), m
+
+
+momentum_by_hand = FunctionExercise(
+    title="Momentum by hand",
+    task=(r"Write `momentum(theta, m, grad, alpha, beta)` that returns `(theta_new, m_new)` after "
+          r"one momentum step of section 5: "
+          r"$m_{t+1} = \beta\, m_t + (1-\beta)\, g$ and $\theta_{t+1} = \theta_t - \alpha\, "
+          r"m_{t+1}$, with $g$ = `grad` the gradient at $\theta_t$."),
+    hint_text=("Two lines: first the new average m_new from m and grad, then the step "
+               "theta - alpha * m_new. Return both."),
+    reference=momentum_solution,
+    probes=_MOMENTUM_PROBES,
+    mistakes=(
+        Mistake("forgot the (1 - beta) factor",
+                "the notes' momentum is an average: m = beta m + (1 - beta) g, so on a "
+                "constant slope m settles to g itself", _momentum_no_damping),
+        Mistake("stepped with the old m",
+                "update m first, then step with the new m_{t+1}: theta_{t+1} = theta_t - "
+                "alpha m_{t+1}", _momentum_old_m),
+        Mistake("beta and 1 - beta swapped",
+                "beta (close to 1) weighs the memory m, and 1 - beta the new gradient",
+                _momentum_swapped),
+        Mistake("added the gradient to the step again",
+                "the new gradient is already inside m_{t+1}; the step is alpha m_{t+1} alone",
+                _momentum_plus_grad),
+    ),
+    explanation="your step matches dlcore.optim.momentum_step (torch.optim.SGD with "
+                "dampening = momentum).",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 7. Nesterov's step, written by hand
 # ------------------------------------------------------------------------------------------
 _A = np.array([[8.0, 2.0], [2.0, 1.0]])
 
@@ -151,7 +462,7 @@ nesterov_by_hand = FunctionExercise(
 
 
 # ------------------------------------------------------------------------------------------
-# 4. Adam, written by hand
+# 8. Adam, written by hand
 # ------------------------------------------------------------------------------------------
 _ADAM_PROBES = tuple(
     (_rng.normal(size=3), 0.3 * _rng.normal(size=3), _rng.uniform(0.05, 0.5, 3),
@@ -223,4 +534,5 @@ adam_by_hand = FunctionExercise(
     explanation="your step matches dlcore.optim.adam_step (and so torch.optim.Adam).",
 )
 
-EXERCISES = (critical_lr, epoch_updates, nesterov_by_hand, adam_by_hand)
+EXERCISES = (critical_lr, bracket_by_hand, epoch_updates, sgd_epoch_by_hand, schedule_by_hand,
+             momentum_by_hand, nesterov_by_hand, adam_by_hand)

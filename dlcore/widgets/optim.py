@@ -18,7 +18,7 @@ from ..plots.optim import (
 from . import Checkbox, InteractiveFigure, Slider
 
 __all__ = [
-    "gd_lr", "gabor_starts", "line_search", "sgd", "momentum", "adam",
+    "gd_lr", "gabor_starts", "line_search", "sgd", "momentum", "lookahead", "adam",
     "linreg_problem", "gabor_problem", "gabor_landscape", "RAVINE_A", "SCALED_A",
 ]
 
@@ -457,6 +457,121 @@ momentum = InteractiveFigure(
     controls=(Slider("alpha", 0.005, 0.5, 0.2, kind="log", step=0.02, description="α"),
               Slider("beta", 0.0, 0.99, 0.8, step=0.01, description="β (momentum)")),
     compute=compute_momentum, draw=draw_momentum, update=update_momentum, figsize=(9.5, 3.6),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 5b. The geometry of one step: heavy-ball momentum against Nesterov's look-ahead
+# ------------------------------------------------------------------------------------------
+LOOK_STEPS = 30  # the step slider's range
+LOOK_LIM = ((-2.0, 3.0), (-3.2, 1.8))
+_STEP_NAMES = ("heavy ball", "Nesterov")
+
+
+@lru_cache(maxsize=8)
+def _momentum_runs(alpha, beta):
+    """Both paths on the ravine, LOOK_STEPS + 1 steps, and the momenta m_t (m_0 = 0; from
+    theta_{t+1} = theta_t - alpha m_{t+1}, m_t = (theta_{t-1} - theta_t) / alpha)."""
+    out = {}
+    for name in _STEP_NAMES:
+        path = optim.run_momentum(_ravine_grad, RAVINE_START, alpha, beta, LOOK_STEPS + 1,
+                                  nesterov=name == "Nesterov")
+        m = np.vstack([np.zeros((1, 2)), (path[:-1] - path[1:]) / alpha])  # (T + 2, 2)
+        out[name] = (path, m)
+    return out
+
+
+def compute_lookahead(t, alpha, beta):
+    runs = _momentum_runs(float(alpha), float(beta))
+    data = {"t": t, "beta": beta}
+    for name in _STEP_NAMES:
+        path, m = runs[name]
+        theta = path[t]
+        if not np.isfinite(path[t + 1]).all() or np.abs(path[: t + 2]).max() > 1e3:
+            data[name] = None  # diverged before (or at) this step
+            continue
+        push, corr, at = optim.step_parts(theta, m[t], _ravine_grad, alpha, beta,
+                                          nesterov=name == "Nesterov")
+        data[name] = {"path": path[: t + 2], "theta": theta, "push": push, "corr": corr,
+                      "at": at, "next": theta + push + corr,
+                      "loss": float(optim.quadratic_loss(path[t + 1], RAVINE_A))}
+    return data
+
+
+def draw_lookahead(fig):
+    axes = fig.subplots(1, 2, sharey=True)
+    t0, t1, L = loss_grid(lambda g: optim.quadratic_loss(g, RAVINE_A), *LOOK_LIM)
+    h = {}
+    for ax, name in zip(axes, _STEP_NAMES, strict=True):
+        plot_loss_contours(ax, t0, t1, L)
+        ax.plot(0, 0, "*", color=PALETTE["yellow"], markeredgecolor="k", markersize=11)
+        path = plot_path(ax, np.full((1, 2), np.nan), color=PALETTE["grey"], markersize=2.5,
+                         animated=True, linewidth=0.8)
+        # two arrows, the push and then the correction: they add up to the step
+        arrows = ax.quiver(np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2),
+                           color=[PALETTE["blue"], PALETTE["vermillion"]], angles="xy",
+                           scale_units="xy", scale=1, width=0.009, animated=True, zorder=5)
+        (theta,) = ax.plot([], [], "o", color=PALETTE["black"], markersize=5, animated=True,
+                           zorder=7, label=r"$\theta_t$")
+        (at,) = ax.plot([], [], "s", markerfacecolor="none", markersize=10,
+                        markeredgecolor=PALETTE["vermillion"], markeredgewidth=1.8,
+                        animated=True, zorder=6,
+                        label="where the gradient is taken")
+        (nxt,) = ax.plot([], [], "o", color=PALETTE["green"], markeredgecolor="k",
+                         markersize=6, animated=True, zorder=6, label=r"$\theta_{t+1}$")
+        text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize=8,
+                       animated=True,
+                       bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+        ax.set_title(name + (r": gradient at $\theta_t$" if name == "heavy ball" else
+                             r": gradient at $\theta_t - \alpha\beta m_t$"))
+        h[name] = {"path": path, "arrows": arrows, "theta": theta, "at": at, "next": nxt,
+                   "text": text}
+    axes[0].legend(loc="lower right", fontsize=7)
+    axes[1].plot([], [], color=PALETTE["blue"], linewidth=3, label=r"push $-\alpha\beta m_t$")
+    axes[1].plot([], [], color=PALETTE["vermillion"], linewidth=3,
+                 label=r"correction $-\alpha(1-\beta)g$")
+    axes[1].legend(loc="lower right", fontsize=7)
+    axes[1].set_ylabel("")
+    return h
+
+
+def update_lookahead(h, d):
+    dead = []
+    for name in _STEP_NAMES:
+        hh, dd = h[name], d[name]
+        if dd is None:
+            set_path(hh["path"], np.full((1, 2), np.nan))
+            for key in ("theta", "at", "next"):
+                hh[key].set_data([], [])
+            hh["arrows"].set_UVC(np.zeros(2), np.zeros(2))
+            hh["text"].set_text("diverged before this step")
+            dead.append(name)
+            continue
+        set_path(hh["path"], dd["path"])
+        th, at, push, corr = dd["theta"], dd["at"], dd["push"], dd["corr"]
+        start_corr = th + push  # the correction is drawn from the end of the push
+        hh["arrows"].set_offsets(np.array([th, start_corr]))
+        hh["arrows"].set_UVC(np.array([push[0], corr[0]]), np.array([push[1], corr[1]]))
+        hh["theta"].set_data([th[0]], [th[1]])
+        hh["at"].set_data([at[0]], [at[1]])
+        hh["next"].set_data([dd["next"][0]], [dd["next"][1]])
+        hh["text"].set_text(f"L[θₜ₊₁] = {dd['loss']:.3g}")  # the loss after the step
+    if dead:
+        return f"diverged: {' and '.join(dead)} (alpha too large for this beta)"
+    if d["beta"] == 0:
+        return "beta = 0: no momentum, no push; both steps are gradient descent"
+    if d["t"] == 0:
+        return "t = 0: m_0 = 0, so there is no push yet and both steps coincide"
+    return None
+
+
+lookahead = InteractiveFigure(
+    name="ch03.lookahead",
+    controls=(Slider("t", 0, LOOK_STEPS, 1, kind="int", description="step t"),
+              Slider("alpha", 0.02, 0.3, 0.1, kind="log", step=0.02, description="α"),
+              Slider("beta", 0.0, 0.95, 0.6, step=0.01, description="β")),
+    compute=compute_lookahead, draw=draw_lookahead, update=update_lookahead,
+    figsize=(8.0, 3.4),
 )
 
 

@@ -8,7 +8,9 @@
 # **After this chapter you can** run gradient descent and predict from the curvature which learning
 # rates are slow, good, oscillating or divergent; explain why a non-convex loss sends runs from
 # different starts to different minima and what a saddle point is; find a step size by a
-# bracketing line search; train with mini-batches, epochs and a learning-rate schedule; and write
+# bracketing line search; train with mini-batches, epochs and a learning-rate schedule, and say
+# when SGD's noise helps a run out of a saddle point or a local minimum; draw a momentum step as a
+# push plus a correction and say where Nesterov's look-ahead measures the gradient; and write
 # momentum, Nesterov momentum and Adam (with its bias correction) step by step, matching
 # `torch.optim`.
 #
@@ -369,6 +371,164 @@ assert 0.02 > 2 / lam_s[-1] and fast["gap_gd"][-1] > 1e3 and not fast["diverged"
 # knock a run off a saddle point or out of a shallow local minimum.
 
 # %% [markdown]
+# ### SGD on a non-convex loss: escaping local minima and saddle points
+#
+# The noise of SGD is not only a nuisance. On a loss with many valleys, gradient descent from a
+# given start always ends in the same place, while SGD's batch-to-batch jitter can carry a run over
+# a low ridge or off a saddle point into a neighbouring valley. One epoch, written as the maths of
+# the batches in the order a shuffle gives them:
+
+# %%
+show_source(optim.sgd_epoch)
+
+# %% [markdown]
+# The experiment: 100 starts on a $10 \times 10$ grid over the Gabor box of section 2. From each,
+# gradient descent runs 100 full-batch steps and SGD runs 100 epochs with batches of $|\mathcal{B}|
+# = 2$, five times with different shuffles (seeds). Both use the same schedule
+# $\alpha_e = \alpha_0 \delta^e$, so one SGD epoch and one GD step move about equally far. A run
+# *reaches the global minimum* when its final loss is below 2 (the global minimum has $L = 1.20$,
+# every other minimum in the box $L \ge 3.39$). We try two settings: a small constant $\alpha_0 =
+# 0.1$, and a large $\alpha_0 = 0.6$ that decays by $\delta = 0.97$ per epoch.
+
+# %%
+grid0, grid1 = np.meshgrid(np.linspace(-9, 9, 10), np.linspace(3.5, 21.5, 10))
+starts_grid = np.stack([grid0.ravel(), grid1.ravel()])   # (2, 100): one start per column
+epoch_fn = optim.sgd_epoch.__wrapped__                   # unchecked: runs all 100 starts at once
+
+
+def batch_grad(th, idx):                                 # summed over the batch, (2, N)
+    return optim.gabor_grad(th, xg[idx], yg[idx])
+
+
+def run_from_grid(alpha0, decay, batch_size, seed, n_epochs=100):
+    """theta after n_epochs from every start (2, 100); batch_size None: full batch (GD)."""
+    order_rng = np.random.default_rng(seed)
+    th = starts_grid
+    for e in range(n_epochs):
+        alpha_e = optim.lr_schedule(alpha0, e, decay)
+        if batch_size is None:                           # GD: one full-batch step per epoch
+            th = th - alpha_e * optim.gabor_grad(th, xg, yg)
+        else:                                            # SGD: a fresh shuffle every epoch
+            th = epoch_fn(th, batch_grad, order_rng.permutation(xg.size), batch_size, alpha_e)
+    return th
+
+
+def at_global(th):                                      # (N,) ended in the global minimum?
+    return optim.gabor_loss(th, xg, yg) < 2.0
+
+
+SEEDS = range(5)
+settings = {"small alpha_0 = 0.1, constant": (0.1, 1.0),
+            "large alpha_0 = 0.6, decay 0.97": (0.6, 0.97)}
+ends_gd, ends_sgd = {}, {}
+for name, (a0, dec) in settings.items():
+    ends_gd[name] = run_from_grid(a0, dec, None, 0)
+    ends_sgd[name] = np.stack([run_from_grid(a0, dec, 2, s) for s in SEEDS])  # (5, 2, 100)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+frac_gd, frac_sgd = {}, {}
+for name in settings:
+    frac_gd[name] = at_global(ends_gd[name]).mean()
+    per_seed = [at_global(e).mean() for e in ends_sgd[name]]
+    frac_sgd[name] = np.mean(per_seed)
+    print(f"{name}: GD {frac_gd[name]:.2f}, SGD {frac_sgd[name]:.2f} "
+          f"(seeds {min(per_seed):.2f} to {max(per_seed):.2f}) reach the global minimum")
+
+# %%
+is_min = np.array([k == "minimum" for k in land["kinds"]])
+rank = np.argsort(land["losses"][is_min])
+minima, min_loss = land["points"][is_min][rank], land["losses"][is_min][rank]  # best first
+
+
+def basin(th):                                          # which minimum each run ended at
+    dist = np.linalg.norm(th.T[:, None, :] - minima[None], axis=2)   # (N, 9)
+    return np.where(dist.min(axis=1) < 0.3, dist.argmin(axis=1), len(minima))  # 9: none
+
+
+big = "large alpha_0 = 0.6, decay 0.97"
+gd_end, sgd_end = ends_gd[big], np.concatenate(list(ends_sgd[big]), axis=1)  # (2, 500)
+sgd_hits = at_global(sgd_end).reshape(len(SEEDS), -1).mean(axis=0)  # (100,): per start
+gd_hits = at_global(gd_end)
+
+fig, (ax1, ax2) = new_figure(1, 2, figsize=(10.5, 4), width_ratios=[1, 1.1])
+plot_loss_contours(ax1, land["t0"], land["t1"], land["L"], log=False, n_levels=16)
+ax1.plot(*minima[0], "*", color=PALETTE["yellow"], markeredgecolor="k", markersize=14)
+dots = ax1.scatter(*starts_grid, c=sgd_hits, cmap="RdYlGn", vmin=0, vmax=1, s=30,
+                   edgecolors="k", linewidths=0.4, zorder=4)
+ax1.plot(*starts_grid[:, gd_hits], "o", markersize=10, markerfacecolor="none",
+         markeredgecolor="k", markeredgewidth=1.3, label="GD reaches it")
+fig.colorbar(dots, ax=ax1, fraction=0.05, pad=0.01).set_label("share of SGD seeds that reach it")
+ax1.legend(loc="lower left", fontsize=7)
+label(ax1, title=r"each start: does it reach the global minimum $\bigstar$?")
+k = np.arange(len(minima) + 1)
+share_gd = np.bincount(basin(gd_end), minlength=k.size) / gd_end.shape[1]
+share_sgd = np.bincount(basin(sgd_end), minlength=k.size) / sgd_end.shape[1]
+ax2.bar(k - 0.2, share_gd, 0.4, color=PALETTE["black"], label="GD")
+ax2.bar(k + 0.2, share_sgd, 0.4, color=PALETTE["vermillion"], label="SGD (5 seeds)")
+ax2.set_xticks(k, [f"{v:.2f}" for v in min_loss] + ["none"])
+ax2.legend()
+label(ax2, "loss of the minimum where the run ends", "share of runs",
+      r"$\alpha_0 = 0.6$, decay 0.97: where the runs end")
+plt.show()
+
+# %%
+# the claims below, checked
+small = "small alpha_0 = 0.1, constant"
+assert round(min_loss[0], 2) == 1.2 and round(min_loss[1], 2) == 3.39   # the "< 2" criterion
+assert round(frac_gd[small], 2) == 0.21 and abs(frac_sgd[small] - frac_gd[small]) < 0.02
+assert round(frac_gd[big], 2) == 0.17 and round(frac_sgd[big], 2) == 0.29
+assert min(at_global(e).mean() for e in ends_sgd[big]) > frac_gd[big]   # every seed beats GD
+assert frac_sgd[big] > max(frac_gd.values())             # ... and GD at either setting
+undecided = ((sgd_hits > 0) & (sgd_hits < 1)).sum()      # starts where the seeds disagree
+assert undecided == 28
+assert share_gd[-1] > 0.5 and share_sgd[-1] < 0.25       # GD: half the runs not at a minimum
+lost = basin(gd_end) == len(minima)                      # GD runs that ended at no minimum
+outside = (np.abs(gd_end[0]) > 10) | (gd_end[1] < 2.5) | (gd_end[1] > 22.5)
+assert (lost & outside).sum() == outside.sum() == 37     # thrown out of the plotted box
+assert np.median(np.linalg.norm(optim.gabor_grad(gd_end[:, lost], xg, yg), axis=0)) < 0.1
+assert share_sgd[0] > share_gd[0] and share_sgd[1] > share_gd[1]
+print(f"starts where the five SGD seeds disagree: {undecided}")
+
+# %% [markdown]
+# A saddle point is the clearest case. Start exactly at the saddle $(0.15, 9.24)$ of section 2,
+# where the gradient vanishes: gradient descent has nothing to follow, while each batch's gradient
+# there is not zero, so SGD is pushed off at once and the unstable direction does the rest
+# ($\alpha = 0.1$, $|\mathcal{B}| = 2$, 100 epochs, five seeds).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+gd_path = optim.run_gd(lambda th: optim.gabor_grad(th, xg, yg), saddle, 0.1, 100)
+sgd_paths = [optim.run_sgd(batch_grad, saddle, xg.size, 2, 0.1, 100, np.random.default_rng(s))
+             for s in SEEDS]
+moved = [np.linalg.norm(p[-1] - saddle) for p in sgd_paths]
+end_loss = [optim.gabor_loss(p[-1], xg, yg) for p in sgd_paths]
+L_saddle = optim.gabor_loss(saddle, xg, yg)
+print(f"loss at the saddle: {L_saddle:.2f}")
+print(f"GD  : moved less than 1e-6: {np.linalg.norm(gd_path[-1] - saddle) < 1e-6}")
+print(f"SGD : moved {min(moved):.1f} to {max(moved):.1f}; loss now {min(end_loss):.2f} to "
+      f"{max(end_loss):.2f}")
+assert np.linalg.norm(gd_path[-1] - saddle) < 1e-6 and min(moved) > 4
+assert max(end_loss) < 0.5 * L_saddle
+
+# %% [markdown]
+# **What to notice.** With a small constant $\alpha_0 = 0.1$, the noise changes nothing: GD and SGD
+# both bring 21% of the starts to the global minimum (SGD 0.21 averaged over seeds), because
+# steps of summed gradients over two points are too small to jump a ridge. With the large,
+# decaying $\alpha_0 = 0.6$, every one of the five SGD seeds beats GD (0.29 on average against
+# 0.17), and also beats GD's 0.21 at the small rate. The left panel shows where the difference
+# comes from: at 28 starts (the dots coloured between red and green) the five seeds disagree, so
+# it is the shuffle, not the start, that decides the valley; and from the exact saddle point every
+# seed escapes while GD stays put. The bars show the other half of the story: at
+# $\alpha_0 = 0.6$ more than half of the GD runs are not at any minimum after 100 steps: the large
+# early full-batch steps threw them onto the flat outskirts of the loss (37 of them out of the
+# plotted box), where the gradient is nearly zero and they crawl, while SGD's shorter steps (two
+# points' gradients each) stay among the valleys. SGD's runs also end more often in the best
+# (1.20) and second-best (3.39) minima. So SGD's advantage
+# here needs a learning rate large enough for the noise to matter; it is a tendency over many
+# runs, not a guarantee for one run.
+
+# %% [markdown]
 # ## 5. Momentum and Nesterov momentum
 #
 # In a ravine the gradient points mostly *across* the valley, and it flips sign from step to step,
@@ -440,6 +600,67 @@ assert not W.compute_momentum(0.095, 0.8)["status"]["GD"]   # below 0.1 GD conve
 # coincide, because both updates reduce to gradient descent. Slide $\alpha$ below 0.1 and plain GD
 # converges too; at small $\alpha$ (0.01) the three runs end within 10% of each other's loss, so
 # here momentum's gain is mostly the larger learning rate it can carry. A $\beta$ near 0.99 remembers so much that the paths circle for a long time.
+
+# %% [markdown]
+# ### The look-ahead, drawn
+#
+# Both updates, written out, take the same two moves from $\theta_t$:
+#
+# $$\theta_{t+1} = \theta_t \;\underbrace{-\,\alpha\beta\, m_t}_{\text{push}}
+# \;\underbrace{-\,\alpha(1-\beta)\, g}_{\text{correction}},$$
+#
+# because $\theta_{t+1} = \theta_t - \alpha m_{t+1}$ and $m_{t+1} = \beta m_t + (1-\beta) g$. The
+# push is the same for both: the memory carries $\theta$ on by $\alpha\beta$ times the old
+# average. They differ only in where the gradient $g$ of the correction is measured. Heavy-ball
+# momentum measures it at $\theta_t$, where the run *was*; Nesterov measures it at
+# $\theta_t - \alpha\beta m_t$, the end of the push, where the run is *going*.
+
+# %%
+show_source(optim.step_parts)
+
+# %% [markdown]
+# The figure runs both methods on the ravine of the previous figure and draws step $t$ of each:
+# the blue arrow is the push, the orange arrow the correction (drawn from the end of the push),
+# the hollow square where the gradient was measured and the green dot $\theta_{t+1}$; the box in
+# the corner gives the loss after the step. Slide $t$ to walk along the paths.
+
+# %%
+W.lookahead.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def cosine(u, v):                                  # the angle between push and correction
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+look = {t: W.compute_lookahead(t, 0.1, 0.6) for t in (1, 2)}   # the figure's alpha and beta
+for t, d in look.items():
+    for name in ("heavy ball", "Nesterov"):
+        p = d[name]
+        assert np.allclose(p["theta"] + p["push"] + p["corr"], p["next"])
+        print(f"t = {t}, {name:10s}: cos(push, correction) = {cosine(p['push'], p['corr']):5.2f},"
+              f" loss after the step {p['loss']:.3g}")
+hb, ne = look[1]["heavy ball"], look[1]["Nesterov"]
+print("t = 1: same theta_t and same push for both:",
+      np.allclose(hb["theta"], ne["theta"]) and np.allclose(hb["push"], ne["push"]))
+assert np.allclose(hb["theta"], ne["theta"]) and np.allclose(hb["push"], ne["push"])
+assert cosine(hb["push"], hb["corr"]) > 0.99 and cosine(ne["push"], ne["corr"]) < -0.99
+assert hb["loss"] > 20 * ne["loss"]
+hb2, ne2 = look[2]["heavy ball"], look[2]["Nesterov"]
+assert cosine(hb2["push"], hb2["corr"]) < -0.99 and hb2["loss"] > 20 * ne2["loss"]
+assert W.compute_lookahead(0, 0.1, 0.6)["heavy ball"]["push"].tolist() == [0.0, 0.0]
+
+# %% [markdown]
+# **What to notice.** At $t = 0$ there is no push ($m_0 = 0$) and the two steps coincide, so at
+# $t = 1$ (the default) both methods stand at the same $\theta_1$ with the same push: the only
+# difference is where the gradient is measured. The heavy ball measures it at $\theta_1$, on the
+# near side of the valley, where the slope still says "go on": its correction points *along* the
+# push (cosine 1.00) and throws it far up the opposite wall (loss 20.1 after the step). Nesterov
+# measures it at the end of the push, already on the far wall, where the slope points back: its
+# correction points straight *against* the push (cosine $-1.00$) and brakes (loss 0.77, more than
+# twenty times lower). At $t = 2$ the heavy ball brakes too, but only after overshooting. That
+# earlier braking, repeated at every swing, is the damping the momentum figure showed. With
+# $\beta = 0$ there is no push, and both methods are plain gradient descent.
 
 # %% [markdown]
 # ## 6. Adam
@@ -545,6 +766,10 @@ assert np.abs(adam_path[-1]).max() < 0.01                     # ... and comes ba
 # %% [markdown]
 # ## Exercises
 #
+# Six of the eight ask you to write the function that is the maths; the check calls it on a few
+# inputs and, when it disagrees, names the slip it recognises.
+
+# %% [markdown]
 # ### Exercise 1
 # On the learning rate of gradient descent (section 1).
 
@@ -565,16 +790,39 @@ show_solution(EX.critical_lr)
 
 # %% [markdown]
 # ### Exercise 2
+# Section 3's bracketing, one round, in code.
+
+# %%
+EX.bracket_by_hand.show()
+
+
+# %%
+def shrink(loss_fn, theta, direction, a, d):
+    return None  # your code here
+
+
+# %%
+EX.bracket_by_hand.check(shrink)
+
+# %%
+EX.bracket_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.bracket_by_hand)
+
+
+# %% [markdown]
+# ### Exercise 3
 # On mini-batches and epochs (section 4).
 
 # %%
 EX.epoch_updates.show()
 
 # %%
-answer_2 = None  # your answer
+answer_3 = None  # your answer
 
 # %%
-EX.epoch_updates.check(answer_2)
+EX.epoch_updates.check(answer_3)
 
 # %%
 EX.epoch_updates.hint()
@@ -582,9 +830,77 @@ EX.epoch_updates.hint()
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX.epoch_updates)
 
+# %% [markdown]
+# ### Exercise 4
+# Section 4's epoch of mini-batch updates, in code.
+
+# %%
+EX.sgd_epoch_by_hand.show()
+
+
+# %%
+def sgd_epoch(theta, grad_fn, order, batch_size, alpha):
+    return None  # your code here
+
+
+# %%
+EX.sgd_epoch_by_hand.check(sgd_epoch)
+
+# %%
+EX.sgd_epoch_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.sgd_epoch_by_hand)
+
 
 # %% [markdown]
-# ### Exercise 3
+# ### Exercise 5
+# Section 4's learning-rate schedule, in code.
+
+# %%
+EX.schedule_by_hand.show()
+
+
+# %%
+def schedule(alpha0, epochs, decay, every):
+    return None  # your code here
+
+
+# %%
+EX.schedule_by_hand.check(schedule)
+
+# %%
+EX.schedule_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.schedule_by_hand)
+
+
+# %% [markdown]
+# ### Exercise 6
+# Section 5's momentum step, in code.
+
+# %%
+EX.momentum_by_hand.show()
+
+
+# %%
+def momentum(theta, m, grad, alpha, beta):
+    return None  # your code here
+
+
+# %%
+EX.momentum_by_hand.check(momentum)
+
+# %%
+EX.momentum_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.momentum_by_hand)
+
+
+# %% [markdown]
+# ### Exercise 7
 # Section 5's look-ahead step, in code.
 
 # %%
@@ -607,7 +923,7 @@ show_solution(EX.nesterov_by_hand)
 
 
 # %% [markdown]
-# ### Exercise 4
+# ### Exercise 8
 # Section 6's update, bias correction included, in code.
 
 # %%
@@ -636,7 +952,7 @@ show_solution(EX.adam_by_hand)
 # * **gradient descent** $\theta_{t+1} = \theta_t - \alpha\, g[\theta_t]$; on a quadratic it
 #   converges iff $\alpha < 2/\lambda_{\max}$;
 # * **line search** $\theta_{k+1} = \theta_k + s_k d_k$ with $d_k = -g[\theta_k]$ and $s_k$ found by
-#   bracketing;
+#   bracketing: $[a, d] \to [a, c]$ if $L(b) \le L(c)$, else $[b, d]$;
 # * **SGD**
 #   $\theta_{t+1} = \theta_t - \alpha_e \sum_{i\in\mathcal{B}_t} \partial l_i/\partial\theta$,
 #   batches drawn without replacement, a schedule $\alpha_e = \alpha_0\delta^e$;
@@ -653,8 +969,12 @@ show_solution(EX.adam_by_hand)
 #   the speed.
 # * Convex losses have one minimum; a network's loss has many minima and saddle points, and the
 #   start decides where a descent ends.
-# * Mini-batches make each step cheap and noisy; a schedule quiets the noise at the end.
-# * Momentum averages away oscillation and so tolerates a larger $\alpha$; Nesterov brakes earlier.
+# * Mini-batches make each step cheap and noisy; a schedule quiets the noise at the end. With a
+#   large enough $\alpha$ the noise lets SGD leave saddle points and some local minima, so more of
+#   its runs reach the global minimum; with a small $\alpha$ it changes little.
+# * Momentum averages away oscillation and so tolerates a larger $\alpha$; a step is a push
+#   $-\alpha\beta m_t$ plus a correction $-\alpha(1-\beta) g$, and Nesterov, measuring $g$ at the
+#   end of the push, brakes a step earlier.
 # * Adam gives each parameter a step of about $\alpha$ whatever its gradient's scale; the bias
 #   correction makes that true from the first step.
 #
