@@ -23,6 +23,7 @@ __all__ = [
     "upsample_nearest",
     "upsample_bilinear",
     "conv_transpose1d",
+    "conv1d_as_matrix",
     "conv_output_size",
     "receptive_field",
     # helpers the chapter teaches with
@@ -81,6 +82,15 @@ def _kernel_fits(args):
             raise ShapeError(
                 f"w: kernel size {k} with dilation {dilation} spans {dilation * (k - 1) + 1} "
                 f"inputs; expected at most {n + 2 * padding} (the {n} inputs plus padding)")
+
+
+def _kernel_fits_n(args):
+    """conv1d_as_matrix: the dilated kernel must fit the n zero-padded inputs."""
+    n, k, padding, dilation = args["n"], args["w"].size, args["padding"], args["dilation"]
+    if conv_output_size.__wrapped__(n, k, args["stride"], padding, dilation) < 1:
+        raise ShapeError(f"w: kernel size {k} with dilation {dilation} spans "
+                         f"{dilation * (k - 1) + 1} inputs; expected at most {n + 2 * padding} "
+                         f"(n = {n} inputs plus padding)")
 
 
 def _block_fits(args):
@@ -202,6 +212,22 @@ def convolve_flipped(x, w, padding=None):
     """
     P = (w.size - 1) // 2 if padding is None else padding
     return conv1d(x[None], w[::-1][None, None], padding=P)[0]
+
+
+@shapes(w="K", n="int >= 1", stride="int >= 1", padding="int >= 0", dilation="int >= 1",
+        where=_kernel_fits_n)
+def conv1d_as_matrix(w, n, stride=1, padding=0, dilation=1):
+    """The matrix M (N_o, n) of a 1-D convolution with one kernel: h = M x.
+
+    M[i, j] = w_k where j = i S + k D - P (0 elsewhere): row i holds the kernel, shifted S
+    columns per row, its taps D apart; taps that fall on the padding are dropped.
+    w: (K,); n: the input length. Returns M (N_o, n), with N_o = conv_output_size(n, K, S, P, D).
+    """
+    idx = _taps(n, w.size, stride, padding, dilation)  # (N_o, K): i S + k D, in padded inputs
+    M = np.zeros((idx.shape[0], n + 2 * padding))  # one column per padded input
+    rows = np.arange(idx.shape[0])[:, None]  # (N_o, 1)
+    M[rows, idx] = w[None, :]  # row i gets the same K weights, at columns i S + k D
+    return M[:, padding:padding + n]  # drop the columns of the padding zeros
 
 
 @shapes(x="C_i N | B C_i N", w="C_i C_o K", stride="int >= 1")

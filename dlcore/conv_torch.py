@@ -1,8 +1,9 @@
-"""Chapter 08 in PyTorch: a small CNN and a fully connected net with about as many parameters,
-trained on the same MNIST-1D signals, with and without shift augmentation.
+"""Chapter 08 in PyTorch: small CNNs and fully connected nets with about as many parameters,
+trained on the same data: MNIST-1D signals (with and without shift augmentation) and the 8 x 8
+digit images bundled with scikit-learn.
 
 Imported only by the notebook cells that train (it loads torch). Rows are examples here, as in
-PyTorch: a batch of signals has shape (B, 1, N).
+PyTorch: a batch of signals has shape (B, 1, N), a batch of images (B, 1, H, W).
 """
 
 from dataclasses import dataclass
@@ -11,8 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["Settings", "make_cnn", "make_mlp", "count_params", "random_shift", "train",
-           "accuracy", "as_tensors"]
+__all__ = ["Settings", "make_cnn", "make_cnn2d", "make_mlp", "count_params", "random_shift",
+           "train", "accuracy", "as_tensors", "activations"]
 
 
 @dataclass
@@ -38,8 +39,36 @@ def make_cnn(channels=15, n_in=40, n_classes=10):
     )
 
 
+def make_cnn2d(channels=(8, 16), k1=5, size=8, n_classes=10):
+    """Two 2-D convolution blocks (convolve, ReLU, 2 x 2 max pool) then one linear layer.
+
+    (B, 1, 8, 8) -> conv K1 x K1 (B, C1, 8, 8) -> pool (B, C1, 4, 4) -> conv 3 x 3 (B, C2, 4, 4)
+    -> pool (B, C2, 2, 2) -> flatten (B, 4 C2) -> (B, 10).
+    """
+    c1, c2 = channels
+    return nn.Sequential(
+        nn.Conv2d(1, c1, k1, padding=k1 // 2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * (size // 4) ** 2, n_classes),
+    )
+
+
+@torch.no_grad()
+def activations(model, x):
+    """The output of every ReLU of ``model`` (an nn.Sequential) for the inputs x, as NumPy
+    arrays: the feature maps of each convolution layer, e.g. (B, C1, 8, 8) and (B, C2, 4, 4)."""
+    model.eval()
+    maps = []
+    for layer in model:
+        x = layer(x)
+        if isinstance(layer, nn.ReLU):
+            maps.append(x.numpy().copy())
+    return maps
+
+
 def make_mlp(hidden=40, n_in=40, n_classes=10):
-    """A fully connected net with two hidden layers: (B, 1, 40) -> flatten -> 40 -> 40 -> 10."""
+    """A fully connected net with two hidden layers: (B, ...) -> flatten (B, n_in) -> hidden ->
+    hidden -> n_classes (n_in = 40 for MNIST-1D signals, 64 for 8 x 8 images)."""
     return nn.Sequential(
         nn.Flatten(),
         nn.Linear(n_in, hidden), nn.ReLU(),
@@ -54,8 +83,9 @@ def count_params(model):
 
 
 def as_tensors(x, y):
-    """NumPy signals (I, N) and labels (I,) -> float32 (I, 1, N) and int64 (I,) tensors."""
-    return (torch.as_tensor(np.asarray(x), dtype=torch.float32)[:, None, :],
+    """NumPy signals (I, N) or images (I, H, W) and labels (I,) -> float32 (I, 1, N) or
+    (I, 1, H, W) (one input channel) and int64 (I,) tensors."""
+    return (torch.as_tensor(np.asarray(x), dtype=torch.float32)[:, None],
             torch.as_tensor(np.asarray(y), dtype=torch.int64))
 
 

@@ -276,6 +276,48 @@ def test_kernels_2d_blur_sums_to_one():
             assert abs(k.sum()) < 1e-12
 
 
+# -- convolution as a matrix -------------------------------------------------------------------
+@pytest.mark.parametrize("n,K", [(1, 1), (7, 3), (12, 5), (9, 1), (16, 4)])
+@pytest.mark.parametrize("stride,padding,dilation",
+                         [(1, 0, 1), (1, 1, 1), (2, 0, 1), (2, 1, 1), (1, 2, 2), (3, 3, 2),
+                          (2, 4, 3), (1, 0, 2), (4, 1, 1)])
+def test_conv1d_as_matrix_matches_conv1d_and_torch(rng, n, K, stride, padding, dilation):
+    w = rng.normal(size=K)
+    if conv.conv_output_size(n, K, stride, padding, dilation) < 1:
+        pytest.skip("the dilated kernel does not fit")
+    M = conv.conv1d_as_matrix(w, n, stride=stride, padding=padding, dilation=dilation)
+    X = rng.normal(size=(n, 6))  # six random inputs as columns
+    want = F.conv1d(T(X.T)[:, None, :], T(w)[None, None], stride=stride, padding=padding,
+                    dilation=dilation)[:, 0, :]  # (6, N_o)
+    assert_close(M @ X, to_numpy(want).T)
+    for x in X.T:
+        assert_close(M @ x, conv.conv1d(x[None], w[None, None], stride=stride, padding=padding,
+                                        dilation=dilation)[0])
+    # the columns of M are the responses to the unit inputs e_j (the definition of a matrix)
+    unit = to_numpy(F.conv1d(T(np.eye(n))[:, None, :], T(w)[None, None], stride=stride,
+                             padding=padding, dilation=dilation))[:, 0, :]  # (n, N_o)
+    assert_close(M, unit.T)
+
+
+def test_conv1d_as_matrix_is_banded_and_shares_weights():
+    """Closed form: row i holds w_k at column i S + k D - P; everything else is 0."""
+    w = np.array([1.0, 2.0, 3.0])
+    M = conv.conv1d_as_matrix(w, 6, padding=1)
+    want = np.array([[2, 3, 0, 0, 0, 0], [1, 2, 3, 0, 0, 0], [0, 1, 2, 3, 0, 0],
+                     [0, 0, 1, 2, 3, 0], [0, 0, 0, 1, 2, 3], [0, 0, 0, 0, 1, 2]], float)
+    assert_close(M, want)
+    M = conv.conv1d_as_matrix(w, 8, stride=2, padding=1, dilation=2)
+    want = np.zeros((3, 8))
+    for i in range(3):
+        for k in range(3):
+            j = 2 * i + 2 * k - 1
+            if 0 <= j < 8:
+                want[i, j] = w[k]
+    assert_close(M, want)
+    assert conv.conv1d_as_matrix(np.array([5.0]), 4).tolist() == np.diag([5.0] * 4).tolist()
+    assert conv.conv1d_as_matrix(w.astype(np.float32), 5).dtype == np.float64
+
+
 # -- bad input ------------------------------------------------------------------------------------
 def test_bad_input_is_one_line():
     x = np.zeros((2, 10))
@@ -300,6 +342,11 @@ def test_bad_input_is_one_line():
         (lambda: conv.receptive_field([3, 0]), r"kernel_sizes\[1\]"),
         (lambda: conv.conv1d_k3(np.zeros(5), np.zeros(4)), "w"),
         (lambda: conv.max_unpool2d(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), 2), "indices"),
+        (lambda: conv.conv1d_as_matrix(np.zeros((1, 3)), 8), "w"),
+        (lambda: conv.conv1d_as_matrix(np.zeros(3), 0), "n"),
+        (lambda: conv.conv1d_as_matrix(np.zeros(3), 8, stride=0), "stride"),
+        (lambda: conv.conv1d_as_matrix(np.zeros(3), 8, padding=-1), "padding"),
+        (lambda: conv.conv1d_as_matrix(np.zeros(5), 4, dilation=2), "kernel size 5"),
     ]
     for fn, name in cases:
         with pytest.raises((ValueError, TypeError), match=name) as info:
@@ -338,6 +385,20 @@ def test_exercise_solutions_match_dlcore():
     for x, w in ch08._K3_PROBES:
         assert_close(ch08.conv3(x, w), conv.conv1d_k3(x, w))
     assert ch08.output_length.value == 20  # floor((40 + 8 - 9) / 2) + 1, by hand
+    for x, w, stride, padding in ch08._LOOP_PROBES:
+        want = F.conv1d(T(x)[None, None], T(w)[None, None], stride=stride, padding=padding)
+        assert_close(ch08.conv1d_loop(x, w, stride, padding), to_numpy(want)[0, 0])
+    for x, w, padding in ch08._C2_PROBES:
+        want = F.conv2d(T(x)[None, None], T(w)[None, None], padding=padding)
+        assert_close(ch08.conv2d_loop(x, w, padding), to_numpy(want)[0, 0])
+    for x, s in ch08._POOL_PROBES:
+        assert_close(ch08.max_pool(x, s), to_numpy(F.max_pool2d(T(x)[None, None], s))[0, 0])
+    for w, n, stride, padding, dilation in ch08._MATRIX_PROBES:
+        M = ch08.conv_matrix(w, n, stride, padding, dilation)
+        assert_close(M, conv.conv1d_as_matrix(w, n, stride, padding, dilation))
+        unit = F.conv1d(T(np.eye(n))[:, None], T(w)[None, None], stride=stride, padding=padding,
+                        dilation=dilation)  # (n, 1, N_o): column j of M is the output for e_j
+        assert_close(M, to_numpy(unit)[:, 0].T)
     assert ch08.conv_params.value == 16 * 3 * 25 + 16
 
 

@@ -1,4 +1,5 @@
-"""Chapter 08 exercises: output sizes, parameter counts, receptive fields, a convolution by hand."""
+"""Chapter 08 exercises: output sizes, parameter counts, receptive fields, convolutions and max
+pooling written as loops, and the banded matrix of a convolution."""
 
 import numpy as np
 
@@ -192,4 +193,272 @@ conv_by_hand = FunctionExercise(
                  "conv1d with padding 1) on every probe."),
 )
 
-EXERCISES = (output_length, conv_params, receptive_field, conv_by_hand)
+
+# -- 5. a 1-D convolution loop with stride and padding ---------------------------------------------
+def conv1d_loop(x, w, stride, padding):
+    """h_i = sum_k w_k x_{i S + k - P}, zero padded (the reference solution)."""
+    K = len(w)
+    xp = np.concatenate([np.zeros(padding), x, np.zeros(padding)])  # P zeros at each end
+    n_o = (len(xp) - K) // stride + 1        # start positions 0, S, 2S, ... where w fits
+    h = np.zeros(n_o)
+    for i in range(n_o):
+        start = i * stride                   # output i starts at padded input i S
+        h[i] = np.sum(w * xp[start:start + K])   # w_1 on the leftmost input: no flip
+    return h
+
+
+def _loop_flipped(x, w, stride, padding):
+    return conv.conv1d(np.asarray(x)[None], np.asarray(w)[::-1][None, None], stride=stride,
+                       padding=padding)[0]
+
+
+def _loop_no_plus_one(x, w, stride, padding):
+    return conv.conv1d(np.asarray(x)[None], np.asarray(w)[None, None], stride=stride,
+                       padding=padding)[0][:-1]
+
+
+def _loop_one_side(x, w, stride, padding):
+    xp = np.concatenate([np.zeros(padding), x])  # zeros on the left only
+    return conv.conv1d(xp[None], np.asarray(w)[None, None], stride=stride)[0]
+
+
+def _loop_no_stride(x, w, stride, padding):
+    return conv.conv1d(np.asarray(x)[None], np.asarray(w)[None, None], padding=padding)[0]
+
+
+_rng = np.random.default_rng(8081)
+_LOOP_PROBES = tuple((_rng.normal(size=n), _rng.normal(size=k), s, p)
+                     for n, k, s, p in ((11, 3, 2, 1), (12, 4, 3, 2), (10, 2, 2, 1), (11, 5, 2, 3)))
+# (N + 2P - K) is a multiple of S in every probe: the last start position N + 2P - K is then
+# used, and a loop over range(0, N + 2P - K, S) (which stops before it) is one output short.
+
+conv_loop = FunctionExercise(
+    title="A 1-D convolution with stride and padding, as a loop",
+    task=(r"Write `conv1d_loop(x, w, stride, padding)` for one signal `x` of shape `(N,)` and "
+          r"one kernel `w` of shape `(K,)`: add `padding` zeros at each end, then compute "
+          r"$h_i = \sum_{k=0}^{K-1} w_k\, x_{iS + k - P}$ (deep learning's convolution, as in "
+          r"section 3: no flip) for every $i$ where the whole kernel fits, moving $S$ = "
+          r"`stride` positions at a time. Return `h` of shape `(N_o,)`. A Python loop over "
+          r"the outputs is fine."),
+    hint_text=("Pad first: xp = np.concatenate([np.zeros(P), x, np.zeros(P)]). The kernel fits "
+               "at the starts 0, S, 2S, ... up to len(xp) - K, so N_o = (len(xp) - K) // S + 1; "
+               "output i is np.sum(w * xp[i*S : i*S + K])."),
+    reference=conv1d_loop,
+    probes=_LOOP_PROBES,
+    mistakes=(
+        Mistake("flipped the kernel",
+                "np.convolve and the textbook convolution reverse w; deep learning's "
+                "convolution (a cross-correlation) puts w_1 on the leftmost input of the window",
+                _loop_flipped),
+        Mistake("one output too few (dropped the + 1)",
+                "the kernel also fits at the last start position: N_o = (N + 2P - K) // S + 1",
+                _loop_no_plus_one),
+        Mistake("padded one side only",
+                "the P zeros go at both ends, so the padded signal has N + 2P entries",
+                _loop_one_side),
+        Mistake("ignored the stride",
+                "with stride S the window moves S positions between outputs (start i S), "
+                "so there are about S times fewer outputs", _loop_no_stride),
+    ),
+    explanation="your loop matches conv1d with stride and padding on every probe.",
+)
+
+
+# -- 6. a 2-D convolution loop ----------------------------------------------------------------------
+def conv2d_loop(x, w, padding):
+    """h_ij = sum_m sum_n w_mn x_{i + m - P, j + n - P}, zero padded, stride 1 (the reference)."""
+    K = w.shape[0]
+    xp = np.pad(x, padding)                    # P zeros on all four sides: (H + 2P, W + 2P)
+    H_o, W_o = xp.shape[0] - K + 1, xp.shape[1] - K + 1   # positions where w fits
+    h = np.zeros((H_o, W_o))
+    for i in range(H_o):
+        for j in range(W_o):
+            h[i, j] = np.sum(w * xp[i:i + K, j:j + K])   # w_00 on the top-left pixel: no flip
+    return h
+
+
+def _conv2d(x, w, padding):
+    return conv.conv2d(np.asarray(x)[None], np.asarray(w)[None, None], padding=padding)[0]
+
+
+def _c2_flipped(x, w, padding):
+    return _conv2d(x, np.asarray(w)[::-1, ::-1], padding)
+
+
+def _c2_transposed(x, w, padding):
+    return _conv2d(x, np.asarray(w).T, padding)
+
+
+def _c2_no_padding(x, w, padding):
+    return _conv2d(x, w, 0)
+
+
+def _c2_no_plus_one(x, w, padding):
+    return _conv2d(x, w, padding)[:-1, :-1]
+
+
+_rng = np.random.default_rng(8084)
+_C2_PROBES = tuple((_rng.normal(size=shape), _rng.normal(size=(k, k)), p)
+                   for shape, k, p in (((6, 7), 3, 1), ((8, 5), 3, 2), ((7, 7), 2, 1)))
+
+conv2d_by_loop = FunctionExercise(
+    title="A 2-D convolution, as a loop",
+    task=(r"Write `conv2d_loop(x, w, padding)` for one grey image `x` of shape `(H, W)` and one "
+          r"kernel `w` of shape `(K, K)`, stride 1: add `padding` = $P$ rows and columns of "
+          r"zeros on every side, then compute "
+          r"$h_{ij} = \sum_{m=0}^{K-1} \sum_{n=0}^{K-1} w_{mn}\, x_{i + m - P,\, j + n - P}$ "
+          r"(no flip, as in section 6) wherever the whole kernel fits. Return `h` of shape "
+          r"`(H + 2P - K + 1, W + 2P - K + 1)`."),
+    hint_text=("xp = np.pad(x, P) pads all four sides. Then two loops over the outputs: "
+               "h[i, j] = np.sum(w * xp[i:i+K, j:j+K]), for i < xp.shape[0] - K + 1 (and the "
+               "same for j)."),
+    reference=conv2d_loop,
+    probes=_C2_PROBES,
+    mistakes=(
+        Mistake("flipped the kernel",
+                "the textbook convolution (scipy.signal.convolve2d) turns w by 180 degrees; "
+                "deep learning's puts w[0, 0] on the top-left pixel of the window", _c2_flipped),
+        Mistake("transposed the kernel",
+                "w[m, n] multiplies row i + m - P and column j + n - P: m moves down, n right",
+                _c2_transposed),
+        Mistake("forgot the padding",
+                "the P zeros on each side give P more outputs at every border", _c2_no_padding),
+        Mistake("one row and column too few (dropped the + 1)",
+                "the kernel also fits at the last position: H + 2P - K + 1 outputs per column",
+                _c2_no_plus_one),
+    ),
+    explanation="your loop matches conv2d (and torch's conv2d) on every probe.",
+)
+
+
+# -- 7. max pooling --------------------------------------------------------------------------------
+def max_pool(x, s):
+    """The largest value of each s x s block of x (H, W), stride s (the reference solution)."""
+    H_o, W_o = x.shape[0] // s, x.shape[1] // s   # whole blocks only: a ragged edge is dropped
+    out = np.zeros((H_o, W_o))
+    for i in range(H_o):
+        for j in range(W_o):
+            block = x[i * s:(i + 1) * s, j * s:(j + 1) * s]   # rows i s .. i s + s - 1
+            out[i, j] = block.max()
+    return out
+
+
+def _pool_mean(x, s):
+    return conv.avg_pool2d(np.asarray(x)[None], s)[0]
+
+
+def _pool_stride_one(x, s):
+    x = np.asarray(x, float)
+    H, W = x.shape
+    return np.array([[x[i:i + s, j:j + s].max() for j in range(W - s + 1)]
+                     for i in range(H - s + 1)])
+
+
+def _pool_ceil(x, s):
+    x = np.asarray(x, float)
+    H, W = x.shape
+    return np.array([[x[i:i + s, j:j + s].max() for j in range(0, W, s)]
+                     for i in range(0, H, s)])
+
+
+def _pool_min(x, s):
+    return -conv.max_pool2d(-np.asarray(x)[None], s)[0]
+
+
+_rng = np.random.default_rng(8082)
+_POOL_PROBES = tuple((_rng.normal(size=shape), s) for shape, s in
+                     (((6, 6), 2), ((7, 5), 2), ((9, 10), 3), ((4, 8), 2)))
+
+max_pooling = FunctionExercise(
+    title="Max pooling",
+    task=(r"Write `max_pool(x, s)` for one image `x` of shape `(H, W)`: split it into "
+          r"$s \times s$ blocks (stride $s$, blocks do not overlap) and return the largest "
+          r"value of each block, an array of shape `(H // s, W // s)`. Rows or columns that do "
+          r"not fill a whole block are dropped, as in PyTorch's `max_pool2d`."),
+    hint_text=("Two loops over the output: out[i, j] = x[i*s:(i+1)*s, j*s:(j+1)*s].max(), with "
+               "i < H // s and j < W // s."),
+    reference=max_pool,
+    probes=_POOL_PROBES,
+    mistakes=(
+        Mistake("mean pooling", "that is the average of each block; max pooling keeps the "
+                "largest value", _pool_mean),
+        Mistake("overlapping windows (stride 1)",
+                "the window moves s pixels, not 1: blocks do not overlap and the image shrinks "
+                "s times in each direction", _pool_stride_one),
+        Mistake("kept the partial blocks at the edge",
+                "rows and columns that do not fill a whole s x s block are dropped "
+                "(H // s, not ceil(H / s))", _pool_ceil),
+        Mistake("took the minimum", "max pooling keeps the largest value of each block",
+                _pool_min),
+    ),
+    explanation="your max_pool matches dlcore's max_pool2d on every probe.",
+)
+
+
+# -- 8. the banded matrix of a convolution -------------------------------------------------------
+def conv_matrix(w, n, stride, padding, dilation):
+    """M (N_o, n) with M @ x equal to the convolution of x with w (the reference solution)."""
+    K = len(w)
+    n_o = (n + 2 * padding - dilation * (K - 1) - 1) // stride + 1   # output length
+    M = np.zeros((n_o, n))
+    for i in range(n_o):
+        for k in range(K):
+            j = i * stride + k * dilation - padding   # the input that tap k of output i reads
+            if 0 <= j < n:                # a tap on the padding reads a zero: no column
+                M[i, j] = w[k]
+    return M
+
+
+def _matrix_flipped(w, n, stride, padding, dilation):
+    return conv.conv1d_as_matrix(np.asarray(w)[::-1], n, stride, padding, dilation)
+
+
+def _matrix_no_dilation(w, n, stride, padding, dilation):
+    return conv.conv1d_as_matrix(np.asarray(w), n, stride, padding)
+
+
+def _matrix_no_shift(w, n, stride, padding, dilation):
+    M = conv.conv1d_as_matrix(np.asarray(w), n + 2 * padding, stride, 0, dilation)
+    return M[:, :n]  # columns i S + k D: the padding forgotten in the column index
+
+
+def _matrix_transposed(w, n, stride, padding, dilation):
+    return conv.conv1d_as_matrix(np.asarray(w), n, stride, padding, dilation).T
+
+
+_rng = np.random.default_rng(8083)
+_MATRIX_PROBES = tuple((_rng.normal(size=k), n, s, p, d) for k, n, s, p, d in
+                       ((3, 9, 2, 1, 2), (4, 10, 1, 2, 2), (3, 8, 2, 2, 3), (2, 7, 1, 1, 2)))
+
+banded_matrix = FunctionExercise(
+    title="A convolution as a banded matrix",
+    task=(r"Write `conv_matrix(w, n, stride, padding, dilation)`: for one kernel `w` of shape "
+          r"`(K,)` and inputs of length $N$ = `n`, return the matrix $M$ of shape `(N_o, n)` "
+          r"with $M x$ equal to the convolution $h_i = \sum_k w_k\, x_{iS + kD - P}$ of any "
+          r"`x` of shape `(n,)` (zero padding $P$, stride $S$, dilation $D$), as drawn in "
+          r"section 3. Taps that land on the padding have no column."),
+    hint_text=("Start from zeros of shape (N_o, n), N_o = (n + 2P - D (K - 1) - 1) // S + 1. "
+               "Output i reads input j = i S + k D - P with weight w_k: set M[i, j] = w[k] "
+               "when 0 <= j < n."),
+    reference=conv_matrix,
+    probes=_MATRIX_PROBES,
+    mistakes=(
+        Mistake("flipped the kernel",
+                "w_1 (w[0]) multiplies the leftmost input of the window, at column i S - P",
+                _matrix_flipped),
+        Mistake("forgot the dilation",
+                "tap k sits k D inputs after the first, and the dilated kernel spans "
+                "D (K - 1) + 1 inputs, which also changes N_o", _matrix_no_dilation),
+        Mistake("forgot the padding in the column index",
+                "column j counts real inputs: tap k of output i reads input i S + k D - P, "
+                "P to the left of where it sits in the padded signal", _matrix_no_shift),
+        Mistake("transposed the matrix",
+                "M has one row per output and one column per input: shape (N_o, n)",
+                _matrix_transposed),
+    ),
+    explanation="M @ x equals the convolution for every x: the columns of M are the outputs "
+                "for the unit inputs.",
+)
+
+EXERCISES = (output_length, conv_params, receptive_field, conv_by_hand, conv_loop, conv2d_by_loop,
+             max_pooling, banded_matrix)

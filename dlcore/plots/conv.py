@@ -19,6 +19,11 @@ __all__ = [
     "plot_layers",
     "set_layers",
     "plot_curves",
+    "plot_conv_matrix",
+    "conv_matrix_rgba",
+    "set_conv_matrix",
+    "plot_filters",
+    "tile_maps",
 ]
 
 
@@ -134,3 +139,63 @@ def plot_curves(ax, histories, key="test_acc", styles=None):
         lines.append(line)
     label(ax, "epoch", key.replace("_", " "))
     return lines
+
+
+# -- convolution as a matrix: the banded M of conv1d_as_matrix ------------------------------------
+def tap_colors(K_max):
+    """RGBA rows: white for 0, one colour per weight value 1..K_max (w_k = k), pale grey last
+    (for rows that do not exist)."""
+    from matplotlib.colors import to_rgba
+
+    names = ["white"] + [COLORS[k % len(COLORS)] for k in range(K_max)] + ["#eeeeee"]
+    return np.array([to_rgba(c) for c in names])  # (K_max + 2, 4)
+
+
+def conv_matrix_rgba(M, K_max):
+    """The colours of M's cells: entry value v in 0..K_max -> colour v, NaN -> pale grey."""
+    codes = np.where(np.isnan(M), K_max + 1, np.nan_to_num(M)).astype(int)  # (rows, n)
+    return tap_colors(K_max)[codes]  # (rows, n, 4)
+
+
+def plot_conv_matrix(ax, M, K_max, animated=False):
+    """M (rows, n) drawn cell by cell (row 0 at the top), coloured by value (the kernel
+    w = [1, 2, .., K]); NaN rows are drawn pale (rows that do not exist for this setting).
+    Returns the mesh; ``set_conv_matrix`` recolours it."""
+    rows, n = np.shape(M)
+    mesh = ax.pcolormesh(np.arange(n + 1) - 0.5, np.arange(rows + 1) - 0.5, np.zeros((rows, n)),
+                         edgecolors=PALETTE["grey"], linewidth=0.3, animated=animated)
+    mesh.set_array(None)  # colours come from set_conv_matrix, not from a colormap
+    set_conv_matrix(mesh, M, K_max)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)  # row 0 at the top, as a matrix is written
+    ax.grid(False)
+    label(ax, "input position $j$ (column)", "output $i$ (row)")
+    return mesh
+
+
+def set_conv_matrix(mesh, M, K_max):
+    """Recolour the cells of ``plot_conv_matrix`` for a new M of the same shape."""
+    mesh.set_facecolor(conv_matrix_rgba(M, K_max).reshape(-1, 4))  # (rows n, 4), row by row
+    return mesh
+
+
+def plot_filters(axes, w, titles=None):
+    """One image per 2-D filter w (C_o, K, K), on a symmetric red-blue scale (white = 0)."""
+    m = float(np.abs(w).max()) or 1.0
+    images = []
+    for o, ax in enumerate(np.ravel(axes)):
+        images.append(plot_image(ax, w[o], titles[o] if titles else None, cmap="RdBu_r",
+                                 vmin=-m, vmax=m))
+    return images
+
+
+def tile_maps(maps, ncols):
+    """Feature maps (C, H, W) laid out as one image, ncols maps per row, with a blank (NaN)
+    line between neighbours: (rows (H + 1) - 1, ncols (W + 1) - 1)."""
+    C, H, W = maps.shape
+    nrows = -(-C // ncols)
+    out = np.full((nrows * (H + 1) - 1, ncols * (W + 1) - 1), np.nan)
+    for c in range(C):
+        r, q = divmod(c, ncols)
+        out[r * (H + 1):r * (H + 1) + H, q * (W + 1):q * (W + 1) + W] = maps[c]
+    return out

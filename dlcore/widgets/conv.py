@@ -7,7 +7,16 @@ import numpy as np
 from .. import conv
 from ..layers import init_params, relu
 from ..plots import COLORS, PALETTE, label
-from ..plots.conv import plot_image, plot_layers, plot_signal, plot_taps, set_layers, set_taps
+from ..plots.conv import (
+    plot_conv_matrix,
+    plot_image,
+    plot_layers,
+    plot_signal,
+    plot_taps,
+    set_conv_matrix,
+    set_layers,
+    set_taps,
+)
 from . import Dropdown, InteractiveFigure, Slider
 
 
@@ -338,6 +347,63 @@ equivariance = InteractiveFigure(
     figsize=(11.0, 3.2),
 )
 
+# ------------------------------------------------------------------------------------------
+# 6. Convolution as a banded matrix: h = M x.
+# ------------------------------------------------------------------------------------------
+N_MAT, K_MAT, S_MAT, P_MAT, D_MAT = 12, 5, 3, 3, 3  # input length and the sliders' maxima
+ROWS_MAT = N_MAT + 2 * P_MAT  # the most outputs any setting gives (K = 1, S = 1, P = 3)
+
+
+def compute_matrix(K, S, P, D):
+    """M of conv1d_as_matrix for the kernel w = [1, 2, .., K] on N_MAT inputs, drawn into a
+    fixed (ROWS_MAT, N_MAT) grid (NaN below the last row) so the axes never change."""
+    K, S, P, D = int(K), int(S), int(P), int(D)
+    n_o = conv.conv_output_size(N_MAT, K, S, P, D)
+    grid = np.full((ROWS_MAT, N_MAT), np.nan)
+    nnz = 0
+    if n_o > 0:
+        M = conv.conv1d_as_matrix(np.arange(1.0, K + 1), N_MAT, S, P, D)  # (n_o, N_MAT)
+        grid[:n_o] = M
+        nnz = int(np.count_nonzero(M))
+    return {"grid": grid, "n_o": n_o, "nnz": nnz, "K": K, "S": S, "P": P, "D": D}
+
+
+def draw_matrix(fig):
+    ax = fig.subplots()
+    im = plot_conv_matrix(ax, np.full((ROWS_MAT, N_MAT), np.nan), K_MAT, animated=True)
+    ax.set_xticks(range(N_MAT))
+    ax.set_yticks(range(0, ROWS_MAT, 2))
+    handles = [ax.bar(0, 0, color=COLORS[k], label=f"$w_{k + 1} = {k + 1}$") for k in range(K_MAT)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="kernel")
+    ax.set_title(" ")  # room for the text above the matrix
+    text = ax.text(0.5, 1.01, "", transform=ax.transAxes, ha="center", va="bottom",
+                   animated=True)
+    return {"im": im, "text": text}
+
+
+def update_matrix(h, d):
+    set_conv_matrix(h["im"], d["grid"], K_MAT)
+    n_o, K = d["n_o"], d["K"]
+    share = d["nnz"] / max(n_o * N_MAT, 1)
+    h["text"].set_text(f"M: {n_o} x {N_MAT}, {d['nnz']} of {n_o * N_MAT} entries nonzero "
+                       f"({share:.0%})")
+    if n_o == 0:
+        return (f"no outputs: the dilated kernel spans {d['D'] * (K - 1) + 1} inputs, more than "
+                f"the {N_MAT + 2 * d['P']} padded inputs")
+    if K == 1 and d["D"] > 1:
+        return f"dilation D = {d['D']} has no effect when K = 1: a single tap has no gaps"
+    return None
+
+
+banded_matrix = InteractiveFigure(
+    name="ch08.banded_matrix",
+    controls=(Slider("K", 1, K_MAT, 3, kind="int", description="kernel size K"),
+              Slider("S", 1, S_MAT, 1, kind="int", description="stride S"),
+              Slider("P", 0, P_MAT, 1, kind="int", description="zero padding P"),
+              Slider("D", 1, D_MAT, 1, kind="int", description="dilation D")),
+    compute=compute_matrix, draw=draw_matrix, update=update_matrix, figsize=(7.0, 4.4),
+)
+
 __all__ = ["kernel3", "geometry", "receptive_field", "photo_kernels", "equivariance",
-           "example_signal", "photo", "compute_kernel3", "compute_geometry",
-           "compute_receptive_field", "compute_photo", "compute_equivariance"]
+           "banded_matrix", "compute_matrix", "example_signal", "photo", "compute_kernel3",
+           "compute_geometry", "compute_receptive_field", "compute_photo", "compute_equivariance"]

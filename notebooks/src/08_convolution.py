@@ -15,8 +15,10 @@
 # * down-sample (strided convolution, max and mean pooling) and up-sample (nearest, max
 #   unpooling, bilinear, transposed convolution), and use a $1\times1$ convolution to change the
 #   number of channels;
-# * train a small CNN and a fully connected net of the same size in PyTorch, and see the CNN
-#   generalise better, and shift augmentation help both.
+# * write a convolution as a sparse, banded matrix whose rows share the same few weights;
+# * train a small CNN and a fully connected net of the same size in PyTorch (on 1-D signals and
+#   on $8 \times 8$ images of digits), see the CNN generalise better and shift augmentation help
+#   both, and look inside the trained CNN: its first-layer filters and its feature maps.
 #
 # **Prerequisites:** chapter 01 (layers $h = a[\beta + \Omega x]$), chapter 02 (cross-entropy)
 # and chapter 03 (Adam). Everything else is built here.
@@ -32,7 +34,8 @@ import matplotlib.pyplot as plt
 
 from dlcore import conv
 from dlcore.plots import new_figure, label, PALETTE, COLORS
-from dlcore.plots.conv import plot_signal, plot_kernel, plot_image, plot_curves
+from dlcore.plots.conv import (plot_signal, plot_kernel, plot_image, plot_curves, plot_filters,
+                               tile_maps)
 from dlcore.widgets import conv as W
 from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
@@ -216,6 +219,64 @@ assert [conv.conv_output_size(12, 3, 1, p_) for p_ in range(5)] == [10, 12, 14, 
 assert conv.conv_output_size(12, 3, 2, 1) == 6                      # stride 2: half of 12
 assert conv.conv_output_size(12, 3, 2, 0) == 5                      # the floor drops one
 assert 4 * (3 - 1) + 1 == 9 and conv.conv_output_size(12, 7, 1, 0, 4) == 0
+
+# %% [markdown]
+# ### Convolution is a banded matrix
+#
+# Every output $h_i$ is a weighted sum of inputs, so (bias aside) a convolution is a linear map
+# $h = M x$, like a fully connected layer. Its matrix $M$ has $N_o$ rows and $N$ columns, and
+# row $i$ holds $w_k$ in column $iS + kD - P$ and zeros everywhere else (a tap that lands on
+# the padding has no column: the zero it reads contributes nothing). `conv1d_as_matrix` builds
+# it with the same tap indices `conv1d` uses:
+
+# %%
+show_source(conv.conv1d_as_matrix)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+w3 = np.array([1.0, 2.0, 3.0])
+M = conv.conv1d_as_matrix(w3, 6, padding=1)              # K = 3, P = 1: (6, 6)
+print(M)
+x6 = rng.normal(size=6)
+print("M @ x equals conv1d(x):", np.allclose(M @ x6, conv.conv1d(x6[None], w3[None, None], padding=1)[0]))
+
+# %% [markdown]
+# Move the sliders to see the matrix for other settings. The kernel is $w = [1, 2, \dots, K]$,
+# so each colour is one weight: a colour repeated along a diagonal is one shared parameter.
+# Pale grey rows do not exist for this setting ($N = 12$ inputs).
+
+# %%
+W.banded_matrix.show()
+
+# %% [markdown]
+# **What to notice**
+# * The matrix is **sparse**: each row has at most $K$ nonzero entries, all in a band along the
+#   diagonal (24% of the entries here; for $N = 100$, $K = 3$ it is 3%). A fully connected
+#   layer of the same shape would fill every cell with its own parameter.
+# * Its rows **share weights**: each row is the row above moved $S$ columns to the right, so
+#   the whole matrix holds only $K$ different numbers (the equivariance of section 1 is this
+#   property).
+# * Stride $S = 2$ keeps every second row of the $S = 1$ matrix; padding adds rows at the top
+#   and bottom whose band is cut off at the border; dilation leaves $D - 1$ zero columns
+#   between neighbouring taps.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def fraction_nonzero(M):
+    return np.count_nonzero(M) / M.size
+
+
+M1 = conv.conv1d_as_matrix(w3, 12, padding=1)                    # the figure's default
+M100 = conv.conv1d_as_matrix(w3, 100, padding=1)
+print(f"nonzero: {fraction_nonzero(M1):.0%} (N = 12), {fraction_nonzero(M100):.0%} (N = 100)")
+assert round(100 * fraction_nonzero(M1)) == 24 and round(100 * fraction_nonzero(M100)) == 3
+assert all((np.count_nonzero(row) <= 3) for row in M100)              # at most K per row
+assert np.array_equal(M100[1:, 1:], M100[:-1, :-1])                   # each row: the one above, moved
+M2 = conv.conv1d_as_matrix(w3, 12, stride=2, padding=1)
+assert np.array_equal(M2, M1[::2])                                    # stride 2: every 2nd row
+Md = conv.conv1d_as_matrix(w3, 12, dilation=2)                        # taps two columns apart
+assert np.array_equal(Md[0, :5], [1, 0, 2, 0, 3])
+print("different values in M:", np.unique(M100[M100 != 0]).size)
 
 # %% [markdown]
 # ## 4. Channels
@@ -538,7 +599,133 @@ for name in makers:
     (tr, te), (tr_s, te_s) = acc[name], acc[name + " + shifts"]
     assert tr_s < tr and te_s > te and tr_s - te_s < tr - te     # augmentation narrows the gap
 assert acc["fully connected + shifts"][1] < acc["CNN"][1]        # not all of what the CNN gets
+
+# %% [markdown]
+# ### In two dimensions: a CNN on images of digits
 #
+# The same comparison on images. scikit-learn ships 1 797 handwritten digits as $8 \times 8$
+# grey images (no download). We train on 500 of them and test on the other 1 297, with two
+# nets of about the same size:
+#
+# * the **2-D CNN**: a $5 \times 5$ convolution with 8 channels, ReLU, $2 \times 2$ max pooling
+#   ($8 \times 8 \to 4 \times 4$), a $3 \times 3$ convolution with 16 channels, ReLU, max
+#   pooling ($4 \times 4 \to 2 \times 2$), then one linear layer from the $16 \cdot 2 \cdot 2 = 64$
+#   features to the 10 classes;
+# * the **fully connected net**: the 64 pixels as a vector, two hidden layers of 21 units.
+#
+# The counts, from the formulas of section 4 and from PyTorch:
+
+# %%
+from sklearn.datasets import load_digits
+
+digits = load_digits()                                         # 1 797 images, 16 grey levels
+images, labels = digits.images / 16.0, digits.target          # (1797, 8, 8) in [0, 1], (1797,)
+order = np.random.default_rng(0).permutation(len(labels))     # a fixed random split
+train_idx, test_idx = order[:500], order[500:]
+digit_train = conv_torch.as_tensors(images[train_idx], labels[train_idx])  # (500, 1, 8, 8)
+digit_test = conv_torch.as_tensors(images[test_idx], labels[test_idx])     # (1297, 1, 8, 8)
+show_source(conv_torch.make_cnn2d)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+cnn_count = (conv.num_params_conv(1, 8, 5) + conv.num_params_conv(8, 16, 3)
+             + conv.num_params_dense(64, 10))
+mlp_count = (conv.num_params_dense(64, 21) + conv.num_params_dense(21, 21)
+             + conv.num_params_dense(21, 10))
+assert cnn_count == conv_torch.count_params(conv_torch.make_cnn2d())
+assert mlp_count == conv_torch.count_params(conv_torch.make_mlp(21, n_in=64))
+print(f"2-D CNN: {cnn_count:,} parameters; fully connected: {mlp_count:,} parameters")
+print("train / test images:", len(train_idx), "/", len(test_idx))
+
+# %%
+digit_settings = conv_torch.Settings(epochs=15, batch_size=50, lr=1e-2, seed=0)
+digit_makers = {"2-D CNN": conv_torch.make_cnn2d,
+                "fully connected": lambda: conv_torch.make_mlp(21, n_in=64)}
+digit_models, digit_hist = {}, {}
+with tqdm(total=2 * digit_settings.epochs, desc="training 2 nets on digits") as bar:
+    for name, make in digit_makers.items():
+        torch.manual_seed(digit_settings.seed)
+        digit_models[name] = make()
+        digit_hist[name] = conv_torch.train(digit_models[name], digit_train, digit_test,
+                                            digit_settings, progress=bar)
+for name, hist in digit_hist.items():
+    print(f"{name:16s} train accuracy {hist['train_acc'][-1]:.3f}   "
+          f"test accuracy {hist['test_acc'][-1]:.3f}")
+
+# %%
+fig, axes = new_figure(1, 2, figsize=(10, 3.0), sharey=True)
+plot_curves(axes[0], digit_hist, "train_acc")
+plot_curves(axes[1], digit_hist, "test_acc")
+label(axes[0], "epoch", "accuracy", "training accuracy (500 images)")
+label(axes[1], "epoch", "", "test accuracy (1 297 unseen images)")
+axes[1].set_ylim(0.5, 1.0)
+axes[1].legend(loc="lower right")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * Both nets fit their 500 training images (training accuracy above 0.95), but on the
+#   1 297 unseen images the CNN is more accurate (above 0.93, and higher than the fully
+#   connected net), with about the same number of parameters. The gap is smaller than on
+#   MNIST-1D: these digits are centred and scaled, so even a dense net does well on them.
+# * Two thirds of the CNN's parameters are kernel weights (1 352 of 2 026), and each of them is
+#   used at every position of its layer's input: the 200 weights of the first layer's
+#   $5 \times 5$ kernels act at all 64 pixels. A first-layer weight of the dense net reads one pixel.
+
+# %%
+digit_acc = {k: (h["train_acc"][-1], h["test_acc"][-1]) for k, h in digit_hist.items()}
+assert all(tr > 0.95 for tr, _ in digit_acc.values())                # both fit the training set
+assert digit_acc["2-D CNN"][1] > 0.93                                 # the CNN on unseen images
+assert digit_acc["2-D CNN"][1] > digit_acc["fully connected"][1]     # ... beats the dense net
+digit_gap = digit_acc["2-D CNN"][1] - digit_acc["fully connected"][1]
+assert digit_gap < acc["CNN"][1] - acc["fully connected"][1]           # smaller than on MNIST-1D
+kernel_weights = 8 * 1 * 5 * 5 + 16 * 8 * 3 * 3                     # C_o C_i K^2, both layers
+assert kernel_weights == 1352 and round(kernel_weights / cnn_count, 2) == 0.67
+
+# %% [markdown]
+# ### What the layers learn: hierarchical features
+#
+# The first layer's 8 kernels are small images themselves ($5 \times 5$ weights, red positive,
+# blue negative, white 0), and each first-layer feature map is the digit filtered by one of
+# them. The second layer combines all 8 maps, after pooling, into 16 coarser $4 \times 4$ maps.
+
+# %%
+cnn_digits = digit_models["2-D CNN"]
+filters = cnn_digits[0].weight.detach().numpy()[:, 0]                # (C_o, K, K) = (8, 5, 5)
+fig, axes = new_figure(1, 8, figsize=(11, 1.8))
+plot_filters(axes, filters, [f"filter {o + 1}" for o in range(8)])
+plt.show()
+
+# %%
+picks = [int(np.flatnonzero(labels[test_idx] == c)[0]) for c in (0, 4, 7)]  # a 0, a 4 and a 7
+maps1, maps2 = conv_torch.activations(cnn_digits, digit_test[0][picks])  # after each ReLU
+fig, axes = new_figure(3, 3, figsize=(8, 6.5), width_ratios=[1, 2.2, 1.2])
+for r, i in enumerate(picks):
+    plot_image(axes[r, 0], images[test_idx[i]], f"input (label {labels[test_idx[i]]})")
+    plot_image(axes[r, 1], tile_maps(maps1[r], 4), "layer 1: 8 maps 8 x 8", cmap="magma")
+    plot_image(axes[r, 2], tile_maps(maps2[r], 4), "layer 2: 16 maps 4 x 4", cmap="magma")
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * Every first-layer filter has positive and negative weights: it responds to a contrast (a
+#   stroke next to background, in some direction), not to plain brightness.
+# * The first layer's maps still look like the digit: each shows where one filter's pattern
+#   occurs, at full $8 \times 8$ resolution. The second layer's maps are coarser and no longer
+#   look like the digit: each of their units sees a receptive field of 10 pixels across (section
+#   5), wider than the whole image, and combines the first-layer patterns into parts of digits.
+# * Many units are exactly 0 (black): the ReLU switches off the filters that find nothing.
+#   Deeper nets continue this: edges, then strokes, then parts, then whole objects.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+assert all(f.min() < 0 < f.max() for f in filters)              # positive and negative weights
+r2 = conv.receptive_field([5, 2, 3], [1, 2, 1])                  # conv 5, pool 2, conv 3
+print("receptive field of a layer-2 unit:", r2, "pixels across")
+assert r2 == 10 > 8
+assert (maps1 == 0).mean() > 0.1 and (maps2 == 0).mean() > 0.1   # the ReLU's zeros
+
+# %% [markdown]
 # ### Beyond classification
 #
 # * **Image classification** ends with pooling and a dense head, which make the answer invariant
@@ -634,6 +821,90 @@ EX.conv_by_hand.hint()
 show_solution(EX.conv_by_hand)
 
 # %% [markdown]
+# ### Exercise 5
+# Section 3's four numbers, minus dilation, in a loop you write yourself.
+
+# %%
+EX.conv_loop.show()
+
+
+# %%
+def conv1d_loop(x, w, stride, padding):
+    return None  # your code here
+
+
+EX.conv_loop.check(conv1d_loop)
+
+# %%
+EX.conv_loop.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.conv_loop)
+
+# %% [markdown]
+# ### Exercise 6
+# Section 6's kernels slide over an image: write that slide.
+
+# %%
+EX.conv2d_by_loop.show()
+
+
+# %%
+def conv2d_loop(x, w, padding):
+    return None  # your code here
+
+
+EX.conv2d_by_loop.check(conv2d_loop)
+
+# %%
+EX.conv2d_by_loop.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.conv2d_by_loop)
+
+# %% [markdown]
+# ### Exercise 7
+# The down-sampling of section 7 (and of the digit CNN), by hand.
+
+# %%
+EX.max_pooling.show()
+
+
+# %%
+def max_pool(x, s):
+    return None  # your code here
+
+
+EX.max_pooling.check(max_pool)
+
+# %%
+EX.max_pooling.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.max_pooling)
+
+# %% [markdown]
+# ### Exercise 8
+# The banded matrix of section 3: compare yours with the interactive figure there.
+
+# %%
+EX.banded_matrix.show()
+
+
+# %%
+def conv_matrix(w, n, stride, padding, dilation):
+    return None  # your code here
+
+
+EX.banded_matrix.check(conv_matrix)
+
+# %%
+EX.banded_matrix.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.banded_matrix)
+
+# %% [markdown]
 # ## Summary
 #
 # * A convolutional layer shares one kernel across positions and looks only at a neighbourhood:
@@ -648,8 +919,13 @@ show_solution(EX.conv_by_hand)
 # * Down-sampling (stride, max pool, mean pool) widens receptive fields cheaply; up-sampling
 #   (nearest, max unpooling, bilinear, transposed convolution) restores resolution; a
 #   $1 \times 1$ convolution mixes channels at each pixel.
+# * Without its bias a convolution is a matrix, $h = M x$, with row $i$ holding $w_k$ at column
+#   $iS + kD - P$: sparse (at most $K$ entries per row) and with every row sharing the same $K$
+#   weights.
 # * With the same number of parameters a small CNN generalises far better than a fully connected
-#   net on MNIST-1D, and shift augmentation narrows the gap between training and test accuracy.
+#   net on MNIST-1D, and shift augmentation narrows the gap between training and test accuracy;
+#   on $8 \times 8$ digits a 2-D CNN also beats a dense net of its size. Its first layer learns
+#   small contrast filters; deeper layers see wider regions at coarser resolution.
 #
 # **Next:** chapter 09 stacks many such layers and meets the problems of depth: shattered
 # gradients and degradation, solved by residual connections and batch normalisation.
