@@ -45,6 +45,11 @@ __all__ = [
     "bigram_logits",
     "sample_bigram",
     "cross_attention",
+    "top_k_filter",
+    "top_p_filter",
+    "beam_search",
+    "sample_decode",
+    "bigram_loss",
 ]
 
 
@@ -505,3 +510,159 @@ def cross_attention(X, Z, beta_v, omega_v, beta_q, omega_q, beta_k, omega_k):
     K = beta_k + omega_k @ Z  # (D_q, N_z) encoder keys
     A = softmax_keys(K.T @ Q / np.sqrt(Q.shape[0]))  # (N_z, N_x)
     return V @ A, A
+
+
+# ------------------------------------------------------------------------------------------
+# Decoding: which next token to take
+# ------------------------------------------------------------------------------------------
+def _probabilities(value, name):
+    """Next-token probabilities (V,) or (V, N): non-negative, each column with some mass."""
+    p = as_float_array(value, name)
+    if p.ndim in (1, 2) and p.size and (not np.isfinite(p).all() or (p < 0).any()):
+        raise ShapeError(f"{name} must hold probabilities (finite, >= 0); got entries in "
+                         f"{np.nanmin(p):.3g}..{np.nanmax(p):.3g}")
+    if p.ndim in (1, 2) and p.size and (p.sum(axis=0) <= 0).any():
+        raise ShapeError(f"{name} has a column that sums to 0; each column is a distribution")
+    return p
+
+
+PROBS = (_probabilities, "V | V N")  # one distribution per column
+
+
+def _k_at_most_V(args):
+    V, k = args["p"].shape[0], args["k"]
+    if k > V:
+        raise ShapeError(f"k = {k} is larger than the vocabulary, V = {V}; expected 1 <= k <= V")
+
+
+def _share(value, name):
+    """top_p in (0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputTypeError(f"{name} must be a number in (0, 1]; got {type(value).__name__}")
+    if not 0 < value <= 1:
+        raise ShapeError(f"{name} = {value} is outside (0, 1]: it is the share of probability "
+                         "kept")
+    return float(value)
+
+
+def _ranks(p):
+    """rank[v, n] = position of p[v, n] in column n sorted from largest (0 = most probable);
+    ties go to the lower index."""
+    order = np.argsort(-p, axis=0, kind="stable")  # (V, N) indices, most probable first
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(p.shape[0]).reshape((-1,) + (1,) * (p.ndim - 1)),
+                      axis=0)
+    return order, ranks
+
+
+@shapes(p=PROBS, k="int >= 1", where=_k_at_most_V)
+def top_k_filter(p, k):
+    """Top-k filtering: keep the k most probable tokens of each column, renormalise.
+
+    p_k[v] = p[v] / sum_{u in top k} p[u] if v is among the k largest, else 0 (ties at the k-th
+    value go to the lower index, so exactly k tokens stay). p (V,) or (V, N) -> same shape.
+    """
+    _, ranks = _ranks(p)
+    kept = np.where(ranks < k, p, 0.0)  # zero all but the k largest of each column
+    return kept / kept.sum(axis=0)  # renormalise each column to sum to one
+
+
+@shapes(p=PROBS, top_p=_share)
+def top_p_filter(p, top_p):
+    """Nucleus (top-p) filtering: keep the fewest most-probable tokens whose total is >= top_p.
+
+    Sort each column from largest; keep token v while the probability of the tokens before it
+    is still below top_p (so the largest is always kept), zero the rest, renormalise.
+    p (V,) or (V, N) -> same shape.
+    """
+    p = p / p.sum(axis=0)  # each column a distribution
+    order, ranks = _ranks(p)
+    sorted_p = np.take_along_axis(p, order, axis=0)  # (V, N) largest first
+    before = np.cumsum(sorted_p, axis=0) - sorted_p  # mass of the more probable tokens
+    keep_sorted = before < top_p - 1e-12  # still short of top_p: keep (round-off tolerant)
+    keep = np.take_along_axis(keep_sorted, ranks, axis=0)  # back to vocabulary order
+    kept = np.where(keep, p, 0.0)
+    return kept / kept.sum(axis=0)
+
+
+def _token_list(value, name):
+    """A list of int token ids (may be empty)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not all(
+            isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in value):
+        raise InputTypeError(f"{name} must be a list of int token ids; got {value!r}"[:120])
+    return [int(t) for t in value]
+
+
+@shapes(log_prob_fn="function", start=_token_list, width="int >= 1", steps="int >= 0")
+def beam_search(log_prob_fn, start, width, steps):
+    """Beam search: keep the `width` most probable partial sequences, extend each by every token.
+
+    score(sequence) = sum of log Pr(token | tokens before it) over the added tokens.
+    log_prob_fn(tokens) -> (V,) next-token log-probabilities. Returns (tokens, score): the best
+    sequence after `steps` new tokens (start included) and its score. width=1 is greedy decoding.
+    """
+    beams, scores = [list(start)], np.zeros(1)  # one beam to begin with, score 0
+    for _ in range(steps):
+        logp = np.stack([np.asarray(log_prob_fn(list(b)), float) for b in beams])  # (B, V)
+        total = (scores[:, None] + logp).ravel()  # every beam x every next token, (B V,)
+        best = np.argsort(-total, kind="stable")[:width]  # the width best (ties: earlier)
+        V = logp.shape[1]
+        beams = [beams[i // V] + [int(i % V)] for i in best]  # extend beam i // V by i % V
+        scores = total[best]
+    return beams[0], float(scores[0])
+
+
+def _columns_of(n):
+    def check(value, name):
+        arr = as_float_array(value, name)
+        return check_ndim(arr, name, (1,), f"({n},) one value per sample")
+    return check
+
+
+def _one_setting_each(args):
+    """T, k and top_p give one value per sample: equal lengths."""
+    sizes = {name: len(args[name]) for name in ("T", "k", "top_p")}
+    if len(set(sizes.values())) > 1:
+        raise ShapeError(f"T, k and top_p need one value per sample, the same number each; got "
+                         f"lengths {sizes}")
+
+
+@shapes(logits_fn="function", start=_token_list, n_new="int >= 0", T=_columns_of("B"),
+        k=_columns_of("B"), top_p=_columns_of("B"), rng="rng", where=_one_setting_each)
+def sample_decode(logits_fn, start, n_new, T, k, top_p, rng):
+    """B samples side by side, each with its own temperature and filter, sharing random numbers.
+
+    At each step: logits f = logits_fn(B token lists) (V, B); p = Softmax[f / T]; keep the k[b]
+    largest (k = V: all), then the nucleus top_p[b] (1: all); renormalise; sample by inverting
+    the cumulative sum with one uniform number per step, the same for every column (so samples
+    differ only through their settings). T, k, top_p (B,). Returns B lists of ids (start + new).
+    """
+    seqs = [list(start) for _ in T]
+    for u in rng.random(n_new):
+        f = np.asarray(logits_fn(seqs), float)  # (V, B)
+        p = softmax(f / T, axis=0)  # (V, B) at each column's temperature
+        _, ranks = _ranks(p)
+        p = np.where(ranks < k, p, 0.0)  # top-k, k per column
+        p = p / p.sum(axis=0)
+        order, ranks = _ranks(p)
+        sorted_p = np.take_along_axis(p, order, axis=0)
+        before = np.cumsum(sorted_p, axis=0) - sorted_p
+        p = np.where(np.take_along_axis(before < top_p - 1e-12, ranks, axis=0), p, 0.0)  # nucleus
+        cdf = np.cumsum(p / p.sum(axis=0), axis=0)  # (V, B)
+        nxt = np.minimum((cdf < u).sum(axis=0), p.shape[0] - 1)  # first v with cdf[v] >= u
+        nxt = np.where(p[nxt, np.arange(p.shape[1])] > 0, nxt, p.argmax(axis=0))
+        for s, v in zip(seqs, nxt, strict=True):
+            s.append(int(v))
+    return seqs
+
+
+@shapes(logits="V V", ids=_token_ids)
+def bigram_loss(logits, ids):
+    """Mean cross-entropy of a bigram model on a text: -mean_n log Pr(ids[n+1] | ids[n]).
+
+    logits (V, V) from ``bigram_logits`` (column = current token); ids (N,) ints, N >= 2.
+    """
+    logp = logits - np.log(np.exp(logits - logits.max(axis=0)).sum(axis=0)) - logits.max(axis=0)
+    return float(-logp[ids[1:], ids[:-1]].mean())

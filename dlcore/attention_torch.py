@@ -8,6 +8,7 @@ scores K^T Q / sqrt(D_q), the causal mask (-inf above the diagonal), softmax ove
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -17,7 +18,8 @@ from torch import nn
 from .attention import sinusoidal_encoding
 
 __all__ = ["GPTConfig", "TinyGPT", "CharTokenizer", "train", "generate", "batches",
-           "attention_maps", "sample_table", "next_logits"]
+           "attention_maps", "sample_table", "next_logits", "batch_logits_fn", "log_prob_fn",
+           "heldout_loss"]
 
 
 @dataclass
@@ -186,3 +188,50 @@ def generate(model, ids, n_new, temperature=1.0, seed=0):
         p = F.softmax(logits, dim=-1)
         out.append(int(torch.multinomial(p, 1, generator=g)))
     return np.array(out)
+
+
+def batch_logits_fn(model):
+    """fn(seqs) -> logits (V, B) of the next token after each of B equally long token lists
+    (the last N tokens of each are seen): the model side of ``attention.sample_decode``."""
+
+    @torch.no_grad()
+    def fn(seqs):
+        ctx = torch.as_tensor(np.asarray(seqs)[:, -model.cfg.N:], dtype=torch.long)  # (B, <=N)
+        return model(ctx)[:, -1].double().numpy().T  # (V, B)
+
+    return fn
+
+
+def log_prob_fn(model):
+    """fn(tokens) -> log-probabilities (V,) of the next token: the model side of
+    ``attention.beam_search``."""
+
+    @lru_cache(maxsize=4096)  # beams of different widths share many prefixes
+    @torch.no_grad()
+    def cached(context):
+        return F.log_softmax(torch.as_tensor(next_logits(model, context)), dim=0).numpy()
+
+    def fn(tokens):
+        return cached(tuple(tokens[-model.cfg.N:])).copy()
+
+    return fn
+
+
+@torch.no_grad()
+def heldout_loss(model, ids):
+    """Mean next-token cross-entropy on a text the model did not train on (nats / token).
+
+    The text is cut into windows of N + 1 tokens overlapping by one, so every token after the
+    first is predicted exactly once (from up to N tokens of context): the same targets
+    ids[1:] as a bigram model's loss on the same text.
+    """
+    ids = torch.as_tensor(ids, dtype=torch.long)
+    N, total, count = model.cfg.N, 0.0, 0
+    for start in range(0, len(ids) - 1, N):
+        window = ids[start:start + N + 1][None, :]  # (1, <= N + 1)
+        logits = model(window[:, :-1])  # (1, n, V)
+        total += F.cross_entropy(logits[0], window[0, 1:], reduction="sum").item()
+        count += window.shape[1] - 1
+    return total / count
+
+

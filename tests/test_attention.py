@@ -437,7 +437,8 @@ def test_bigram_logits_and_sampling():
 def test_exercise_solutions_agree_with_dlcore(rng):
     from dlcore.exercises import chapter
 
-    attend, _, _, causal, temperature = chapter(10)
+    ex = chapter(10)
+    attend, causal, temperature = ex.self_attention, ex.causal_mask, ex.temperature
     for D, N, D_q, D_v in ((4, 5, 3, 2), (6, 1, 2, 6)):
         X = rng.normal(size=(D, N))
         o_q, o_k, o_v = (rng.normal(size=(d, D)) for d in (D_q, D_q, D_v))
@@ -447,3 +448,231 @@ def test_exercise_solutions_agree_with_dlcore(rng):
     for N in (1, 4, 7):
         np.testing.assert_array_equal(causal.reference(N), A.causal_mask(N))
     assert_close(temperature.value, A.softmax_temperature(np.array([2.0, 1.0, 0.0, -1.0]), 0.5))
+    for D, N in ((1, 3), (6, 5), (7, 9), (64, 20)):
+        assert_close(ex.sinusoidal.reference(D, N), A.sinusoidal_encoding(D, N))
+    for V, N, k in ((7, 4, 3), (5, 1, 5), (9, 6, 1)):
+        p = rng.dirichlet(np.ones(V), size=N).T
+        assert_close(ex.top_k_filter.reference(p, k), A.top_k_filter(p, k))
+
+
+# -- decoding: top-k, nucleus, beam search ---------------------------------------------------
+def _top_k_by_sorting(p, k):
+    """The definition, one column at a time: zero all but the k largest, renormalise."""
+    out = np.zeros_like(p)
+    for n in range(p.shape[1]):
+        keep = sorted(range(p.shape[0]), key=lambda v: (-p[v, n], v))[:k]
+        out[keep, n] = p[keep, n] / p[keep, n].sum()
+    return out
+
+
+def _top_p_by_subsets(p, top_p):
+    """The definition by brute force: the smallest set of tokens with mass >= top_p, made of
+    the largest probabilities (the sorted-cumsum prefix of the first size that reaches it)."""
+    out = np.zeros_like(p)
+    for n in range(p.shape[1]):
+        col = p[:, n] / p[:, n].sum()
+        order = sorted(range(len(col)), key=lambda v: (-col[v], v))
+        size = next(m for m in range(1, len(col) + 1)
+                    if col[order[:m]].sum() >= top_p - 1e-12)
+        keep = order[:size]
+        out[keep, n] = col[keep] / col[keep].sum()
+    return out
+
+
+@pytest.mark.parametrize("V,N", [(5, 1), (7, 4), (30, 3)])
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_top_k_filter_matches_sorting_and_torch_topk(rng, V, N, k):
+    p = rng.dirichlet(np.ones(V), size=N).T  # (V, N)
+    got = A.top_k_filter(p, k)
+    assert_close(got, _top_k_by_sorting(p, k), what="top-k")
+    values, idx = torch.topk(torch.tensor(p), k, dim=0)  # no ties in random p
+    want = torch.zeros_like(torch.tensor(p)).scatter(0, idx, values / values.sum(0))
+    assert_close(got, to_numpy(want), what="top-k vs torch.topk")
+    assert_close(A.top_k_filter(p[:, 0], k), got[:, 0], what="1-D p")  # (V,) gives (V,)
+    assert (got > 0).sum(axis=0).tolist() == [k] * N
+
+
+def test_top_k_filter_edge_cases():
+    p = np.array([0.1, 0.4, 0.3, 0.2])
+    assert_close(A.top_k_filter(p, 4), p, what="k = V keeps everything")
+    assert_close(A.top_k_filter(p, 1), [0, 1, 0, 0], what="k = 1 is the arg-max")
+    ties = np.array([0.3, 0.2, 0.3, 0.2])
+    assert_close(A.top_k_filter(ties, 1), [1, 0, 0, 0], what="a tie goes to the lower index")
+    assert_close(A.top_k_filter(ties, 3), [0.375, 0.25, 0.375, 0], what="exactly k kept")
+    with pytest.raises(ValueError, match="k = 5"):
+        A.top_k_filter(p, 5)
+    with pytest.raises(ValueError, match="p"):
+        A.top_k_filter(np.array([0.5, -0.1, 0.6]), 1)
+
+
+@pytest.mark.parametrize("V,N", [(5, 1), (8, 5), (40, 3)])
+@pytest.mark.parametrize("top_p", [0.05, 0.3, 0.5, 0.9, 0.999, 1.0])
+def test_top_p_filter_matches_brute_force(rng, V, N, top_p):
+    p = rng.dirichlet(0.5 * np.ones(V), size=N).T  # (V, N), peaked columns
+    got = A.top_p_filter(p, top_p)
+    assert_close(got, _top_p_by_subsets(p, top_p), what="nucleus")
+    assert_close(got.sum(axis=0), np.ones(N), what="columns sum to one")
+    assert_close(A.top_p_filter(p[:, 0], top_p), got[:, 0], what="1-D p")
+
+
+def test_top_p_filter_edge_cases():
+    p = np.array([0.1, 0.4, 0.3, 0.2])
+    assert_close(A.top_p_filter(p, 1.0), p, what="top_p = 1 keeps everything")
+    assert_close(A.top_p_filter(p, 0.01), [0, 1, 0, 0], what="always the largest")
+    assert_close(A.top_p_filter(p, 0.4), [0, 1, 0, 0], what="0.4 reached by one token")
+    assert_close(A.top_p_filter(p, 0.7), [0, 4 / 7, 3 / 7, 0], what="0.4 + 0.3 = 0.7 exactly")
+    assert_close(A.top_p_filter(p, 0.71), [0, 4 / 9, 3 / 9, 2 / 9], what="just over 0.7")
+    assert_close(A.top_p_filter(2 * p, 0.7), [0, 4 / 7, 3 / 7, 0], what="unnormalised p")
+    ties = np.array([0.3, 0.2, 0.3, 0.2])
+    assert_close(A.top_p_filter(ties, 0.3), [1, 0, 0, 0], what="a tie goes to the lower index")
+    with pytest.raises(ValueError, match="top_p"):
+        A.top_p_filter(p, 0.0)
+    with pytest.raises(ValueError, match="top_p"):
+        A.top_p_filter(p, 1.5)
+
+
+def _random_model(rng, V):
+    """log Pr(next | tokens) depending on the last two tokens: a fixed random table."""
+    table = np.log(rng.dirichlet(0.7 * np.ones(V), size=(V + 1, V + 1)))  # (V+1, V+1, V)
+
+    def log_prob_fn(tokens):
+        a = tokens[-2] if len(tokens) > 1 else V
+        b = tokens[-1] if tokens else V
+        return table[a, b]
+    return log_prob_fn
+
+
+def _exhaustive(log_prob_fn, start, V, steps):
+    """The most probable continuation, by scoring every one of the V**steps."""
+    best, best_score = None, -np.inf
+    for tail in itertools.product(range(V), repeat=steps):
+        seq, score = list(start), 0.0
+        for t in tail:
+            score += log_prob_fn(seq)[t]
+            seq.append(t)
+        if score > best_score + 1e-12:
+            best, best_score = seq, score
+    return best, best_score
+
+
+@pytest.mark.parametrize("V,steps", [(2, 1), (3, 3), (4, 3), (3, 4)])
+def test_beam_search_wide_enough_is_exhaustive(rng, V, steps):
+    fn = _random_model(rng, V)
+    want, want_score = _exhaustive(fn, [0], V, steps)
+    tokens, score = A.beam_search(fn, [0], V ** (steps - 1), steps)
+    assert tokens == want
+    assert math.isclose(score, want_score, rel_tol=1e-12)
+    for width in (1, 2, V):  # narrower beams never beat the exhaustive optimum
+        assert A.beam_search(fn, [0], width, steps)[1] <= want_score + 1e-12
+
+
+@pytest.mark.parametrize("V,steps", [(3, 4), (5, 3)])
+def test_beam_width_one_is_greedy(rng, V, steps):
+    fn = _random_model(rng, V)
+    seq, score = [1, 2], 0.0
+    for _ in range(steps):  # greedy: always the arg-max, its log-probability added
+        logp = fn(seq)
+        score += logp.max()
+        seq.append(int(np.argmax(logp)))
+    tokens, got = A.beam_search(fn, [1, 2], 1, steps)
+    assert tokens == seq and math.isclose(got, score, rel_tol=1e-12)
+
+
+def test_beam_search_finds_what_greedy_misses():
+    def fn(tokens):  # greedy takes 0 (0.6) then 0 (0.55): 0.33; the beam finds 1 then 0: 0.396
+        if len(tokens) == 1:
+            return np.log([0.6, 0.4])
+        return np.log([0.55, 0.45]) if tokens[-1] == 0 else np.log([0.99, 0.01])
+    assert A.beam_search(fn, [0], 1, 2)[0] == [0, 0, 0]
+    tokens, score = A.beam_search(fn, [0], 2, 2)
+    assert tokens == [0, 1, 0] and math.isclose(score, math.log(0.4 * 0.99))
+    assert A.beam_search(fn, [0], 3, 0) == ([0], 0.0)  # no steps: the start, score 0
+    ties = A.beam_search(lambda t: np.log([0.5, 0.5]), [], 1, 3)  # ties: the lower token
+    assert ties[0] == [0, 0, 0] and math.isclose(ties[1], 3 * math.log(0.5))
+    with pytest.raises(ValueError, match="width"):
+        A.beam_search(fn, [0], 0, 2)
+    with pytest.raises(TypeError, match="start"):
+        A.beam_search(fn, "ab", 1, 2)
+
+
+def test_sample_decode_settings_by_column(rng):
+    V = 6
+    table = rng.normal(size=(V, V))  # a bigram model: logits of next given the last token
+
+    def logits_fn(seqs):
+        return table[:, [s[-1] for s in seqs]]  # (V, B)
+
+    T = np.array([1.0, 1.0, 1.0, 0.5, 2.0])
+    k = np.array([1, V, V, 3, V])
+    top_p = np.array([1.0, 1e-9, 1.0, 1.0, 0.8])
+    seqs = A.sample_decode(logits_fn, [2], 30, T, k, top_p, np.random.default_rng(0))
+    greedy = [2]
+    for _ in range(30):
+        greedy.append(int(np.argmax(table[:, greedy[-1]])))
+    assert seqs[0] == greedy and seqs[1] == greedy  # k = 1 and a tiny nucleus are greedy
+    for s, kk, TT, pp in zip(seqs, k, T, top_p):  # every token was allowed by its filter
+        for a, b in itertools.pairwise(s):
+            q = A.top_p_filter(A.top_k_filter(A.softmax_temperature(table[:, a], TT), int(kk)),
+                               float(pp))
+            assert q[b] > 0
+    # untouched settings sample from Softmax[f]: frequencies of the next token after token 2
+    many = A.sample_decode(logits_fn, [2], 1, np.ones(4000), np.full(4000, V),
+                           np.ones(4000), np.random.default_rng(1))
+    # one shared uniform per step, so draw across steps instead: repeat with fresh rngs
+    firsts = [A.sample_decode(logits_fn, [2], 1, np.ones(1), np.full(1, V), np.ones(1),
+                              np.random.default_rng(s))[0][1] for s in range(3000)]
+    freq = np.bincount(firsts, minlength=V) / 3000
+    assert np.abs(freq - A.softmax_temperature(table[:, 2], 1.0)).max() < 0.035
+    assert len({s[1] for s in many}) == 1  # common random numbers: same draw for every column
+    with pytest.raises(ValueError, match="top_p"):
+        A.sample_decode(logits_fn, [2], 3, np.ones(2), np.full(2, V), np.ones(3),
+                        np.random.default_rng(0))
+
+
+def test_bigram_loss_closed_form():
+    ids = np.array([0, 1, 0, 1, 1, 2, 0])
+    logits = A.bigram_logits(ids, 3, alpha=0.0 + 1e-300)
+    # counts: 0->1 twice, 1->0 once, 1->1 once, 1->2 once, 2->0 once
+    want = -np.mean(np.log([1, 1 / 3, 1, 1 / 3, 1 / 3, 1]))
+    assert math.isclose(A.bigram_loss(logits, ids), want, rel_tol=1e-9)
+    torch_loss = F.cross_entropy(torch.tensor(logits[:, ids[:-1]].T), torch.tensor(ids[1:]))
+    assert math.isclose(A.bigram_loss(logits, ids), torch_loss.item(), rel_tol=1e-9)
+
+
+def test_gpt_decoding_helpers_and_heldout_loss():
+    from dlcore import attention_torch as AT
+
+    torch.manual_seed(0)
+    model = AT.TinyGPT(AT.GPTConfig(V=7, N=5, D=8, H=2, L=1, D_f=16)).eval()
+    seqs = [[1, 2, 3, 4, 5, 6], [0, 0, 1, 1, 2, 2]]
+    got = AT.batch_logits_fn(model)(seqs)  # (V, B), only the last N tokens seen
+    for b, s in enumerate(seqs):
+        assert_close(got[:, b], AT.next_logits(model, s), what="batched logits", rtol=1e-6)
+        want = F.log_softmax(torch.tensor(AT.next_logits(model, s)), dim=0).numpy()
+        assert_close(AT.log_prob_fn(model)(s), want, what="log-probabilities")
+    ids = np.random.default_rng(0).integers(0, 7, size=23)
+    total = 0.0  # by hand: window w predicts ids[5w + 1 .. 5w + 5] from ids[5w .. 5w + 4]
+    for start in range(0, 22, 5):
+        ctx = torch.tensor(ids[start:start + 5][None, :])
+        logp = F.log_softmax(model(ctx)[0].double(), dim=-1).detach().numpy()
+        targets = ids[start + 1:start + 6]
+        total -= logp[np.arange(len(targets)), targets].sum()
+    assert math.isclose(AT.heldout_loss(model, ids), total / 22, rel_tol=1e-5)
+
+
+def test_decoding_source_is_consistent():
+    from dlcore.corpus import CORPUS
+    from dlcore.widgets import attention as WA
+
+    src = WA.bigram_decoding_source()
+    texts = src["texts"]
+    assert texts["greedy", 0, 1.0] == texts["beam", 1, 1.0] == texts["top_k", 1, 1.0]
+    assert len(texts) == len(WA.T_GRID) * (len(WA.K_GRID) + len(WA.P_GRID)) + len(WA.W_GRID) + 1
+    assert all(t.startswith(WA.PROMPT) and len(t) == len(WA.PROMPT) + WA.N_NEW
+               for t in texts.values())
+    vocab = src["vocab"]  # each stored beam score is the bigram log-probability of its text
+    logits = A.bigram_logits(np.array([vocab.index(c) for c in CORPUS]), len(vocab))
+    for width, score in src["scores"].items():
+        ids = [vocab.index(c) for c in texts["beam", width, 1.0]]
+        by_hand = sum(logits[b, a] for a, b in itertools.pairwise(ids[len(WA.PROMPT) - 1:]))
+        assert math.isclose(score, by_hand, rel_tol=1e-12)

@@ -1,5 +1,5 @@
 """Chapter 10 exercises: self-attention, scaling, multi-head parameters, the causal mask,
-sampling temperature."""
+sampling temperature, sinusoidal positions, top-k filtering."""
 
 import numpy as np
 
@@ -216,4 +216,136 @@ answer = e / e.sum()                 # softmax: probabilities that sum to one
     explanation="softmax([4, 2, 0, -2]) = [0.865, 0.117, 0.016, 0.002]: sharper than at T = 1.",
 )
 
-EXERCISES = (self_attention, unscaled_scores, multihead_params, causal_mask, temperature)
+
+
+def positions(D, N):
+    """Sinusoidal position encodings Pi (D, N): one column per position n."""
+    n = np.arange(N)[None, :]                    # (1, N) positions 0..N-1 across the columns
+    d = np.arange(D)[:, None]                    # (D, 1) embedding dimensions down the rows
+    i = d // 2                                   # rows 2i and 2i + 1 share a frequency
+    omega = 1.0 / 10000.0 ** (2 * i / D)         # (D, 1) angular frequency of each row
+    angle = n * omega                            # (D, N) by broadcasting
+    return np.where(d % 2 == 0, np.sin(angle), np.cos(angle))  # sin on even rows, cos on odd
+
+
+def _pos_parts(D, N):
+    return np.arange(N)[None, :], np.arange(D)[:, None]
+
+
+def _pos_swapped(D, N):
+    n, d = _pos_parts(D, N)
+    angle = n / 10000.0 ** (2 * (d // 2) / D)
+    return np.where(d % 2 == 0, np.cos(angle), np.sin(angle))
+
+
+def _pos_every_row_own_frequency(D, N):
+    n, d = _pos_parts(D, N)
+    angle = n / 10000.0 ** (d / D)
+    return np.where(d % 2 == 0, np.sin(angle), np.cos(angle))
+
+
+def _pos_transposed(D, N):
+    return positions(D, N).T
+
+
+def _pos_from_one(D, N):
+    n, d = _pos_parts(D, N)
+    angle = (n + 1) / 10000.0 ** (2 * (d // 2) / D)
+    return np.where(d % 2 == 0, np.sin(angle), np.cos(angle))
+
+
+sinusoidal = FunctionExercise(
+    title="Sinusoidal position encodings",
+    task=(r"Write `positions(D, N)` returning the $D \times N$ matrix $\Pi$ of section 7, one "
+          r"column per position $n = 0, \dots, N-1$: "
+          r"$\Pi_{2i,\,n} = \sin[n / 10000^{2i/D}]$ and "
+          r"$\Pi_{2i+1,\,n} = \cos[n / 10000^{2i/D}]$. Use NumPy only."),
+    hint_text=("Make the positions a row np.arange(N)[None, :] and the dimensions a column "
+               "d = np.arange(D)[:, None]; rows d = 2i and 2i + 1 share i = d // 2. Broadcasting "
+               "n / 10000 ** (2 * i / D) gives the (D, N) angles; np.where(d % 2 == 0, ...) picks "
+               "sin or cos for each row."),
+    reference=positions,
+    probes=((6, 5), (4, 9), (3, 2)),
+    mistakes=(
+        Mistake("sin and cos swapped",
+                "the even rows 2i hold the sine and the odd rows 2i + 1 the cosine; row 0 of "
+                "position 0 is sin 0 = 0", _pos_swapped),
+        Mistake("a new frequency on every row",
+                "rows 2i and 2i + 1 share one frequency, 1 / 10000^(2i/D) with i = d // 2; "
+                "10000^(d/D) gives the cosine row a slower frequency than its sine",
+                _pos_every_row_own_frequency),
+        Mistake("positions as rows",
+                "tokens are columns in this course: Pi is (D, N), one column per position, so it "
+                "can be added to X (D, N)", _pos_transposed),
+        Mistake("positions counted from 1",
+                "the first token has position n = 0 (its column is [0, 1, 0, 1, ...])",
+                _pos_from_one),
+    ),
+    explanation="your Pi matches dlcore.attention.sinusoidal_encoding on every probe.",
+)
+
+_k_rng = np.random.default_rng(1011)  # fixed probes: distinct probabilities, no ties
+_TOPK_PROBES = ((_k_rng.dirichlet(np.ones(7), size=4).T, 3),   # V = 7 tokens, N = 4 columns
+                (_k_rng.dirichlet(np.ones(5), size=6).T, 2),   # V = 5, N = 6
+                (_k_rng.dirichlet(np.ones(6)), 4))             # one distribution (V,)
+
+
+def top_k(p, k):
+    """Top-k filtering: keep the k largest probabilities of each column, renormalise."""
+    kth = np.sort(p, axis=0)[-k]               # the k-th largest value of each column
+    kept = np.where(p >= kth, p, 0.0)          # zero everything smaller (>=: keep the k-th)
+    return kept / kept.sum(axis=0)             # each column sums to one again
+
+
+def _topk_no_renormalise(p, k):
+    kth = np.sort(p, axis=0)[-k]
+    return np.where(p >= kth, p, 0.0)
+
+
+def _topk_strict(p, k):
+    kth = np.sort(p, axis=0)[-k]
+    kept = np.where(p > kth, p, 0.0)
+    return kept / np.maximum(kept.sum(axis=0), 1e-300)
+
+
+def _topk_smallest(p, k):
+    kth = np.sort(p, axis=0)[k - 1]
+    kept = np.where(p <= kth, p, 0.0)
+    return kept / kept.sum(axis=0)
+
+
+def _topk_renormalise_over_all(p, k):
+    kept = _topk_no_renormalise(p, k)
+    return kept / kept.sum()
+
+
+top_k_filter = FunctionExercise(
+    title="Top-k filtering",
+    task=(r"Write `top_k(p, k)`: `p` holds next-token probabilities, $(V,)$ or $(V, N)$ with "
+          r"one distribution per column. Set all but the `k` largest entries of each column to "
+          r"0 and rescale the kept ones so that each column sums to one again (the probabilities "
+          r"here have no ties)."),
+    hint_text=("np.sort(p, axis=0)[-k] is the k-th largest value of each column (for (V,) as "
+               "well as (V, N)). Keep the entries at least that large with np.where, then divide "
+               "by the column sums, kept.sum(axis=0)."),
+    reference=top_k,
+    probes=_TOPK_PROBES,
+    mistakes=(
+        Mistake("forgot to renormalise",
+                "after zeroing the small entries the kept ones sum to less than one: divide each "
+                "column by its sum", _topk_no_renormalise),
+        Mistake("kept k - 1 tokens",
+                "p > (k-th largest) drops the k-th largest itself: compare with >=",
+                _topk_strict),
+        Mistake("kept the k smallest",
+                "np.sort sorts in increasing order: the k largest are the last k, "
+                "np.sort(p, axis=0)[-k]", _topk_smallest),
+        Mistake("renormalised over the whole array",
+                "each column is its own distribution: divide by kept.sum(axis=0), not kept.sum()",
+                _topk_renormalise_over_all),
+    ),
+    explanation="your filter matches dlcore.attention.top_k_filter on every probe.",
+)
+
+EXERCISES = (self_attention, unscaled_scores, multihead_params, sinusoidal, causal_mask,
+             temperature, top_k_filter)

@@ -10,7 +10,7 @@ from ..corpus import CORPUS, SAMPLE
 from ..layers import init_params
 from ..plots import PALETTE, label
 from ..plots.attention import format_tokens, text_to_rgba
-from . import Checkbox, InteractiveFigure, Slider
+from . import Checkbox, Dropdown, InteractiveFigure, Slider
 
 # ------------------------------------------------------------------------------------------
 # 1. Byte-pair encoding, one merge at a time.
@@ -364,5 +364,170 @@ positions = InteractiveFigure(
     compute=compute_positions, draw=draw_positions, update=update_positions, figsize=(7.0, 3.4),
 )
 
-__all__ = ["bpe", "scaling", "temperature", "positions", "temperature_figure", "bpe_table",
-           "compute_bpe", "compute_scaling", "compute_positions", "entropy_curves"]
+# ------------------------------------------------------------------------------------------
+# 5. Decoding: greedy, top-k, nucleus and beam search, from a table of stored continuations.
+# ------------------------------------------------------------------------------------------
+K_GRID = np.arange(1, 9)                      # top-k: k = 1..8
+P_GRID = np.round(np.arange(1, 11) / 10, 1)   # nucleus: top_p = 0.1 .. 1.0
+W_GRID = np.arange(1, 5)                      # beam widths 1..4 (4: the comparison text)
+T_GRID = np.array([0.5, 1.0, 2.0])            # temperatures of the sampled continuations
+N_NEW = 60                                    # new tokens in every stored continuation
+METHODS = (("greedy", "greedy"), ("top-k sampling", "top_k"), ("nucleus (top-p)", "top_p"),
+           ("beam search", "beam"))
+
+
+def decoding_source(logits_fn, log_prob_fn, vocab, prompt, what, n_new=N_NEW, seed=0):
+    """Every continuation the decoding figure can show, computed once.
+
+    logits_fn(seqs) -> (V, B) next-token logits of B equally long token lists; log_prob_fn(tokens)
+    -> (V,) log-probabilities; vocab: the V token strings; prompt: the text to continue.
+    Sampled continuations share their random numbers (``attention.sample_decode``), so two
+    settings differ only through the filter. Returns a dict: vocab, prompt, what, logits (V,)
+    after the prompt, texts {(method, value, T): continuation}, scores {width: log-prob}.
+    """
+    index = {c: i for i, c in enumerate(vocab)}
+    start = [index[c] for c in prompt]
+    V = len(vocab)
+    settings = [("top_k", int(k), float(T)) for T in T_GRID for k in K_GRID]
+    settings += [("top_p", float(p), float(T)) for T in T_GRID for p in P_GRID]
+    T = np.array([s[2] for s in settings])
+    k = np.array([s[1] if s[0] == "top_k" else V for s in settings])
+    top_p = np.array([s[1] if s[0] == "top_p" else 1.0 for s in settings])
+    seqs = attention.sample_decode(logits_fn, start, n_new, T, k, top_p,
+                                   np.random.default_rng(seed))
+    texts = {s: "".join(vocab[i] for i in seq) for s, seq in zip(settings, seqs, strict=True)}
+    scores = {}
+    for width in W_GRID:
+        tokens, scores[int(width)] = attention.beam_search(log_prob_fn, start, int(width), n_new)
+        texts[("beam", int(width), 1.0)] = "".join(vocab[i] for i in tokens)
+    texts[("greedy", 0, 1.0)] = texts[("beam", 1, 1.0)]  # greedy is a beam of width one
+    return {"vocab": list(vocab), "prompt": prompt, "what": what, "texts": texts,
+            "scores": scores, "logits": np.asarray(logits_fn([start]), float)[:, 0]}
+
+
+@lru_cache(maxsize=1)
+def bigram_decoding_source():
+    """The default source: the bigram model of the corpus (no training needed)."""
+    vocab = attention.char_vocab(CORPUS)
+    index = {c: i for i, c in enumerate(vocab)}
+    logits = attention.bigram_logits(np.array([index[c] for c in CORPUS]), len(vocab))
+
+    def logits_fn(seqs):
+        return logits[:, [s[-1] for s in seqs]]  # (V, B): column of the last token
+
+    def log_prob_fn(tokens):
+        return logits[:, tokens[-1]]  # bigram_logits are already log-probabilities
+
+    return decoding_source(logits_fn, log_prob_fn, vocab, PROMPT, "bigram model")
+
+
+def _nearest(grid, value):
+    value = float(value) if np.isfinite(value) else float(grid[0])
+    return grid[int(np.argmin(np.abs(np.log(grid) - np.log(max(value, 1e-9)))))]
+
+
+def make_decoding_compute(source):
+    order = np.argsort(-np.asarray(source["logits"]))[:TOP]
+    f = np.asarray(source["logits"], float)
+
+    def compute(method, k, top_p, width, T):
+        k, top_p = int(_nearest(K_GRID, k)), float(_nearest(P_GRID, top_p))
+        width, T = int(_nearest(W_GRID, width)), float(_nearest(T_GRID, T))
+        unused = {"greedy": "k, top_p, width, T", "top_k": "top_p, width",
+                  "top_p": "k, width", "beam": "k, top_p, T"}[method]
+        if method in ("greedy", "beam"):  # deterministic: the probabilities at T = 1
+            p = attention.softmax_temperature(f, 1.0)
+            n_keep = 1 if method == "greedy" else width
+            kept = attention.top_k_filter(p, n_keep)
+            key = ("greedy", 0, 1.0) if method == "greedy" else ("beam", width, 1.0)
+            detail = ("the most probable token, every step" if method == "greedy" else
+                      f"width {width}, best log-prob {source['scores'][width]:.1f}")
+        else:
+            p = attention.softmax_temperature(f, T)
+            kept = (attention.top_k_filter(p, k) if method == "top_k"
+                    else attention.top_p_filter(p, top_p))
+            key = (method, k if method == "top_k" else top_p, T)
+            detail = (f"k = {k}, T = {T:g}" if method == "top_k" else f"top_p = {top_p:g}, T = {T:g}")
+        n_kept = int((kept > 0).sum())
+        info = (f"{dict((v, lab) for lab, v in METHODS)[method]}: {detail}\n"
+                f"first step: {n_kept} token{'s' if n_kept > 1 else ''} allowed, "
+                f"{p[kept > 0].sum():.0%} of the mass")
+        return {"p": p[order], "kept": kept[order], "key": key, "info": info,
+                "settings": (f"k = {k}, top_p = {top_p:g}, width = {width}, T = {T:g}\n"
+                             f"({unused}: no effect on this method)")}
+
+    return compute, order
+
+
+def make_decoding_draw(source, order):
+    def draw(fig):
+        ax_p, ax_t = fig.subplots(1, 2, width_ratios=[1, 1.25])
+        x = np.arange(TOP)
+        full = ax_p.bar(x, np.zeros(TOP), color=PALETTE["grey"], alpha=0.45, animated=True,
+                        label="Softmax[f / T]")
+        kept = ax_p.bar(x, np.zeros(TOP), width=0.5, color=PALETTE["blue"], animated=True,
+                        label="after the filter")
+        names = [repr(source["vocab"][i])[1:-1].replace(" ", "\u00b7") for i in order]
+        ax_p.set_xticks(range(TOP), names, family="monospace")
+        ax_p.set_ylim(0, 1.02)
+        ax_p.legend(loc="center right", fontsize=8)
+        label(ax_p, "next token", "probability",
+              f"after {source['prompt']!r} ({source['what']})")
+        info = ax_p.text(0.97, 0.97, "", transform=ax_p.transAxes, ha="right", va="top",
+                         fontsize=8, animated=True)
+        ax_t.set_axis_off()
+        ax_t.set_xlim(0, 1)
+        ax_t.set_ylim(0, 1)
+        text = ax_t.text(0.0, 1.0, "", va="top", ha="left", family="monospace", fontsize=8.5,
+                         animated=True)
+        return {"full": full, "kept": kept, "info": info, "text": text, "texts": source["texts"]}
+
+    return draw
+
+
+def update_decoding(h, d):
+    for bar, p in zip(h["full"], d["p"], strict=True):
+        bar.set_height(p)
+    for bar, p in zip(h["kept"], d["kept"], strict=True):
+        bar.set_height(p)
+    h["info"].set_text(d["info"])
+    def wrapped(key):
+        return "\n".join(textwrap.wrap(h["texts"][key].replace("\n", " / "), 52)[:4])
+
+    other = ("beam search, width 4" if d["key"][0] == "greedy" else "greedy",
+             ("beam", 4, 1.0) if d["key"][0] == "greedy" else ("greedy", 0, 1.0))
+    h["text"].set_text(f"{d['settings']}\n\n{wrapped(d['key'])}\n\n"
+                       f"for comparison, {other[0]}:\n{wrapped(other[1])}")
+    return None
+
+
+def decoding_figure(source=None, name="ch10.decoding"):
+    """The decoding figure for a source from ``decoding_source`` (default: the bigram model)."""
+    lazy = source is None
+
+    def compute(method, k, top_p, width, T):
+        return make_decoding_compute(bigram_decoding_source() if lazy else source)[0](
+            method, k, top_p, width, T)
+
+    def draw(fig):
+        src = bigram_decoding_source() if lazy else source
+        return make_decoding_draw(src, make_decoding_compute(src)[1])(fig)
+
+    return InteractiveFigure(
+        name=name,
+        controls=(Dropdown("method", METHODS, "top_k", description="decoding"),
+                  Slider("k", int(K_GRID[0]), int(K_GRID[-1]), 3, kind="int", description="k"),
+                  Slider("top_p", float(P_GRID[0]), 1.0, 0.9, step=0.1, description="top_p"),
+                  Slider("width", int(W_GRID[0]), int(W_GRID[-1]), 2, kind="int",
+                         description="beam width"),
+                  Slider("T", float(T_GRID[0]), float(T_GRID[-1]), 1.0, kind="log",
+                         step=float(np.log10(2)), description="temperature T")),
+        compute=compute, draw=draw, update=update_decoding, figsize=(10.0, 3.4),
+    )
+
+
+decoding = decoding_figure()
+
+__all__ = ["bpe", "scaling", "temperature", "positions", "decoding", "temperature_figure",
+           "decoding_figure", "decoding_source", "bpe_table", "compute_bpe", "compute_scaling",
+           "compute_positions", "entropy_curves"]

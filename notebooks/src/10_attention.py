@@ -13,8 +13,12 @@
 #   $1/\sqrt{D_q}$, and stack several heads;
 # * say why attention needs **positional encodings**, and build the transformer layer from
 #   attention, residual connections, layer norm and a fully connected network;
+# * say what queries, keys and values each do, by building a head whose queries find chosen
+#   keys;
 # * tell encoders (BERT), decoders (GPT) and encoder-decoders apart by their masks, and train a
-#   tiny GPT on a bundled text, then sample from it at different temperatures.
+#   tiny GPT on a bundled text, measure it on held-out text against a bigram baseline, and
+#   generate from it by sampling at a temperature, top-k, nucleus (top-p) sampling, greedy
+#   decoding and beam search.
 #
 # **Prerequisites:** chapter 01 (the notation $\beta, \Omega$, tokens/data as columns), chapter 02
 # (softmax, cross-entropy), chapter 09 (residual connections, layer norm).
@@ -253,6 +257,73 @@ assert agree and np.allclose(parts["A"][:, 0], parts["A"][:, 4])  # the two "the
 # embedding, same query, same weights. The weights here are random; training is what makes a
 # query look for something useful (section 10 shows a trained model's heads). The number of
 # parameters is that of three small linear maps, whatever $N$.
+
+# %% [markdown]
+# ### Queries look for keys: a head built by hand
+#
+# With random parameters the weights mean nothing. To see what the three roles do, build a head
+# by hand. Give each word of the sentence an embedding with two parts: its **type** (a one-hot
+# over *function word*, *noun*, *verb*: 3 dimensions) and its **position** (a one-hot over the
+# 6 positions). Then choose the parameters:
+#
+# * **keys** advertise what a token *is*. Head 1's keys copy the position part,
+#   $k_m = e_m$; head 2's keys copy the type part.
+# * **queries** say what a token *is looking for*. Head 1: token $n$ asks for position $n - 1$,
+#   $q_n = c\, e_{n-1}$ (a shift of the position part). Head 2: every token asks for a verb,
+#   $q_n = c\, e_{\text{verb}}$ (a constant: all in the bias $\beta_q$).
+# * **values** say what a token *passes on*: here the whole embedding, $\Omega_v = I$.
+#
+# The score $k_m^T q_n$ is then $c$ where the key matches what the query looks for and 0
+# elsewhere; with $c = 4\sqrt{D_q}$ the scaled winner leads every other key by 4.
+
+# %%
+types = {"the": 0, "by": 0, "cat": 1, "lamp": 1, "sat": 2}   # 0 function word, 1 noun, 2 verb
+N_s = len(sentence)
+X_qkv = np.vstack([np.eye(3)[:, [types[w] for w in sentence]],  # (3, N) type one-hot
+                   np.eye(N_s)])                                  # (6, N) position one-hot
+D_qkv = X_qkv.shape[0]                                            # 9
+type_part, pos_part = np.eye(D_qkv)[:3], np.eye(D_qkv)[3:]        # pick rows of X
+shift = np.eye(N_s, k=1)                                          # e_n -> e_(n-1)
+c = 4 * np.sqrt(N_s)                                              # D_q = 6 for head 1
+previous_head = dict(omega_k=pos_part, beta_k=np.zeros(N_s),      # keys: my position
+                     omega_q=c * shift @ pos_part, beta_q=np.zeros(N_s),  # queries: n - 1
+                     omega_v=np.eye(D_qkv), beta_v=np.zeros(D_qkv))
+c3 = 4 * np.sqrt(3)                                               # D_q = 3 for head 2
+verb_head = dict(omega_k=type_part, beta_k=np.zeros(3),           # keys: my type
+                 omega_q=np.zeros((3, D_qkv)), beta_q=c3 * np.eye(3)[2],  # queries: "a verb"
+                 omega_v=np.eye(D_qkv), beta_v=np.zeros(D_qkv))
+A_prev = attention.attention_parts(X_qkv, **previous_head)["A"]
+A_verb = attention.attention_parts(X_qkv, **verb_head)["A"]
+fig, axes = new_figure(1, 2, figsize=(9, 3.4))
+plot_attention(axes[0], A_prev, sentence, sentence, "head 1: query asks for position n - 1",
+               annotate=True)
+plot_attention(axes[1], A_verb, sentence, sentence, "head 2: query asks for a verb",
+               annotate=True)
+axes[1].set_ylabel("")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+peak = A_prev.argmax(axis=0)                                      # the key each query found
+print("head 1, key found by each query:", [sentence[m] for m in peak[1:]], "(queries 2..6)")
+print("head 1, weight on the previous word:", A_prev[np.arange(N_s - 1), np.arange(1, N_s)].round(3))
+print("head 1, query 1 (nothing before it):", A_prev[:, 0].round(3))
+print("head 2, weight on 'sat' for every query:", A_verb[2].round(3))
+prev_out = attention.attention_parts(X_qkv, **previous_head)["Sa"]
+print("head 1's output at 'sat' is mostly the type of 'cat' (a noun):", prev_out[:3, 2].round(2))
+assert np.array_equal(peak[1:], np.arange(N_s - 1))
+assert np.all(A_prev[np.arange(N_s - 1), np.arange(1, N_s)] > 0.9)
+assert np.allclose(A_prev[:, 0], 1 / N_s) and np.all(A_verb[2] > 0.9)
+
+# %% [markdown]
+# **What to notice.** Each query finds the one key built to match it: head 1 puts over 0.9 of
+# every query's weight on the word just before it (the bright diagonal above the main one),
+# head 2 puts over 0.9 of every query's weight on "sat", the only verb. The first word has no
+# predecessor: its query matches no key, all scores are 0 and its weights are uniform (1/6).
+# Because the values are the embeddings, head 1's output at each word *is* (mostly) the
+# previous word: "sat" now carries "a noun came before me". Training finds such parameters by
+# itself: some heads of the trained GPT of section 10 put most of their weight on the current
+# and previous characters, as head 1 does.
 
 # %% [markdown]
 # ## 5. Why divide by $\sqrt{D_q}$
@@ -546,8 +617,9 @@ assert np.allclose(masked["A"].sum(axis=0), 1)
 #
 # The pieces assemble into a decoder: characters $\to$ embeddings $+$ sinusoidal positions
 # $\to$ 2 masked transformer layers (4 heads, pre-norm) $\to$ a linear layer to one logit per
-# character $\to$ softmax. It trains on the bundled corpus with the next-character
-# cross-entropy, in a few seconds on a CPU. The code is in `dlcore/attention_torch.py`; its
+# character $\to$ softmax. It trains on the first 90% of the bundled corpus with the
+# next-character cross-entropy, in a few seconds on a CPU; the last 10% is held out to measure
+# it on text it has not seen. The code is in `dlcore/attention_torch.py`; its
 # attention is written out as in section 4 (tokens as rows, so the softmax runs along the last
 # axis), and the tests check it against `multihead_self_attention` with a causal mask.
 
@@ -559,12 +631,15 @@ torch.manual_seed(0)
 torch.set_num_threads(1)   # the model is tiny: one thread is fastest
 
 STEPS = 400                # Adam steps on batches of 24 windows of 32 characters
+TRAIN_SHARE = 0.9          # the first 90% of the corpus trains; the last 10% is held out
 tok = AT.CharTokenizer(CORPUS)
 ids = tok.encode(CORPUS)
+split = int(TRAIN_SHARE * len(ids))
+ids_train, ids_held = ids[:split], ids[split:]
 cfg = AT.GPTConfig(V=len(tok.vocab))   # N=32 context, D=48, H=4 heads, L=2 layers, D_f=96
 model = AT.TinyGPT(cfg)
 print(cfg, f"{sum(p.numel() for p in model.parameters()):,} parameters")
-losses = AT.train(model, ids, steps=STEPS, seed=0)
+losses = AT.train(model, ids_train, steps=STEPS, seed=0)
 
 # %%
 fig, ax = new_figure(figsize=(6, 3))
@@ -665,6 +740,102 @@ assert bigram_share < 0.25
 # not words. The gain comes from attending to the previous characters.
 
 # %% [markdown]
+# ### Held-out loss against a bigram baseline
+#
+# The training loss is measured on the text the model learned from. The fair test is the
+# held-out tenth of the corpus: every character after the first is predicted once from up to
+# $N = 32$ characters before it, and the mean cross-entropy is compared with the bigram model
+# (next character from the current one only), its counts taken from the *training* part.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+bigram_train = attention.bigram_logits(ids_train, cfg.V)      # counts from the training 90%
+bigram_held = attention.bigram_loss(bigram_train, ids_held)
+print(f"held-out characters: {len(ids_held)}; uniform guess log V = {np.log(cfg.V):.2f} nats")
+print(f"bigram, held out: {bigram_held:.2f} nats / char")
+
+# %%
+gpt_held = AT.heldout_loss(model, ids_held)
+print(f"tiny GPT, held out: {gpt_held:.2f} nats / char (training batches: {final:.2f})")
+assert gpt_held < bigram_held - 0.3 and gpt_held < 1.6 and 1.8 < bigram_held < 2.0
+assert gpt_held > final                     # worse on unseen text than on its training text
+
+# %% [markdown]
+# **What to notice.** On text it never saw, the transformer's loss stays below 1.6 nats per
+# character, at least 0.3 below the bigram's (between 1.8 and 2.0): looking back over 32
+# characters rather than one is worth that much. Its held-out loss is above its training loss,
+# the gap of chapter 06 between fitting the training data and generalising.
+#
+# ### Decoding: greedy, top-k, nucleus and beam search
+#
+# Sampling at a temperature is one way to pick the next token from
+# $p = \mathrm{Softmax}[f / T]$. Four others are in common use:
+#
+# * **greedy**: always take the most probable token. Deterministic, and prone to loops.
+# * **top-k sampling**: keep the $k$ largest probabilities, set the rest to 0, renormalise,
+#   sample. The long tail of unlikely tokens, which together carry real mass, can never be
+#   drawn.
+# * **nucleus (top-p) sampling**: sort the probabilities, keep the fewest largest ones whose sum
+#   reaches $p_{\text{top}}$ (always at least one), renormalise, sample. The number kept adapts:
+#   few where the model is sure, many where it is not.
+# * **beam search**: keep the $W$ most probable *partial sequences* (by summed
+#   log-probability), extend each by every token, keep the $W$ best again. $W = 1$ is greedy;
+#   a wide enough beam finds the most probable continuation of all.
+#
+# The two filters, as `dlcore` writes them (tokens down axis 0, one distribution per column):
+
+# %%
+show_source(attention.top_k_filter)
+show_source(attention.top_p_filter)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+p_demo = np.array([0.1, 0.4, 0.3, 0.2])
+print("p            ", p_demo)
+print("top-k, k = 2 ", attention.top_k_filter(p_demo, 2).round(3))
+print("top-p, 0.7   ", attention.top_p_filter(p_demo, 0.7).round(3), "(0.4 + 0.3 reaches 0.7)")
+print("top-p, 0.75  ", attention.top_p_filter(p_demo, 0.75).round(3), "(needs a third token)")
+
+# %%
+show_source(attention.beam_search)
+
+# %% [markdown]
+# Every continuation of the prompt, for every setting of the figure below, is generated once
+# here: 54 sampled ones (top-k with $k = 1..8$, nucleus with
+# $p_{\text{top}} = 0.1..1$, each at $T = 0.5, 1, 2$, all driven by the same random numbers, so
+# two settings differ only through their filter) and beam searches of width 1 to 4, 60 new
+# characters each. Moving a control then only looks the text up. Left: the next-character
+# distribution after the prompt at temperature $T$ (grey) and what the filter keeps (blue).
+
+# %%
+dec_source = W.decoding_source(AT.batch_logits_fn(model), AT.log_prob_fn(model), tok.vocab,
+                               prompt, "tiny GPT")
+W.decoding_figure(dec_source, name="ch10.decoding_gpt").show(method="top_p")
+
+# %%
+texts, beam_scores = dec_source["texts"], dec_source["scores"]
+greedy_text = texts["greedy", 0, 1.0]
+assert texts["top_k", 1, 1.0] == greedy_text                     # k = 1 is greedy
+assert texts["top_p", 1.0, 1.0] != greedy_text                   # full sampling differs
+assert beam_scores[4] >= beam_scores[1]                          # the wider beam does better
+nucleus_size = {T: int((attention.top_p_filter(attention.softmax_temperature(
+    dec_source["logits"], T), 0.9) > 0).sum()) for T in W.T_GRID}
+assert nucleus_size[0.5] < nucleus_size[1.0] < nucleus_size[2.0]  # hotter: a larger nucleus
+print("beam log-probabilities by width:", {w: round(s, 1) for w, s in beam_scores.items()})
+
+# %% [markdown]
+# **What to notice.** With $k = 1$ top-k sampling *is* greedy decoding (the text is the same),
+# and a small nucleus often is too: where the model is sure, one character already holds more
+# than $p_{\text{top}}$ of the mass. Greedy and beam search are deterministic: they pick
+# frequent, safe words, and the width-4 beam finds a continuation at least as probable as
+# greedy's, which does not make it more interesting (a wider beam is not guaranteed to beat a
+# narrower one, only the search over everything is). Sampling with a wide nucleus or a large
+# $k$ at $T = 1$ reads more varied, with spelling slips. Raising $T$ flattens the grey bars,
+# so the nucleus of $p_{\text{top}} = 0.9$ needs more characters (more blue bars) and the
+# text drifts towards the nonsense of the high temperatures above. Nucleus sampling with $p_{\text{top}} \approx 0.9$ at $T = 1$ is the usual
+# compromise: it cuts the tail that produces nonsense but keeps the model's own uncertainty.
+
+# %% [markdown]
 # ## 11. Encoder-decoder models
 #
 # Sequence-to-sequence tasks (translation, summarisation) turn one text into another. An
@@ -759,6 +930,27 @@ show_solution(EX.multihead_params)
 
 # %% [markdown]
 # ### Exercise 4
+# The positions of section 7, written yourself.
+
+# %%
+EX.sinusoidal.show()
+
+
+# %%
+def positions(D, N):
+    return None  # your code here
+
+
+EX.sinusoidal.check(positions)
+
+# %%
+EX.sinusoidal.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.sinusoidal)
+
+# %% [markdown]
+# ### Exercise 5
 # The mask of section 9, built by hand.
 
 # %%
@@ -779,21 +971,42 @@ EX.causal_mask.hint()
 show_solution(EX.causal_mask)
 
 # %% [markdown]
-# ### Exercise 5
+# ### Exercise 6
 # The temperature of section 10, on four tokens.
 
 # %%
 EX.temperature.show()
 
 # %%
-answer_5 = None  # your answer: an array of 4 probabilities
-EX.temperature.check(answer_5)
+answer_6 = None  # your answer: an array of 4 probabilities
+EX.temperature.check(answer_6)
 
 # %%
 EX.temperature.hint()
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX.temperature)
+
+# %% [markdown]
+# ### Exercise 7
+# The first filter of section 10's decoding, written yourself.
+
+# %%
+EX.top_k_filter.show()
+
+
+# %%
+def top_k(p, k):
+    return None  # your code here
+
+
+EX.top_k_filter.check(top_k)
+
+# %%
+EX.top_k_filter.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.top_k_filter)
 
 # %% [markdown]
 # ## Summary
@@ -812,6 +1025,9 @@ show_solution(EX.temperature)
 # * Encoders (BERT) see everything, pre-train with masked-language modelling and next-sentence
 #   prediction, then fine-tune a head. Decoders (GPT) mask future keys ($-\infty$ before the
 #   softmax) and generate autoregressively, with temperature $T$ in $\mathrm{Softmax}[f/T]$.
+# * Decoding: greedy (arg-max), top-k (keep the $k$ largest, renormalise), nucleus (keep the
+#   fewest largest with total $\ge p_{\text{top}}$), beam search (keep the $W$ best partial
+#   sequences by summed log-probability; $W = 1$ is greedy).
 #   Encoder-decoders link the two with cross-attention.
 #
 # **Next:** chapter 11 turns from predicting the next token to modelling a whole distribution
