@@ -11,17 +11,21 @@ random initialisation come from dlcore.layers, ReLU features from dlcore.feature
 squares from dlcore.linear.
 """
 
+from itertools import combinations, product
 from math import comb
 
 import numpy as np
 
 from .checks import InputTypeError, ShapeError, check_int, shapes
 from .features import even_joints, joint_theta, relu_features
-from .layers import forward, init_params, relu
+from .layers import forward, init_params, relu, sigmoid
 from .linear import least_squares
 
 __all__ = [
     "relu",
+    "sigmoid",
+    "heaviside",
+    "linear",
     "shallow_net",
     "shallow_parts",
     "shallow_joints",
@@ -38,6 +42,8 @@ __all__ = [
     "max_regions_deep_1d",
     "montufar_lower_bound",
     "fit_shallow_lstsq",
+    "fit_shallow_grid",
+    "zero_crossings",
     "zigzag_net",
     "random_net",
 ]
@@ -67,6 +73,21 @@ def _each_at_least(widths, n0):
     for i, w in enumerate(widths):
         if w < n0:
             raise ShapeError(f"widths[{i}] = {w}; the theorem needs every width >= n0 = {n0}")
+
+
+# ------------------------------------------------------------------------------------------
+# Activations besides the ReLU (relu and sigmoid come from dlcore.layers, with their derivatives)
+# ------------------------------------------------------------------------------------------
+@shapes(z="... nan")
+def heaviside(z):
+    """The step function a[z] = 1 for z > 0 and 0 otherwise (0 at z = 0, as the ReLU's slope)."""
+    return (z > 0).astype(np.float64)
+
+
+@shapes(z="... nan")
+def linear(z):
+    """The identity a[z] = z: no activation at all."""
+    return z.copy()
 
 
 # ------------------------------------------------------------------------------------------
@@ -212,6 +233,23 @@ def count_regions(x, betas, omegas):
     return int(np.unique(_pattern_keys(patterns)).shape[0])
 
 
+@shapes(x="I", f="D I rows")
+def zero_crossings(x, f):
+    """Where each row of f, sampled at increasing x (I,), changes from on (f > 0) to off or back:
+    the joints a ReLU a[f] adds. Between samples i and i + 1 the crossing is placed where the
+    straight line through (x_i, f_i) and (x_{i+1}, f_{i+1}) is zero,
+
+        x* = x_i + (x_{i+1} - x_i) f_i / (f_i - f_{i+1}).
+
+    f: (D, I) or (I,). Returns (rows, positions): two arrays of the same length, the row d of
+    each crossing and its x*, ordered by row and then by x.
+    """
+    on = f > 0  # (D, I)
+    rows, i = np.nonzero(on[:, 1:] != on[:, :-1])  # the switch lies between samples i and i + 1
+    f0, f1 = f[rows, i], f[rows, i + 1]
+    return rows, x[i] + (x[i + 1] - x[i]) * f0 / (f0 - f1)
+
+
 # ------------------------------------------------------------------------------------------
 # Counting parameters and regions
 # ------------------------------------------------------------------------------------------
@@ -269,6 +307,36 @@ def fit_shallow_lstsq(x, y, D, x_min=None, x_max=None):
     H = relu_features(x, theta)  # (1 + D, I): the rows [1, h_1, ..., h_D]
     phi = least_squares(H, y)  # (1 + D,): argmin sum_i (y_i - phi H[:, i])^2
     return theta, phi[None, :]
+
+
+@shapes(x="I", y="I", candidates="J", D="int >= 1")
+def fit_shallow_grid(x, y, candidates, D=3):
+    """The best 1-input shallow net with D ReLU units whose joints lie on a grid of candidates.
+
+    A unit a[theta_d0 + theta_d1 x] with theta_d1 != 0 is |theta_d1| a[s_d (x - t_d)], with
+    joint t_d and direction s_d = +-1, and the factor |theta_d1| can move into phi_d. So every
+    net is a choice of D joints and D directions, then phi by least squares (y is linear in phi).
+    This tries every set of D distinct joints from ``candidates`` (J,) with all 2^D directions:
+    C(J, D) 2^D nets, screened at once by the normal equations
+    (H H^T + tiny ridge) phi = H y, the winner refitted by dlcore.linear.least_squares.
+    A candidate outside the data makes its unit linear (or zero) on the data.
+
+    x, y: (I,). Returns (theta (D, 2), phi (1, D + 1), loss = sum_i (y_i - f[x_i])^2).
+    """
+    sets = candidates[np.array(list(combinations(range(len(candidates)), D)))]  # (C, D)
+    signs = np.array(list(product([1.0, -1.0], repeat=D)))  # (S, D) the directions s_d
+    t = np.repeat(sets, len(signs), axis=0)  # (N, D) joints of the N = C S nets
+    s = np.tile(signs, (len(sets), 1))  # (N, D) directions
+    h = relu(s[:, :, None] * (x[None, None, :] - t[:, :, None]))  # (N, D, I)
+    H = np.concatenate([np.ones((len(t), 1, len(x))), h], axis=1)  # (N, 1 + D, I)
+    G = H @ H.transpose(0, 2, 1)  # (N, 1 + D, 1 + D)
+    ridge = 1e-10 * np.trace(G, axis1=1, axis2=2)[:, None, None] * np.eye(D + 1)  # (N, 1+D, 1+D)
+    phi = np.linalg.solve(G + ridge, (H @ y)[:, :, None])[:, :, 0]  # (N, 1 + D)
+    loss = np.sum((y - np.einsum("np,npi->ni", phi, H)) ** 2, axis=1)  # (N,)
+    best = int(np.argmin(loss))
+    theta = np.stack([-s[best] * t[best], s[best]], axis=1)  # (D, 2): a[s_d x - s_d t_d]
+    phi = least_squares(H[best], y)  # (1 + D,) the exact least-squares weights
+    return theta, phi[None, :], float(np.sum((y - phi @ H[best]) ** 2))
 
 
 @shapes(D="int >= 2", K="int >= 1")

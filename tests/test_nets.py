@@ -399,3 +399,214 @@ def test_contracts_name_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+# -- other activations, zero crossings, the grid-searched fit -------------------------------------
+def test_heaviside_and_linear_match_torch(rng):
+    z = rng.normal(size=(3, 8)) * 2
+    z[0, 0] = 0.0  # the step's value at 0 is 0, as the ReLU's slope there
+    want = torch.heaviside(torch.as_tensor(z), torch.tensor(0.0))
+    assert_close(nets.heaviside(z), to_numpy(want))
+    assert_close(nets.linear(z), z)
+    before = z.copy()
+    nets.linear(z)[:] = 7.0  # a copy: writing into the result leaves z alone
+    assert_close(z, before)
+
+
+@pytest.mark.parametrize("D", [1, 3, 8])
+def test_linear_activation_collapses_to_a_line(rng, D):
+    """y = (phi_0 + sum phi_d theta_d0) + (sum phi_d theta_d1) x, whatever D."""
+    theta, phi = rng.normal(size=(D, 2)), rng.normal(size=(1, D + 1))
+    x = np.linspace(-3, 3, 61)
+    y = nets.shallow_net(x[None, :], theta, phi, activation=nets.linear)[0]
+    offset, slope = phi[0, 0] + phi[0, 1:] @ theta[:, 0], phi[0, 1:] @ theta[:, 1]
+    assert_close(y, offset + slope * x)
+
+
+def test_heaviside_net_is_a_staircase_with_jumps_phi_d(rng):
+    theta = np.array([[1.0, 1.0], [-0.5, 1.0], [1.2, -1.0]])  # joints -1, 0.5, 1.2
+    phi = np.array([[0.3, 2.0, -1.0, 0.5]])
+    x = np.array([-1.5, -0.5, 1.0, 1.5])
+    y = nets.shallow_net(x[None, :], theta, phi, activation=nets.heaviside)[0]
+    # left of -1 only unit 3 (facing left) is on; each joint switches one unit
+    assert_close(y, [0.3 + 0.5, 0.3 + 2.0 + 0.5, 0.3 + 2.0 - 1.0 + 0.5, 0.3 + 2.0 - 1.0])
+
+
+def test_zero_crossings_of_straight_lines_are_exact():
+    """Linear interpolation between samples is exact on a line: a + b x = 0 at x = -a / b."""
+    x = np.linspace(-2, 2, 41)
+    a, b = np.array([0.37, -1.1, 0.5, 3.0]), np.array([1.0, 0.8, -2.0, 1.0])  # row 3: at -3
+    rows, xs = nets.zero_crossings(x, a[:, None] + b[:, None] * x[None, :])
+    assert rows.tolist() == [0, 1, 2]
+    assert_close(xs, -a[:3] / b[:3])
+
+
+def test_zero_crossings_of_a_zigzag():
+    x = np.linspace(0, 1, 1001)
+    f = np.abs(x - 0.5) - 0.2  # crosses zero at 0.3 and 0.7
+    rows, xs = nets.zero_crossings(x, f)  # one row given 1-D
+    assert rows.tolist() == [0, 0]
+    assert_close(xs, [0.3, 0.7])
+    rows, xs = nets.zero_crossings(x, np.ones((2, 1001)))
+    assert rows.size == xs.size == 0
+
+
+def test_zero_crossings_bad_input_names_the_argument():
+    with pytest.raises(ValueError, match=r"f has shape \(2, 5\); expected \(2, 4\)"):
+        nets.zero_crossings(np.arange(4.0), np.ones((2, 5)))
+
+
+def _brute_force_fit(x, y, candidates, D):
+    """Every net the grid allows, fitted one at a time with torch's least squares."""
+    from itertools import combinations, product
+
+    best = np.inf
+    for joints in combinations(candidates, D):
+        for signs in product([1.0, -1.0], repeat=D):
+            s, t = np.array(signs), np.array(joints)
+            H = np.vstack([np.ones_like(x), np.maximum(s[:, None] * (x[None, :] - t[:, None]), 0)])
+            sol = torch.linalg.lstsq(torch.as_tensor(H.T), torch.as_tensor(y[:, None]),
+                                     driver="gelsd").solution
+            best = min(best, float(np.sum((y - H.T @ to_numpy(sol)[:, 0]) ** 2)))
+    return best
+
+
+@pytest.mark.parametrize("D", [1, 2, 3])
+def test_fit_shallow_grid_is_the_best_net_on_the_grid(rng, D):
+    x = np.sort(rng.uniform(-1, 1, 15))
+    y = np.sin(3 * x) + 0.1 * rng.normal(size=15)
+    candidates = np.array([-1.5, -0.6, -0.2, 0.1, 0.45, 0.8, 1.5])
+    theta, phi, loss = nets.fit_shallow_grid(x, y, candidates, D)
+    assert theta.shape == (D, 2) and phi.shape == (1, D + 1)
+    assert_close(np.abs(theta[:, 1]), np.ones(D))  # slopes +-1: sizes moved into phi
+    assert set(np.round(nets.shallow_joints(theta), 12)) <= set(candidates)
+    assert_close(loss, np.sum((nets.shallow_net(x[None, :], theta, phi)[0] - y) ** 2))
+    assert_close(loss, _brute_force_fit(x, y, candidates, D), rtol=1e-8)
+
+
+def test_fit_shallow_grid_recovers_a_net_on_the_grid():
+    x = np.linspace(-2, 2, 30)
+    theta = np.array([[0.5, 1.0], [-0.4, -1.0], [-1.0, 1.0]])  # joints -0.5, -0.4, 1.0
+    phi = np.array([[0.2, 1.5, -2.0, -1.0]])
+    y = nets.shallow_net(x[None, :], theta, phi)[0]
+    _, _, loss = nets.fit_shallow_grid(x, y, np.round(np.arange(-2, 2.01, 0.1), 10), 3)
+    assert loss < 1e-16
+
+
+# -- the new figures: what the notebook says about them ---------------------------------------
+def test_activations_figure_counts(rng):
+    from dlcore.widgets.nets import compute_activations
+
+    for D in (1, 4, 8):
+        for seed in (0, 7, 20):
+            for steep in (0.3, 2.0, 10.0):
+                d = compute_activations(D, seed, steep)
+                assert d["linear straight"] and d["relu pieces"] == d["heaviside levels"] == D + 1
+                assert np.abs(d["ReLU"]).max() == pytest.approx(1.0)  # scaled to fill its panel
+
+
+def test_fit_by_hand_reference_and_loss():
+    from dlcore import losses
+    from dlcore.widgets.nets import (
+        FIT_X,
+        FIT_Y,
+        SHALLOW_DEFAULTS,
+        best_fit,
+        compute_fit_by_hand,
+        shallow_params,
+    )
+
+    theta, phi, loss = best_fit()
+    assert np.all(np.abs(theta) <= 3) and np.all(np.abs(phi) <= 3)  # reachable by the sliders
+    f = nets.shallow_net(FIT_X[None, :], theta, phi)[0]
+    assert_close(loss, np.sum((f - FIT_Y) ** 2))
+    d = compute_fit_by_hand(**SHALLOW_DEFAULTS)
+    t0, p0 = shallow_params(**SHALLOW_DEFAULTS)
+    want = np.sum((nets.shallow_net(FIT_X[None, :], t0, p0)[0] - FIT_Y) ** 2)
+    assert_close(d["loss"], want)
+    assert d["loss"] == losses.least_squares(FIT_Y, d["f_data"])
+    assert loss < d["loss"] / 100 and d["dead"] == []
+    assert compute_fit_by_hand(**{**SHALLOW_DEFAULTS, "theta_10": -3.0})["dead"] == [1]
+
+
+def test_second_layer_is_a_shallow_net_and_clips_at_twelfths():
+    from dlcore import layers
+    from dlcore.widgets.nets import (
+        FOLD_THETA,
+        PSI_DEFAULTS,
+        SECOND_PHI,
+        X_FOLD,
+        compute_second_layer,
+        psi_matrix,
+    )
+
+    d = compute_second_layer(**PSI_DEFAULTS)
+    psi = psi_matrix(**PSI_DEFAULTS)
+    betas = [FOLD_THETA[:, 0], psi[:, 0], SECOND_PHI[:, 0]]
+    omegas = [FOLD_THETA[:, 1:], psi[:, 1:], SECOND_PHI[:, 1:]]
+    fs, _ = layers.forward(X_FOLD[None, :], betas, omegas)
+    assert_close(d["f"], fs[1])
+    h1 = torch.relu(torch.as_tensor(FOLD_THETA[:, :1] + FOLD_THETA[:, 1:] @ X_FOLD[None, :]))
+    want = torch.as_tensor(psi[:, :1]) + torch.as_tensor(psi[:, 1:]) @ h1
+    assert_close(d["f"], to_numpy(want))
+    # y = 3x, 2 - 3x, 3x - 2 meets t = 1/4, 1/2, 3/4 at t/3, (2 - t)/3, (2 + t)/3: k/12
+    assert_close(np.sort(d["new_x"]), np.array([1, 2, 3, 5, 6, 7, 9, 10, 11]) / 12)
+    assert d["n"] == 12
+    draws = np.random.default_rng(0)
+    for _ in range(200):
+        v = {k: draws.uniform(-2, 2) if k.endswith("0") else draws.uniform(-8, 8)
+             for k in PSI_DEFAULTS}
+        d = compute_second_layer(**v)
+        assert d["n"] <= 12 and d["new_x"].size <= 9
+
+
+@pytest.mark.parametrize("t", [(0.25, 0.5, 0.75), (0.1, 0.3, 0.9), (0.2, 0.6, 1.05)])
+def test_deep_2d_counts_agree_with_a_finer_grid_and_the_folding_argument(t):
+    from dlcore.widgets.nets import NET1_2D, compute_deep_2d, fold_net2, net1_2d
+
+    g = np.linspace(-3, 3, 361)
+    x = np.stack([a.ravel() for a in np.meshgrid(g, g)])
+    for net1 in NET1_2D:
+        theta, phi = net1_2d(net1)
+        betas, omegas = nets.compose_shallow(theta, phi, *fold_net2(*t))
+        assert_close(nets.deep_net(x, betas, omegas),
+                     nets.shallow_net(nets.shallow_net(x, theta, phi), *fold_net2(*t)))
+        ids1 = nets.region_ids(x, *nets.shallow_as_deep(theta, phi))
+        y = nets.shallow_net(x, theta, phi)[0]
+        predicted = sum(1 + sum(y[ids1 == r].min() < tk < y[ids1 == r].max() for tk in t)
+                        for r in range(ids1.max() + 1))
+        assert compute_deep_2d(net1, *t)["n"] == nets.count_regions(x, betas, omegas) == predicted
+
+
+def test_plane_steps_are_planes_clipped_and_summed():
+    from dlcore.widgets.nets import X_STEPS, compute_plane_steps, random_shallow_2d
+
+    for seed in (0, 9, 20):
+        d = compute_plane_steps(seed, 1.5, -0.7, 0.25)
+        theta, _ = random_shallow_2d(3, seed)
+        want_z = theta[:, :1] + theta[:, 1:] @ X_STEPS
+        assert_close(d["z"].reshape(3, -1), want_z)
+        assert_close(d["h"], to_numpy(torch.relu(torch.as_tensor(d["z"]))))
+        assert_close(d["weighted"].sum(axis=0), d["y"])
+
+
+# -- the exercises' solutions (NumPy written by hand) against dlcore --------------------------------
+def test_new_exercise_solutions_agree_with_dlcore(rng):
+    from dlcore.exercises import ch01
+
+    for D in (1, 4, 7):
+        theta = rng.normal(size=(D, 2))
+        assert_close(ch01.joints_solution(theta), nets.shallow_joints(theta))
+        x = np.linspace(-3, 3, 601)
+        want = nets.count_regions(x[None, :], [theta[:, 0], np.zeros(1)],
+                                  [theta[:, 1:], np.ones((1, D))])
+        assert ch01.regions_solution(x, theta) == want
+        phi, theta2 = rng.normal(size=(1, D + 1)), rng.normal(size=(3, 2))
+        betas, omegas = nets.compose_shallow(theta, phi, theta2, rng.normal(size=(1, 4)))
+        psi_0, Psi = ch01.compose_solution(theta, phi, theta2)
+        assert_close(psi_0, betas[1])
+        assert_close(Psi, omegas[1])
+    for widths in ([2, 5, 1], [3, 4, 4, 2], [1, 3, 3, 3, 1]):
+        betas, omegas = nets.random_net(widths, rng)
+        x = rng.normal(size=(widths[0], 6))
+        assert_close(ch01.deep_solution(x, betas, omegas), torch_deep(x, betas, omegas))

@@ -1,11 +1,14 @@
 """Interactive figures for chapter 01 (linear regions)."""
 
-import numpy as np
+import functools
 
-from .. import nets
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from .. import losses, nets
 from ..plots import COLORS, PALETTE, label
 from ..plots.nets import plot_joints, plot_piecewise, plot_units, set_joints, set_piecewise
-from . import Dropdown, InteractiveFigure, Slider
+from . import Checkbox, Dropdown, InteractiveFigure, Slider
 
 X_1D = np.linspace(-2.0, 2.0, 801)  # the input grid of the 1-D figures
 _BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none"}  # behind texts on curves
@@ -100,7 +103,11 @@ def update_shallow_steps(handles, data):
     for coll in handles["joints"]:
         set_joints(coll, data["joints"])
     handles["text"].set_text(f"{len(data['joints'])} joints, {data['n_regions']} regions")
-    dead = data["dead"]
+    return dead_message(data["dead"])
+
+
+def dead_message(dead):
+    """The figure's note when hidden units are 0 at every x shown (their phi_d do nothing)."""
     if not dead:
         return None
     hs = ", ".join(f"h_{d}" for d in dead)
@@ -180,6 +187,165 @@ hidden_units = InteractiveFigure(
     compute=compute_hidden_units, draw=draw_hidden_units, update=update_hidden_units,
     figsize=(8.0, 3.0),
 )
+
+# ------------------------------------------------------------------------------------------
+# 2b. Other activations: the same net with ReLU, sigmoid, Heaviside and linear units.
+# ------------------------------------------------------------------------------------------
+ACTIVATIONS = {"ReLU": nets.relu, "sigmoid": nets.sigmoid, "Heaviside": nets.heaviside,
+               "linear": nets.linear}
+Z_ACT = np.linspace(-4.0, 4.0, 161)  # the z-axis of the panels that draw a[z]
+
+
+def scale_to_fit(y):
+    """y moved and scaled into [-1, 1] (its shape, which is what the panels compare), and the
+    factor it was divided by; a constant y becomes 0 with factor 0."""
+    mid, half = (y.max() + y.min()) / 2, (y.max() - y.min()) / 2
+    return ((y - mid) / half if half > 1e-12 else np.zeros_like(y)), float(half)
+
+
+def compute_activations(D, seed, steep):
+    """One random shallow net (joints inside [-2, 2]) with every slope theta_d1 and bias
+    theta_d0 multiplied by ``steep`` (the joints stay put), run with each activation."""
+    theta, phi = random_shallow_1d(D, seed)
+    theta = steep * theta  # z_d = steep (theta_d0 + theta_d1 x): same joint, steeper switch
+    out = {"joints": nets.shallow_joints(theta), "D": D}
+    for name, a in ACTIVATIONS.items():
+        y = nets.shallow_net(X_1D[None, :], theta, phi, activation=a)[0]
+        out[name], out[name + " scale"] = scale_to_fit(y)
+    curvature = np.abs(np.diff(out["linear"], 2))
+    out["linear straight"] = bool(curvature.max() < 1e-9)
+    out["heaviside levels"] = int(np.unique(np.round(out["Heaviside"], 9)).size)
+    out["relu pieces"] = int(nets.region_ids(X_1D[None, :],
+                                             *nets.shallow_as_deep(theta, phi)).max()) + 1
+    return out
+
+
+def draw_activations(fig):
+    axes = fig.subplots(2, 4, height_ratios=(1, 2.2))
+    curves, texts, joints = {}, {}, []
+    for (name, a), top, ax in zip(ACTIVATIONS.items(), axes[0], axes[1]):
+        top.plot(Z_ACT, a(Z_ACT), color=PALETTE["black"], linewidth=1.8)
+        top.axhline(0, color=PALETTE["grey"], linewidth=0.6)
+        top.set_ylim(*((-4.2, 4.2) if name == "linear" else (-0.4, 4.2) if name == "ReLU"
+                       else (-0.2, 1.2)))
+        label(top, "$z$", "$a[z]$", f"{name}")
+        (curves[name],) = ax.plot(X_1D, np.zeros_like(X_1D), color=PALETTE["blue"],
+                                  linewidth=2, animated=True)
+        joints.append(plot_joints(ax, [], animated=True))
+        ax.set_xlim(X_1D[0], X_1D[-1])
+        ax.set_ylim(-1.25, 1.45)
+        label(ax, "$x$", "$y$ (scaled to fit)" if name == "ReLU" else None)
+        texts[name] = ax.text(0.03, 0.97, "", transform=ax.transAxes, va="top", fontsize=8,
+                              animated=True, bbox=_BOX)
+    return {"curves": curves, "texts": texts, "joints": joints}
+
+
+def update_activations(h, data):
+    for name in ACTIVATIONS:
+        h["curves"][name].set_ydata(data[name])
+    for coll in h["joints"]:
+        set_joints(coll, data["joints"])
+    D = data["D"]
+    h["texts"]["ReLU"].set_text(f"{data['relu pieces']} linear pieces, kinks at the joints")
+    h["texts"]["sigmoid"].set_text("smooth: no straight pieces")
+    h["texts"]["Heaviside"].set_text(f"{data['heaviside levels']} flat pieces, {D} jumps")
+    h["texts"]["linear"].set_text(f"one straight line, whatever D (= {D})")
+    return None
+
+
+activations = InteractiveFigure(
+    name="ch01.activations",
+    controls=(Slider("D", 1, 8, 3, kind="int", description="hidden units D"),
+              Slider("seed", 0, 20, 0, kind="int", description="random net #"),
+              Slider("steep", 0.3, 10.0, 2.0, kind="log", description="steepness of every z_d")),
+    compute=compute_activations, draw=draw_activations, update=update_activations,
+    figsize=(11.0, 4.4),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 2c. Fit it by hand: the ten parameters on sliders, the least-squares loss live.
+# ------------------------------------------------------------------------------------------
+def fit_data(I=20, seed=3, noise=0.15):
+    """The game's data: I points, x spread over [-1.9, 1.9], y = sin(1.6 x) + 0.3 x + noise."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-1.9, 1.9, I))
+    return x, np.sin(1.6 * x) + 0.3 * x + noise * rng.normal(size=I)
+
+
+FIT_X, FIT_Y = fit_data()
+# the joints the reference may use: every 0.1 over the data, and one beyond each end (a unit
+# whose joint lies beyond the data is a straight line, or zero, on the data)
+FIT_JOINTS = np.r_[-2.5, np.round(np.arange(-2.0, 2.0001, 0.1), 10), 2.5]
+FIT_YLIM = (-3.0, 3.0)
+
+
+@functools.lru_cache(maxsize=1)
+def best_fit():
+    """The reference: the best 3-unit net whose joints lie on FIT_JOINTS (nets.fit_shallow_grid),
+    as (theta (3, 2), phi (1, 4), loss). Cached: it tries about 100,000 nets."""
+    return nets.fit_shallow_grid(FIT_X, FIT_Y, FIT_JOINTS, 3)
+
+
+def compute_fit_by_hand(show_best=False, **v):
+    theta, phi = shallow_params(**v)
+    f_data = nets.shallow_net(FIT_X[None, :], theta, phi)[0]  # the net at the data points
+    z, h, y = nets.shallow_parts(X_1D[None, :], theta, phi)
+    ids = nets.region_ids(X_1D[None, :], *nets.shallow_as_deep(theta, phi))
+    joints = nets.shallow_joints(theta)
+    theta_b, phi_b, loss_b = best_fit()
+    return {"y": y[0], "ids": ids, "f_data": f_data, "joints": joints,
+            "loss": losses.least_squares(FIT_Y, f_data), "best_loss": loss_b,
+            "best_y": nets.shallow_net(X_1D[None, :], theta_b, phi_b)[0], "show_best": show_best,
+            "dead": [d + 1 for d in range(h.shape[0]) if not np.any(h[d] > 0)]}
+
+
+def draw_fit_by_hand(fig):
+    ax = fig.subplots()
+    ax.scatter(FIT_X, FIT_Y, s=22, color=PALETTE["black"], zorder=4, label="data $(x_i, y_i)$")
+    residuals = LineCollection([], colors=PALETTE["vermillion"], linewidths=1.0,
+                               animated=True)
+    ax.add_collection(residuals, autolim=False)
+    (best,) = ax.plot(X_1D, np.zeros_like(X_1D), color=PALETTE["grey"], linewidth=2.5,
+                      linestyle="--", label="reference fit (tick the box)", animated=True)
+    curve = plot_piecewise(ax, X_1D, np.zeros_like(X_1D), np.zeros(X_1D.size, int),
+                           animated=True)
+    joints = plot_joints(ax, [], animated=True)
+    ax.set_xlim(X_1D[0], X_1D[-1])
+    ax.set_ylim(*FIT_YLIM)
+    label(ax, "$x$", "$y$", " ")
+    title = ax.set_title(" ", animated=True)
+    off = [ax.text(0.99, y, "", transform=ax.transAxes, ha="right", va=va, fontsize=8,
+                   color=PALETTE["vermillion"], animated=True, bbox=_BOX)
+           for y, va in ((0.97, "top"), (0.03, "bottom"))]
+    ax.legend(loc="lower left", fontsize=8)
+    return {"residuals": residuals, "best": best, "curve": curve, "joints": joints,
+            "title": title, "off": off}
+
+
+def update_fit_by_hand(h, data):
+    set_piecewise(h["curve"], X_1D, data["y"], data["ids"])
+    set_joints(h["joints"], data["joints"])
+    h["residuals"].set_segments([[(x, y), (x, f)] for x, y, f in
+                                 zip(FIT_X, FIT_Y, np.clip(data["f_data"], -1e3, 1e3))])
+    h["best"].set_ydata(data["best_y"])
+    h["best"].set_visible(data["show_best"])
+    for text, message in zip(h["off"], off_scale(data["y"], FIT_YLIM)):
+        text.set_text(message)
+        text.set_visible(bool(message))
+    h["title"].set_text(f"your loss L = {data['loss']:.3g}   (reference fit: "
+                        f"{data['best_loss']:.3g})")
+    return dead_message(data["dead"])
+
+
+fit_by_hand = InteractiveFigure(
+    name="ch01.fit_by_hand",
+    controls=(*shallow_steps.controls,
+              Checkbox("show_best", False, description="show the reference fit")),
+    compute=compute_fit_by_hand, draw=draw_fit_by_hand, update=update_fit_by_hand,
+    figsize=(8.0, 3.6),
+)
+
 
 # ------------------------------------------------------------------------------------------
 # 3. Universal approximation: more units, smaller error.
@@ -311,6 +477,89 @@ two_inputs = InteractiveFigure(
 )
 
 # ------------------------------------------------------------------------------------------
+# 4b. Two inputs, step by step: planes z_d, clipped h_d, weighted phi_d h_d, summed y.
+# ------------------------------------------------------------------------------------------
+G_STEPS = np.linspace(-3.0, 3.0, 81)
+X_STEPS = np.stack([a.ravel() for a in np.meshgrid(G_STEPS, G_STEPS)])  # (2, 81 * 81)
+STEPS_CLIM = 4.0  # every panel shares one colour scale, -4 (blue) .. 0 (white) .. 4 (red)
+
+
+def compute_plane_steps(seed, phi_1, phi_2, phi_3):
+    """The three steps of a 2-input shallow net with D = 3 (random_shallow_2d's theta, the
+    sliders' phi, phi_0 = 0), each as an image over the square [-3, 3]^2."""
+    theta, _ = random_shallow_2d(3, seed)
+    phi = np.array([[0.0, phi_1, phi_2, phi_3]])
+    z, h, y = nets.shallow_parts(X_STEPS, theta, phi)  # (3, I), (3, I), (1, I)
+    n = G_STEPS.size
+    return {"z": z.reshape(3, n, n), "h": h.reshape(3, n, n),
+            "weighted": (phi[0, 1:, None] * h).reshape(3, n, n), "y": y.reshape(n, n),
+            "lines": nets.shallow_joint_lines(theta, EXTENT[0], EXTENT[1]),
+            "y_range": (float(y.min()), float(y.max()))}
+
+
+def draw_plane_steps(fig):
+    grid = fig.add_gridspec(3, 4, width_ratios=(1, 1, 1, 1.9))
+    titles = ["1. planes $z_d$", "2. clipped $h_d = a[z_d]$", r"3. weighted $\phi_d h_d$"]
+    style = dict(origin="lower", extent=EXTENT, cmap="RdBu_r", vmin=-STEPS_CLIM,
+                 vmax=STEPS_CLIM, interpolation="none", animated=True)
+    images, lines = {"z": [], "h": [], "weighted": []}, []
+    for d in range(3):
+        for col, key in enumerate(images):
+            ax = fig.add_subplot(grid[d, col])
+            images[key].append(ax.imshow(np.zeros((G_STEPS.size,) * 2), **style))
+            (line,) = ax.plot([], [], color=COLORS[d], linewidth=1.5, linestyle="--",
+                              animated=True)
+            lines.append((d, line))
+            ax.set_xlim(-3, 3)
+            ax.set_ylim(-3, 3)
+            ax.grid(False)
+            ax.set_xticks([-3, 0, 3] if d == 2 else [])
+            ax.set_yticks([-3, 0, 3] if col == 0 else [])
+            if d == 0:
+                ax.set_title(titles[col])
+            if col == 0:
+                ax.set_ylabel(f"unit {d + 1}\n$x_2$", color=COLORS[d])
+            if d == 2:
+                ax.set_xlabel("$x_1$")
+    ax = fig.add_subplot(grid[:, 3])
+    y_img = ax.imshow(np.zeros((G_STEPS.size,) * 2), **style)
+    for d in range(3):
+        (line,) = ax.plot([], [], color=COLORS[d], linewidth=1.5, linestyle="--", animated=True)
+        lines.append((d, line))
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+    ax.grid(False)
+    label(ax, "$x_1$", "$x_2$", r"4. sum $y = \phi_0 + \sum_d \phi_d h_d$  ($\phi_0 = 0$)")
+    fig.colorbar(y_img, ax=ax, shrink=0.8, label="value (one scale for every panel)")
+    text = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=8, animated=True, bbox=_BOX)
+    return {"images": images, "y": y_img, "lines": lines, "text": text}
+
+
+def update_plane_steps(h, data):
+    for key, imgs in h["images"].items():
+        for img, values in zip(imgs, data[key]):
+            img.set_data(values)
+    h["y"].set_data(data["y"])
+    for d, line in h["lines"]:
+        line.set_data(*data["lines"][d])
+    lo, hi = data["y_range"]
+    h["text"].set_text(f"y from {lo:.2g} to {hi:.2g}"
+                       + ("  (colours saturate beyond ±4)" if max(-lo, hi) > STEPS_CLIM else ""))
+    return None
+
+
+plane_steps = InteractiveFigure(
+    name="ch01.plane_steps",
+    controls=(Slider("seed", 0, 20, 0, kind="int", description="random net #"),
+              Slider("phi_1", -2.0, 2.0, 1.0, step=0.05, description="φ_1"),
+              Slider("phi_2", -2.0, 2.0, -1.0, step=0.05, description="φ_2"),
+              Slider("phi_3", -2.0, 2.0, 0.5, step=0.05, description="φ_3")),
+    compute=compute_plane_steps, draw=draw_plane_steps, update=update_plane_steps,
+    figsize=(8.6, 4.9),
+)
+
+
+# ------------------------------------------------------------------------------------------
 # 5. Folding: network 1 folds x, network 2 is replicated on every fold.
 # ------------------------------------------------------------------------------------------
 FOLD_THETA = np.array([[0.0, 1.0], [-1 / 3, 1.0], [-2 / 3, 1.0]])  # joints at 0, 1/3, 2/3
@@ -398,6 +647,209 @@ folding = InteractiveFigure(
     compute=compute_folding, draw=draw_folding, update=update_folding,
     figsize=(10.0, 3.0),
 )
+
+# ------------------------------------------------------------------------------------------
+# 5b. Inside the second layer: its pre-activations are a 3-output shallow net of x; its ReLUs
+#     clip them and so add new joints. Network 1 is the folding figure's; psi on sliders.
+# ------------------------------------------------------------------------------------------
+SECOND_PHI = fold_net2(0.25, 0.5, 0.75)[1]  # phi' (1, 4): the output layer, held fixed
+_COMPOSED = nets.compose_shallow(FOLD_THETA, FOLD_PHI, *fold_net2(0.25, 0.5, 0.75))
+PSI_DEFAULTS = {f"psi_{d + 1}{j}": float(np.c_[_COMPOSED[0][1], _COMPOSED[1][1]][d, j])
+                for j in range(4) for d in range(3)}  # the composition's psi, column by column
+SECOND_YLIM = (-1.2, 1.6)
+
+
+def psi_matrix(**v):
+    """Slider values psi_dj -> the (3, 4) array [psi_d0 | psi_d1 psi_d2 psi_d3]."""
+    return np.array([[v[f"psi_{d + 1}{j}"] for j in range(4)] for d in range(3)])
+
+
+def compute_second_layer(**v):
+    """Layer 2 of the deep net x -> h (network 1's hidden layer) -> h' -> y'.
+
+    Its pre-activations f_d = psi_d0 + sum_j psi_dj h_j are a shallow net of x with three
+    outputs, phi = psi (nets.shallow_net); h'_d = a[f_d] clips them, adding a joint wherever f_d
+    crosses zero (nets.zero_crossings); y' = phi'_0 + sum_d phi'_d h'_d (phi' fixed).
+    """
+    psi = psi_matrix(**v)
+    f = nets.shallow_net(X_FOLD[None, :], FOLD_THETA, psi)  # (3, I): a 3-output shallow net
+    betas = [FOLD_THETA[:, 0], psi[:, 0], SECOND_PHI[:, 0]]
+    omegas = [FOLD_THETA[:, 1:], psi[:, 1:], SECOND_PHI[:, 1:]]
+    y = nets.deep_net(X_FOLD[None, :], betas, omegas)[0]
+    ids = nets.region_ids(X_FOLD[None, :], betas, omegas)
+    rows, xs = nets.zero_crossings(X_FOLD, f)
+    return {"f": f, "h": nets.relu(f), "y": y, "ids": ids, "n": int(ids.max()) + 1,
+            "new_rows": rows, "new_x": xs}
+
+
+def draw_second_layer(fig):
+    axes = fig.subplots(1, 4, sharex=True)
+    _, h1, _ = nets.shallow_parts(X_FOLD[None, :], FOLD_THETA, FOLD_PHI)
+    plot_units(axes[0], X_FOLD, h1, name="h")
+    axes[0].legend(loc="upper left", ncols=3, handlelength=1, fontsize=7)
+    axes[0].set_ylim(-0.1, 1.3)
+    label(axes[0], "$x$", "$h_j$", "layer 1: $h_j = a[\\theta_{j0} + \\theta_{j1} x]$")
+    joints1 = nets.shallow_joints(FOLD_THETA)
+    titles = ["layer 2 in: $f_d = \\psi_{d0} + \\sum_j \\psi_{dj} h_j$",
+              "layer 2 out: $h'_d = a[f_d]$", "output $y' = \\phi'_0 + \\sum_d \\phi'_d h'_d$"]
+    for ax, title, yl in zip(axes[1:], titles, ["$f_d$", "$h'_d$", "$y'$"]):
+        plot_joints(ax, joints1)
+        ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
+        label(ax, "$x$", yl, title)
+        ax.set_ylim(*SECOND_YLIM)
+    plot_joints(axes[0], joints1)
+    lines = [plot_units(ax, X_FOLD, np.zeros((3, X_FOLD.size)), name=n, animated=True)
+             for ax, n in ((axes[1], "f"), (axes[2], "h'"))]
+    marks = axes[2].scatter([], [], s=30, marker="o", zorder=5, edgecolors=PALETTE["black"],
+                            linewidths=0.6, animated=True)
+    new_joints = plot_joints(axes[3], [], animated=True, colors=PALETTE["vermillion"],
+                             linestyles="dotted")
+    curve = plot_piecewise(axes[3], X_FOLD, np.zeros_like(X_FOLD), np.zeros(X_FOLD.size, int),
+                           animated=True)
+    axes[3].set_xlim(0, 1)
+    texts = [ax.text(0.03, 0.03, "", transform=ax.transAxes, fontsize=8, animated=True,
+                     bbox=_BOX) for ax in axes[2:]]
+    off = [[a.text(0.97, y, "", transform=a.transAxes, ha="right", va=va, fontsize=8,
+                   color=PALETTE["vermillion"], animated=True, bbox=_BOX)
+            for y, va in ((0.97, "top"), (0.12, "bottom"))] for a in axes[1:]]
+    return {"lines": lines, "marks": marks, "new_joints": new_joints, "curve": curve,
+            "texts": texts, "off": off}
+
+
+def update_second_layer(h, data):
+    for lines, rows in zip(h["lines"], (data["f"], data["h"])):
+        for line, row in zip(lines, rows):
+            line.set_ydata(row)
+    for texts, values in zip(h["off"], (data["f"], data["h"], data["y"])):
+        for text, message in zip(texts, off_scale(values, SECOND_YLIM)):
+            text.set_text(message)
+            text.set_visible(bool(message))
+    xs = data["new_x"]
+    h["marks"].set_offsets(np.c_[xs, np.zeros_like(xs)] if xs.size else np.zeros((0, 2)))
+    h["marks"].set_facecolors([COLORS[d] for d in data["new_rows"]])
+    set_joints(h["new_joints"], xs)
+    set_piecewise(h["curve"], X_FOLD, data["y"], data["ids"])
+    h["texts"][0].set_text(f"clipping adds {xs.size} joints (dots)")
+    h["texts"][1].set_text(f"{data['n']} linear regions")
+    return None
+
+
+second_layer = InteractiveFigure(
+    name="ch01.second_layer",
+    controls=tuple(
+        Slider(k, -2.0 if k.endswith("0") else -8.0, 2.0 if k.endswith("0") else 8.0, v,
+               step=0.05 if k.endswith("0") else 0.1, description=f"ψ_{k[-2:]}")
+        for k, v in PSI_DEFAULTS.items()
+    ),
+    compute=compute_second_layer, draw=draw_second_layer, update=update_second_layer,
+    figsize=(11.0, 3.1),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 5c. Two inputs: network 1 (x_1, x_2) -> y, network 2 y -> y', and the composition.
+# ------------------------------------------------------------------------------------------
+G_DEEP2 = np.linspace(-3.0, 3.0, 121)
+X_DEEP2 = np.stack([a.ravel() for a in np.meshgrid(G_DEEP2, G_DEEP2)])  # (2, 121 * 121)
+
+
+_ANGLES = np.pi / 2 + 2 * np.pi * np.arange(3) / 3  # three directions, 120 degrees apart
+NET1_2D = {  # network 1's (theta, phi) before scaling: a hand-made bowl, and random nets
+    "bowl": (np.c_[np.full(3, -0.5), np.cos(_ANGLES), np.sin(_ANGLES)],  # z_d = n_d . x - 1/2
+             np.array([[0.0, 1.0, 1.0, 1.0]])),
+    **{f"random {k}": random_shallow_2d(3, k) for k in (1, 2, 5, 7)},
+}
+
+
+def net1_2d(net1, x=X_DEEP2):
+    """Network 1 of the 2-input figure, ``net1`` one of NET1_2D: the bowl is 0 on a triangle
+    around the origin and rises on every side, y = sum_d a[n_d . x - 1/2]. Its output is moved
+    and scaled so that y runs over exactly [0, 1] on the points x (that moves no boundary).
+    Returns theta (3, 3), phi (1, 4)."""
+    theta, phi = NET1_2D[net1]
+    y = nets.shallow_net(x, theta, phi)[0]
+    lo, span = y.min(), max(np.ptp(y), 1e-12)
+    return theta, np.c_[phi[:, :1] - lo, phi[:, 1:]] / span  # y -> (y - lo) / span
+
+
+def compute_deep_2d(net1, t1, t2, t3, show="regions", x=X_DEEP2):
+    """Network 2 (fold_net2: joints at y = t1, t2, t3) after network 1 (net1_2d), written as one
+    deep net (nets.compose_shallow); regions and outputs on the points x (2, I)."""
+    theta1, phi1 = net1_2d(net1, x)
+    theta2, phi2 = fold_net2(t1, t2, t3)
+    betas, omegas = nets.compose_shallow(theta1, phi1, theta2, phi2)  # y'[y[x]]
+    ids1 = nets.region_ids(x, *nets.shallow_as_deep(theta1, phi1))
+    ids = nets.region_ids(x, betas, omegas)
+    n = int(round(np.sqrt(x.shape[1])))
+    return {"y": nets.shallow_net(x, theta1, phi1)[0].reshape(n, n),
+            "y2": nets.deep_net(x, betas, omegas)[0].reshape(n, n),
+            "ids": ids.reshape(n, n), "n": int(ids.max()) + 1, "n1": int(ids1.max()) + 1,
+            "lines": nets.shallow_joint_lines(theta1, EXTENT[0], EXTENT[1]),
+            "y2_of_y": nets.shallow_net(Y_FOLD[None, :], theta2, phi2)[0],
+            "joints2": np.array([t1, t2, t3]), "show": show}
+
+
+def draw_deep_2d(fig):
+    axes = fig.subplots(1, 3, width_ratios=(1, 1.15, 1))
+    n = G_DEEP2.size
+    y_img = axes[0].imshow(np.zeros((n, n)), origin="lower", extent=EXTENT, cmap="viridis",
+                           vmin=0, vmax=1, interpolation="none", animated=True)
+    img = axes[2].imshow(np.zeros((n, n)), origin="lower", extent=EXTENT, cmap=_REGION_CMAP,
+                         vmin=-0.5, vmax=len(COLORS) - 0.5, interpolation="none",
+                         animated=True)
+    lines = [[ax.plot([], [], color="white", linewidth=1.2, animated=True)[0] for _ in range(3)]
+             for ax in (axes[0], axes[2])]
+    for ax in (axes[0], axes[2]):
+        ax.set_xlim(-3, 3)
+        ax.set_ylim(-3, 3)
+        ax.grid(False)
+        label(ax, "$x_1$", "$x_2$")
+    titles = [axes[0].set_title(" ", animated=True), None, axes[2].set_title(" ", animated=True)]
+    ax = axes[1]
+    ax.axvspan(0.0, 1.0, color=PALETTE["sky"], alpha=0.12, linewidth=0)
+    ax.text(0.5, 0.97, "the $y$ network 1 outputs", transform=ax.get_xaxis_transform(),
+            ha="center", va="top", fontsize=8, color=PALETTE["blue"])
+    (curve,) = ax.plot(Y_FOLD, np.zeros_like(Y_FOLD), color=PALETTE["orange"], linewidth=2,
+                       animated=True)
+    joints = plot_joints(ax, [], animated=True)
+    ax.set_xlim(-0.15, 1.15)
+    ax.set_ylim(*FOLD_YLIM)
+    label(ax, "$y$", "$y'$", "network 2: $y \\to y'$ (joints at the sliders)")
+    return {"y_img": y_img, "img": img, "lines": lines, "titles": titles, "curve": curve,
+            "joints": joints}
+
+
+def update_deep_2d(h, data):
+    h["y_img"].set_data(data["y"])
+    if data["show"] == "regions":
+        h["img"].set_data(data["ids"] % len(COLORS))
+        h["img"].set_cmap(_REGION_CMAP)
+        h["img"].set_clim(-0.5, len(COLORS) - 0.5)
+    else:
+        h["img"].set_data(data["y2"])
+        h["img"].set_cmap("viridis")
+        h["img"].set_clim(*FOLD_YLIM)
+    for panel in h["lines"]:
+        for line, ends in zip(panel, data["lines"]):
+            line.set_data(*ends)
+    h["curve"].set_ydata(data["y2_of_y"])
+    set_joints(h["joints"], data["joints2"])
+    h["titles"][0].set_text(f"network 1: $y$ over $(x_1, x_2)$, {data['n1']} regions")
+    h["titles"][2].set_text(f"overall $y'[y[x]]$: {data['n']} regions")
+    return None
+
+
+deep_2d = InteractiveFigure(
+    name="ch01.deep_2d",
+    controls=(Dropdown("net1", tuple(NET1_2D), "bowl", description="network 1"),
+              Slider("t1", -0.1, 1.1, 0.25, step=0.01, description="joint 1 of net 2"),
+              Slider("t2", -0.1, 1.1, 0.5, step=0.01, description="joint 2 of net 2"),
+              Slider("t3", -0.1, 1.1, 0.75, step=0.01, description="joint 3 of net 2"),
+              Dropdown("show", ("regions", "output y'"), "regions", description="colour by")),
+    compute=compute_deep_2d, draw=draw_deep_2d, update=update_deep_2d,
+    figsize=(11.0, 3.7),
+)
+
 
 # ------------------------------------------------------------------------------------------
 # 6. Depth: a random deep net vs the folding construction, K and D on sliders.

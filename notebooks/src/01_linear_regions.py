@@ -5,15 +5,18 @@
 # functions**. In this chapter you take one apart. After it you can
 #
 # * compute a shallow network by hand in its three steps, and say where its *joints* are;
-# * explain why D hidden units give at most D + 1 linear regions on a line, and why that is
-#   enough to approximate any continuous function (universal approximation);
-# * handle several inputs and outputs, and count parameters with the notation
-#   $\beta_k, \Omega_k, h_k$;
-# * see how composing networks *folds* the input, so depth multiplies the number of regions
-#   while width only adds to it.
+# * explain why D hidden units give at most D + 1 linear regions on a line, what other
+#   activation functions do instead, and why that is enough to approximate any continuous
+#   function (universal approximation);
+# * fit a network to data by hand, watching the least-squares loss;
+# * handle several inputs (planes clipped along lines) and several outputs, and count
+#   parameters with the notation $\beta_k, \Omega_k, h_k$;
+# * see how composing networks *folds* the input, a line or a plane, what the second layer's
+#   ReLUs add, and why depth multiplies the number of regions while width only adds to it.
 #
-# **Prerequisites:** matrix-vector products and NumPy arrays. Nothing about training yet: every
-# network here has its parameters set by hand, by a slider, or by a least-squares fit.
+# **Prerequisites:** matrix-vector products and NumPy arrays. Nothing about training by
+# gradient descent yet: every network here has its parameters set by hand, by a slider, or by
+# a least-squares fit.
 #
 # **How to use it:** run the cells from top to bottom (*Run > Run All Cells*). Move the sliders
 # under each interactive figure; every figure is redrawn from the maths in `dlcore`, the small
@@ -24,7 +27,7 @@
 import numpy as np
 import matplotlib.pyplot as plt
 
-from dlcore import layers, nets
+from dlcore import layers, losses, nets
 from dlcore.plots import new_figure, label, PALETTE, COLORS
 from dlcore.plots.nets import plot_units, plot_piecewise, plot_network_diagram
 from dlcore.widgets import nets as W
@@ -144,7 +147,141 @@ for D in range(1, 21):  # every setting of the two sliders
     assert nets.num_params_shallow(1, D, 1) == 3 * D + 1
 
 # %% [markdown]
-# ## 3. Universal approximation
+# ### Other activation functions
+#
+# The joints are the ReLU's doing. Keep $\theta$ and $\phi$ and change only $a[\cdot]$:
+#
+# * the **sigmoid** $a[z] = 1 / (1 + e^{-z})$, a smooth step from 0 to 1 (chapter 02 meets it
+#   again as a probability);
+# * the **Heaviside** step $a[z] = 1$ for $z > 0$ and $0$ otherwise, a hard step;
+# * the **linear** "activation" $a[z] = z$, which is no activation at all.
+#
+# `shallow_net` takes the activation as an argument, so the same three steps run with any of
+# them. The two new ones are one line each:
+
+# %%
+show_source(nets.heaviside)
+show_source(nets.linear)
+
+# %% [markdown]
+# With the linear activation the hidden layer does nothing a single line could not:
+#
+# $$y = \phi_0 + \sum_d \phi_d (\theta_{d0} + \theta_{d1} x) = \underbrace{\Big(\phi_0 + \sum_d \phi_d \theta_{d0}\Big)}_{\text{offset}} + \underbrace{\Big(\sum_d \phi_d \theta_{d1}\Big)}_{\text{slope}}\, x ,$$
+#
+# a straight line however many units there are. Below, one random net with each activation
+# (top: $a[z]$; bottom: the net's output, each scaled to fill its panel, since the shape is what
+# we compare). The steepness multiplies every $\theta_{d0}$ and $\theta_{d1}$ by the same
+# factor: the joints stay where they are, and each unit switches faster.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+theta_r, phi_r = W.random_shallow_1d(5, seed=0)                 # 5 units: theta (5, 2)
+x_line = np.linspace(-2, 2, 801)[None, :]
+y_lin = nets.shallow_net(x_line, theta_r, phi_r, activation=nets.linear)[0]
+offset = phi_r[0, 0] + phi_r[0, 1:] @ theta_r[:, 0]              # the offset of the line above
+slope = phi_r[0, 1:] @ theta_r[:, 1]                             # ... and its slope
+print("linear activation, D = 5: y is the line offset + slope x:",
+      np.allclose(y_lin, offset + slope * x_line[0]))
+
+# %%
+W.activations.show()
+
+# %% [markdown]
+# **What to notice**
+# * **ReLU:** $D + 1$ straight pieces with a kink at each joint, as before.
+# * **Heaviside:** $D + 1$ *flat* pieces with a jump at each joint (drawn as a vertical line):
+#   the output is no longer continuous, and its slope is 0 almost everywhere, which gives
+#   gradient descent (chapter 03) nothing to follow.
+# * **Sigmoid:** smooth, with a soft step near each joint. Turn the steepness up and it turns
+#   into the Heaviside's staircase; turn it down and each unit is nearly linear over the plot.
+# * **Linear:** one straight line whatever $D$ and whatever the random net. Without a
+#   nonlinear activation, hidden units add parameters but no new shapes.
+
+# %%
+for D in range(1, 9):  # every setting of D and of the random net, at both ends of the steepness
+    for seed in range(21):
+        for steep in (0.3, 10.0):
+            d = W.compute_activations(D, seed, steep)
+            assert d["linear straight"]                                   # a line, always
+            assert d["relu pieces"] == d["heaviside levels"] == D + 1     # D + 1 pieces each
+theta_r, phi_r = W.random_shallow_1d(3, seed=0)
+far = np.min(np.abs(x_line[0][:, None] - nets.shallow_joints(theta_r)), axis=1) > 0.3
+gap = {}
+for steep in (2.0, 10.0):   # sigmoid against Heaviside, away from the joints
+    y_sig, y_step = (nets.shallow_net(x_line, steep * theta_r, phi_r, activation=a)[0]
+                     for a in (nets.sigmoid, nets.heaviside))
+    gap[steep] = np.abs(y_sig - y_step)[far].max() / np.ptp(y_step)
+assert gap[10.0] < 0.05 < gap[2.0]   # steeper sigmoids are closer to the steps
+
+# %% [markdown]
+# ## 3. Fitting a shallow network to data, by hand
+#
+# *Training* chooses the parameters so that the network matches a dataset
+# $\{x_i, y_i\}_{i=1}^{I}$. It needs a number that says how badly the network fits, a
+# **loss** $L[\theta, \phi]$; chapter 02 derives losses from probability, and for now we take
+# the sum of squared differences, the **least-squares loss**
+#
+# $$L[\theta, \phi] = \sum_{i=1}^{I} \big(f[x_i, \theta, \phi] - y_i\big)^2 .$$
+#
+# In `dlcore` (chapter 02's module, where it lives) it is the formula itself:
+
+# %%
+show_source(losses.least_squares)
+
+# %% [markdown]
+# Now be the training algorithm. The ten sliders are the ten parameters of section 1's network
+# (they start where that figure starts); the 20 black points are the data, and each red segment
+# is one residual $f[x_i] - y_i$, so $L$ is the sum of their squared lengths. Make $L$ as small
+# as you can. Tick *show the reference fit* to compare with a good answer.
+
+# %%
+W.fit_by_hand.show()
+
+# %% [markdown]
+# **What is the reference?** A net with three units is fixed by where its joints are and which
+# way each unit faces (the size of $\theta_{d1}$ can move into $\phi_d$, since
+# $a[c z] = c\, a[z]$ for $c > 0$). Once those are fixed, $f$ is linear in $\phi$ and the best
+# $\phi$ is one least-squares solve (section 4 uses the same trick). `fit_shallow_grid` tries
+# every set of three joints from a grid 0.1 apart over the data, plus one position beyond each
+# end (where a unit is a straight line, or zero, on the data), each unit facing either way:
+# about 100,000 nets, screened at once. It is not guaranteed to be *the* best three-unit net,
+# since a joint between two grid points might do a little better; a search five times finer
+# near its joints, below, gains less than 1%.
+
+# %%
+show_source(nets.fit_shallow_grid)
+
+# %%
+theta_best, phi_best, loss_best = W.best_fit()
+theta_start, phi_start = W.shallow_params(**W.SHALLOW_DEFAULTS)    # the sliders' start
+loss_start = losses.least_squares(W.FIT_Y, nets.shallow_net(W.FIT_X[None, :], theta_start, phi_start)[0])
+near = np.concatenate([t + np.arange(-0.1, 0.1001, 0.02) for t in nets.shallow_joints(theta_best)])
+_, _, loss_finer = nets.fit_shallow_grid(W.FIT_X, W.FIT_Y, np.r_[-2.5, near, 2.5], 3)
+print(f"loss at the start {loss_start:.3g}, reference {loss_best:.3g}, "
+      f"finer search {loss_finer:.3g}")
+print("the reference's parameters fit the sliders' range [-3, 3]:",
+      bool(np.all(np.abs(np.r_[theta_best.ravel(), phi_best.ravel()]) <= 3)))
+assert loss_finer <= loss_best < 1.01 * loss_finer           # the finer search gains < 1%
+n_tried = 2 ** 3 * len(W.FIT_JOINTS) * (len(W.FIT_JOINTS) - 1) * (len(W.FIT_JOINTS) - 2) // 6
+assert 90_000 < n_tried < 110_000      # 2^3 directions times C(J, 3) sets of joints
+assert loss_best < loss_start / 100                           # the start is far from it
+assert loss_best > 0.1                                        # the noise is not fitted
+assert np.all(np.abs(np.r_[theta_best.ravel(), phi_best.ravel()]) <= 3)
+assert np.allclose(np.sort(nets.shallow_joints(theta_best)), [-1.2, -0.4, 0.7])
+
+# %% [markdown]
+# **What to notice**
+# * The loss punishes big misses most: one residual twice as long counts four times as much.
+#   Bringing the worst points in first lowers $L$ fastest.
+# * Each slider's effect depends on the others: $\phi_d$ does nothing while unit $d$ is off
+#   over the whole plot, and moving a joint changes which points each $\phi_d$ can reach. This
+#   coupling is why training is an *optimisation problem*, the subject of chapter 03.
+# * The reference puts its joints where the data bend: near the two turns ($x = -1.2$ and
+#   $x = 0.7$) and one on the way up ($x = -0.4$). Three joints can follow the data's fall, rise
+#   and fall, but not the noise, so even the reference's $L$ stays well above 0.
+
+# %% [markdown]
+# ## 4. Universal approximation
 #
 # More joints mean a finer piecewise-linear approximation. The **universal approximation
 # theorem** states it in general: a network with one hidden layer and finitely many hidden units
@@ -155,9 +292,9 @@ for D in range(1, 21):  # every setting of the two sliders
 #
 # To see it on a line, fix the joints evenly over $[-1, 1]$ (that fixes $\theta$) and choose the
 # output weights $\phi$ by least squares: once $\theta$ is fixed, $y$ is *linear* in $\phi$, so
-# finding them is one least-squares solve. The three building blocks are shared with later
-# chapters: evenly spaced joints and the fixed ReLU features $[1; a[x - t_d]]$ from
-# `dlcore.features`, and the solve from `dlcore.linear`:
+# finding them is one least-squares solve (as for the reference fit of section 3). The three
+# building blocks are shared with later chapters: evenly spaced joints and the fixed ReLU
+# features $[1; a[x - t_d]]$ from `dlcore.features`, and the solve from `dlcore.linear`:
 
 # %%
 show_source(nets.fit_shallow_lstsq)
@@ -201,7 +338,7 @@ assert slopes["step (discontinuous)"] > -0.7                          # the step
 #   training: those are the subjects of later chapters.
 
 # %% [markdown]
-# ## 4. Several outputs
+# ## 5. Several outputs
 #
 # With $D_o$ outputs, every output is its own weighted sum of the **same** hidden units:
 #
@@ -231,16 +368,60 @@ plt.show()
 # $D + 1$ parameters each but no new joints.
 
 # %% [markdown]
-# ## 5. Several inputs
+# ## 6. Several inputs
 #
 # With two inputs each hidden unit computes a *plane*, and the ReLU clips it to zero along the
 # line where the plane crosses zero:
 #
 # $$h_d = a[\theta_{d0} + \theta_{d1} x_1 + \theta_{d2} x_2], \qquad y = \phi_0 + \sum_d \phi_d h_d .$$
 #
-# Those lines cut the input plane into convex polygons, and $y$ is a plane over each polygon.
-# Left: the regions (one colour per ReLU pattern, white lines where each unit switches).
-# Switch to *output y* to see the function itself: it is continuous across every line.
+# The code is section 1's `shallow_parts`, unchanged: `theta` now has three columns (a bias and
+# two slopes) and each data point is a column of two numbers. Here are its three steps over a
+# grid of points covering the square $[-3, 3]^2$, for three units:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+g = np.linspace(-3, 3, 81)
+x_square = np.stack([a.ravel() for a in np.meshgrid(g, g)])        # (2, 6561): points as columns
+theta_p, _ = W.random_shallow_2d(3, seed=0)                        # theta (3, 3): theta_d0, theta_d1, theta_d2
+phi_p = np.array([[0.0, 1.0, -1.0, 0.5]])                          # the figure's start
+z, h, y = nets.shallow_parts(x_square, theta_p, phi_p)              # (3, 6561), (3, 6561), (1, 6561)
+print("shapes:", z.shape, h.shape, y.shape)
+# each z_d is a plane: theta_d0 + theta_d1 x_1 + theta_d2 x_2 fits it exactly
+coef = np.linalg.lstsq(np.c_[np.ones(x_square.shape[1]), x_square.T], z.T, rcond=None)[0]
+print("z_d is a plane with coefficients theta_d:", np.allclose(coef.T, theta_p))
+
+# %% [markdown]
+# Each row of panels is one hidden unit; one colour scale throughout (red positive, blue
+# negative, white zero); the dashed line is where the unit switches, $z_d = 0$. Move the output
+# weights, or pick another random net:
+
+# %%
+W.plane_steps.show()
+
+# %% [markdown]
+# **What to notice**
+# * Column 1: each $z_d$ is a tilted plane, constant along its dashed line and growing
+#   steadily across it.
+# * Column 2: the ReLU keeps the positive (red) side of the plane and sets the other side to
+#   exactly 0 (white): in two dimensions a joint is a *line*.
+# * Column 3: $\phi_d$ only rescales unit $d$'s panel; a negative $\phi_d$ turns red into blue.
+# * The sum is continuous: it has no jump across any dashed line, only a change of tilt, so $y$
+#   is a plane over each of the polygons the lines cut out.
+
+# %%
+for seed in range(21):  # every random net of the figure, at its start
+    d = W.compute_plane_steps(seed, 1.0, -1.0, 0.5)
+    assert np.all((d["h"] == 0) == (d["z"] <= 0))                  # clipped exactly where z_d <= 0
+    assert np.allclose(d["weighted"].sum(axis=0), d["y"])          # the sum is y (phi_0 = 0)
+    step = np.max(np.abs(np.diff(d["y"], axis=0))), np.max(np.abs(np.diff(d["y"], axis=1)))
+    slopes = np.abs(np.array([1.0, -1.0, 0.5])) @ np.abs(W.random_shallow_2d(3, seed)[0][:, 1:])
+    assert max(step) <= slopes.max() * (W.G_STEPS[1] - W.G_STEPS[0]) + 1e-12  # no jumps
+
+# %% [markdown]
+# The lines cut the input plane into convex polygons, one linear region each. Left: the regions
+# (one colour per ReLU pattern, white lines where each unit switches). Switch to *output y* to
+# see the function itself.
 
 # %%
 W.two_inputs.show()
@@ -274,7 +455,7 @@ for D in (2, 3, 5, 8, 16):
 # an upper bound.
 
 # %% [markdown]
-# ## 6. The general shallow network, and its terminology
+# ## 7. The general shallow network, and its terminology
 #
 # With $D_i$ inputs, $D$ hidden units and $D_o$ outputs:
 #
@@ -328,7 +509,7 @@ plt.show()
 # | **feed-forward** | no loops: information flows from input to output only |
 
 # %% [markdown]
-# ## 7. Deep networks: two shallow networks composed
+# ## 8. Deep networks: two shallow networks composed
 #
 # Feed the output $y$ of network 1 into network 2 (parameters $\theta'$, $\phi'$):
 #
@@ -401,8 +582,153 @@ print("composition and deep net agree to 1e-12:", np.allclose(composed, deep, rt
 print("regions:", nets.count_regions(x_fold, betas, omegas))
 
 # %% [markdown]
-# ## 8. Matrix notation
+# ### Inside the second layer
 #
+# Now look at the deep network's second hidden layer by itself (the notes' "folding analogy").
+# Its unit $d$ computes
+#
+# $$h'_d = a\Big[\psi_{d0} + \sum_{j=1}^{3} \psi_{dj} h_j\Big], \qquad d = 1, 2, 3 .$$
+#
+# Before the ReLU, the pre-activation $f_d = \psi_{d0} + \sum_j \psi_{dj} h_j$ is an offset plus
+# a weighted sum of the first layer's units: exactly a **shallow network of $x$ with three
+# outputs**, whose output weights are the $\psi$. So each $f_d$ is piecewise linear with its
+# joints at the first layer's joints, and nowhere else. The ReLU then clips each $f_d$ at zero;
+# wherever $f_d$ crosses zero, the clipping adds a **new joint**. In code, the second layer's
+# pre-activations are `shallow_net` with `phi = psi`, and the new joints are where each row
+# changes sign:
+
+# %%
+show_source(nets.zero_crossings)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+psi = np.c_[psi_0, Psi]                                # (3, 4): [psi_d0 | psi_d1 psi_d2 psi_d3]
+f = nets.shallow_net(x_fold, theta1, psi)              # (3, 901): a shallow net with 3 outputs ...
+fs, hs = layers.forward(x_fold, betas, omegas)         # the deep net, layer by layer
+print("layer 2's pre-activations are a 3-output shallow net:", np.allclose(f, fs[1]))
+rows, x_new = nets.zero_crossings(x_fold[0], f)        # where each f_d changes sign
+print("clipping adds", x_new.size, "joints, at x =", np.round(np.sort(x_new), 3))
+assert np.allclose(f, fs[1]) and x_new.size == 9
+
+# %% [markdown]
+# The figure starts at that composition: every row of $\Psi$ is $\theta'_{d1}$ times network 1's
+# weights $(3, -6, 6)$ with $\theta'_{d1} = 1$, and $\psi_{d0} = -t_d$, so $f_d = y - t_d$ is
+# network 1's zig-zag lowered by network 2's joint $t_d$. Each column of sliders is one unit $d$
+# of the second layer; the rows are $\psi_{d0}, \dots, \psi_{d3}$. The output weights $\phi'$
+# stay at $(0, 4, -8, 8)$.
+
+# %%
+W.second_layer.show()
+
+# %% [markdown]
+# **What to notice**
+# * Whatever you set, every $f_d$ bends only at the dashed lines, network 1's joints: a
+#   weighted sum of $h_1, h_2, h_3$ cannot bend anywhere else.
+# * The dots are the new joints. On $(0, 1)$ each $f_d$ has three straight pieces, and each
+#   piece crosses zero at most once, so clipping adds at most nine joints; with network 1's two
+#   joints inside $(0, 1)$ that makes at most 11 joints and 12 regions, which the start reaches.
+# * Move a single $\psi_{dj}$ and the rows of $\Psi$ stop being multiples of one row: the net
+#   is no longer two shallow nets composed but a general deep layer, with all nine weights free.
+#   Random $\psi$ use little of that freedom: half of them make 5 regions or fewer (checked
+#   below on 500 random settings), a small version of section 11's random deep nets.
+
+# %%
+draws = np.random.default_rng(1)
+counts, added = [], []
+for _ in range(500):  # random psi over the sliders' ranges
+    v = {k: draws.uniform(-2, 2) if k.endswith("0") else draws.uniform(-8, 8) for k in W.PSI_DEFAULTS}
+    d = W.compute_second_layer(**v)
+    counts.append(d["n"])
+    added.append(d["new_x"].size)
+    bends = np.abs(np.diff(d["f"], 2, axis=1)).max(axis=0) > 1e-9   # where some f_d bends
+    assert np.all(np.abs(W.X_FOLD[1:-1][bends, None] - [1 / 3, 2 / 3]).min(axis=1) < 2.3e-3)
+assert max(counts) <= 12 and max(added) <= 9                      # the bounds above (bends:
+# every f_d bent only next to network 1's joints 1/3 and 2/3, checked in the loop)
+assert np.median(counts) <= 5                                     # half make 5 regions or fewer
+d = W.compute_second_layer(**W.PSI_DEFAULTS)
+assert d["n"] == 12 and d["new_x"].size == 9                      # the start reaches the bound
+
+# %% [markdown]
+# ## 9. Two inputs: folding the plane
+#
+# Composition works the same way with more inputs. Network 1 now has two inputs and three
+# hidden units, network 2 is the one-input network of section 8:
+#
+# $$\text{network 1: } y = \phi_0 + \sum_{d=1}^{3} \phi_d\, a[\theta_{d0} + \theta_{d1} x_1 + \theta_{d2} x_2], \qquad \text{network 2: } y' = \phi'_0 + \sum_{d=1}^{3} \phi'_d\, a[\theta'_{d0} + \theta'_{d1} y],$$
+#
+# and **overall** $y'[y[x_1, x_2]]$, again one deep network (`compose_shallow` accepts any number
+# of inputs for network 1). Network 1 starts as a hand-made *bowl*: its units switch along three
+# lines $120°$ apart, and all three add, so $y$ is 0 on the triangle between the lines and
+# rises on every side (it is scaled to run from 0 to 1 over the square shown, which moves no
+# boundary). Every height $t$ in $(0, 1)$ is reached along a whole ring around the triangle:
+# network 1 folds the plane so that each ring lands on one value of $y$. Network 2 bends at its
+# three joints $t_1, t_2, t_3$, so each joint becomes a ring in the plane, the contour
+# $y = t_d$, and that contour cuts every region of network 1 that it passes through.
+
+# %%
+W.deep_2d.show()
+
+# %% [markdown]
+# Within one region of network 1, $y$ is a plane and the region is convex, so the contour
+# $y = t_d$ crosses it in one straight segment, splitting it in two, if $t_d$ lies strictly
+# between the lowest and highest $y$ on the region. That predicts the overall count:
+#
+# $$N_{\text{overall}} = \sum_{R \,\in\, \text{regions of network 1}} \Big(1 + \#\{d : \min_R y < t_d < \max_R y\}\Big).$$
+#
+# The figure counts on its own grid of $121 \times 121$ points; below, the count on a grid three
+# times finer and the prediction, for every network 1 of the figure with network 2 at its
+# start:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+g = np.linspace(-3, 3, 361)
+x_fine = np.stack([a.ravel() for a in np.meshgrid(g, g)])          # (2, 361 * 361)
+t_start = (0.25, 0.5, 0.75)
+for net1 in W.NET1_2D:
+    theta_a, phi_a = W.net1_2d(net1)                                # network 1 (as in the figure)
+    betas_2d, omegas_2d = nets.compose_shallow(theta_a, phi_a, *W.fold_net2(*t_start))
+    fine = nets.count_regions(x_fine, betas_2d, omegas_2d)
+    ids_1 = nets.region_ids(x_fine, *nets.shallow_as_deep(theta_a, phi_a))   # network 1's regions
+    y_1 = nets.shallow_net(x_fine, theta_a, phi_a)[0]
+    predicted = sum(1 + sum(y_1[ids_1 == r].min() < t < y_1[ids_1 == r].max() for t in t_start)
+                    for r in range(ids_1.max() + 1))
+    shown = W.compute_deep_2d(net1, *t_start)
+    print(f"{net1:9s}: network 1 {shown['n1']} regions; overall: figure {shown['n']:2d}, "
+          f"finer grid {fine:2d}, predicted {predicted:2d}")
+    assert shown["n"] == fine == predicted
+
+# %% [markdown]
+# **What to notice**
+# * The bowl's 7 regions become 23 in view. Each joint of network 2 adds a ring that can cross
+#   all six of network 1's regions except the flat triangle (where $y = 0$), adding one region
+#   in each: the joints at 0.25 and 0.5 add six each, the one at 0.75 only four, because two of
+#   those regions never reach $y = 0.75$ inside the square.
+# * Drag a joint of network 2 outside $[0, 1]$: its ring disappears, since network 1 never
+#   outputs that $y$.
+# * The random networks 1 fold the plane less (their $y$ rises mostly in one direction), so
+#   their contours are open lines rather than rings, and cross fewer regions.
+# * The same shape repeats around the ring: as in one dimension, depth buys regions with
+#   symmetry.
+
+# %%
+shown = W.compute_deep_2d("bowl", *t_start)
+assert shown["n1"] == 7 and shown["n"] == 23
+alone = [W.compute_deep_2d("bowl", t, 1.1, 1.1)["n"] - 7 for t in t_start]  # one joint at a time
+assert alone == [6, 6, 4] and sum(alone) == 23 - 7          # up to six each; 0.75's ring is cut
+assert all(W.compute_deep_2d(net1, *t_start)["n"] < 23 for net1 in W.NET1_2D if net1 != "bowl")
+for t in ("t1", "t2", "t3"):                                         # a joint outside [0, 1] ...
+    moved = dict(zip(("t1", "t2", "t3"), t_start), **{t: 1.1})
+    assert W.compute_deep_2d("bowl", **moved)["n"] < 23              # ... loses its ring
+
+# %% [markdown]
+# ## 10. Matrix notation
+#
+# The two-layer network of section 8 in vectors and matrices is
+#
+# $$h = a[\theta_0 + \theta x], \qquad h' = a[\psi_0 + \Psi h], \qquad y' = \phi'_0 + \phi' h',$$
+#
+# with the column vectors $\theta_0 = (\theta_{d0})$, $\theta = (\theta_{d1})$, $\psi_0 = (\psi_{d0})$,
+# the $3 \times 3$ matrix $\Psi = (\psi_{dj})$ and the row vector $\phi' = (\phi'_d)$.
 # Writing each layer as a matrix-vector product turns any depth into the same three lines. With
 # $h_k$ the vector of activations of hidden layer $k$:
 #
@@ -441,7 +767,7 @@ print("shapes of Omega_k:", [o.shape for o in omegas_r])
 print("matches dlcore:", np.allclose(y_hand, nets.deep_net(x_batch, betas_r, omegas_r)))
 
 # %% [markdown]
-# ## 9. Deep versus shallow
+# ## 11. Deep versus shallow
 #
 # For one input and one output, with ReLUs:
 #
@@ -619,13 +945,55 @@ show_solution(EX.shallow_by_hand)
 
 # %% [markdown]
 # ### Exercise 2
+# The joints of section 2, for any number of units.
+
+# %%
+EX.joints_by_hand.show()
+
+
+# %%
+def joint_positions(theta):
+    return None  # your code here
+
+
+EX.joints_by_hand.check(joint_positions)
+
+# %%
+EX.joints_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.joints_by_hand)
+
+# %% [markdown]
+# ### Exercise 3
+# What `count_regions` does, for one input, written by you.
+
+# %%
+EX.regions_on_grid.show()
+
+
+# %%
+def count_regions_1d(x, theta):
+    return None  # your code here
+
+
+EX.regions_on_grid.check(count_regions_1d)
+
+# %%
+EX.regions_on_grid.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.regions_on_grid)
+
+# %% [markdown]
+# ### Exercise 4
 
 # %%
 EX.count_params.show()
 
 # %%
-answer_2 = None  # your answer: an integer
-EX.count_params.check(answer_2)
+answer_4 = None  # your answer: an integer
+EX.count_params.check(answer_4)
 
 # %%
 EX.count_params.hint()
@@ -634,14 +1002,56 @@ EX.count_params.hint()
 show_solution(EX.count_params)
 
 # %% [markdown]
-# ### Exercise 3
+# ### Exercise 5
+# The substitution of section 8, as code.
+
+# %%
+EX.compose_by_hand.show()
+
+
+# %%
+def compose(theta, phi, theta2):
+    return None  # your code here
+
+
+EX.compose_by_hand.check(compose)
+
+# %%
+EX.compose_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.compose_by_hand)
+
+# %% [markdown]
+# ### Exercise 6
+# The three lines of section 10, for any depth.
+
+# %%
+EX.deep_by_hand.show()
+
+
+# %%
+def deep_forward(x, betas, omegas):
+    return None  # your code here
+
+
+EX.deep_by_hand.check(deep_forward)
+
+# %%
+EX.deep_by_hand.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.deep_by_hand)
+
+# %% [markdown]
+# ### Exercise 7
 
 # %%
 EX.deep_regions.show()
 
 # %%
-answer_3 = None  # your answer: an integer
-EX.deep_regions.check(answer_3)
+answer_7 = None  # your answer: an integer
+EX.deep_regions.check(answer_7)
 
 # %%
 EX.deep_regions.hint()
@@ -650,14 +1060,14 @@ EX.deep_regions.hint()
 show_solution(EX.deep_regions)
 
 # %% [markdown]
-# ### Exercise 4
+# ### Exercise 8
 
 # %%
 EX.montufar.show()
 
 # %%
-answer_4 = None  # your answer: an integer
-EX.montufar.check(answer_4)
+answer_8 = None  # your answer: an integer
+EX.montufar.check(answer_8)
 
 # %%
 EX.montufar.hint()
@@ -670,14 +1080,21 @@ show_solution(EX.montufar)
 #
 # * A shallow ReLU network computes $y = \phi_0 + \sum_d \phi_d\, a[\theta_{d0} + \theta_{d1} x]$
 #   in three steps: linear functions, ReLU, weighted sum. Each hidden unit adds one **joint**, at
-#   $x = -\theta_{d0} / \theta_{d1}$, so $D$ units give at most $D + 1$ linear regions.
+#   $x = -\theta_{d0} / \theta_{d1}$, so $D$ units give at most $D + 1$ linear regions. A
+#   Heaviside activation gives steps instead, a sigmoid smooth steps, and a linear one only ever
+#   a straight line.
+# * Fitting means making a loss such as $\sum_i (f[x_i] - y_i)^2$ small; for fixed joints the
+#   best output weights are one least-squares solve.
 # * With enough units, a shallow network approximates any continuous function (universal
 #   approximation); for smooth targets the error falls like $1/D^2$.
-# * Several outputs share the joints; several inputs turn joints into hyperplanes, and $D$ of
-#   them cut $\mathbb{R}^{D_i}$ into at most $\sum_{j \le D_i} \binom{D}{j}$ regions.
+# * Several outputs share the joints; several inputs turn each unit into a plane clipped along
+#   a hyperplane, and $D$ of them cut $\mathbb{R}^{D_i}$ into at most
+#   $\sum_{j \le D_i} \binom{D}{j}$ regions.
 # * A deep network is $h_1 = a[\beta_0 + \Omega_0 x]$, $h_{k+1} = a[\beta_k + \Omega_k h_k]$,
-#   $y = \beta_K + \Omega_K h_K$. Composition folds the input, so regions multiply: up to
-#   $(D+1)^K$ with $3D + 1 + (K-1)D(D+1)$ parameters, and at least Montúfar's bound for some
+#   $y = \beta_K + \Omega_K h_K$. Each layer's pre-activations are a shallow network of the
+#   layer below, with its joints; its ReLUs add new joints where they cross zero. Composition
+#   folds the input (a line, or a plane into rings), so regions multiply: up to $(D+1)^K$ with
+#   $3D + 1 + (K-1)D(D+1)$ parameters for one input, and at least Montúfar's bound for some
 #   choice of weights.
 #
 # **Next:** chapter 02 asks how to *measure* how well such a function fits data: loss functions
