@@ -9,6 +9,9 @@ training targets of its class column, so the model can fit every training target
 Data points are columns: x (D_i, I), labels y (I,).
 """
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from ._threads import one_blas_thread as _one_blas_thread
@@ -19,7 +22,9 @@ from .layers import init_params
 from .losses import one_hot
 
 __all__ = ["one_hot", "add_label_noise", "random_relu_params", "random_feature_curve",
-           "interpolation_threshold"]
+           "interpolation_threshold", "trained_sweep"]
+
+SWEEP_FILE = Path(__file__).with_name("double_descent_sweep.json")
 
 
 def _increasing(value, name):
@@ -57,9 +62,9 @@ def interpolation_threshold(n_points):
 
 @shapes(x="D_i I", y="labels I < K", x_test="D_i I_test", y_test="labels I_test < K",
         Ds=_increasing, rng="rng", K="int >= 1", label_noise="[0, 1]", bias_std=">= 0",
-        rcond="> 0")
+        rcond="> 0", lam=">= 0")
 def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, bias_std=0.5,
-                         rcond=1e-13):
+                         rcond=1e-13, lam=0.0):
     """Train and test error of random-ReLU-feature models of each width D in Ds.
 
     x (D_i, I) and labels y (I,) train; x_test (D_i, I_test), y_test (I_test,) test. With
@@ -68,6 +73,8 @@ def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, b
     computed here through the I x I matrix M = H^T H, which grows by one term per hidden unit:
     H^+ = M^+ H^T, so f_test = phi H_test = Y M^+ (H^T H_test) and ||phi||^2 = tr(Y M^+ Y^T).
     (One eigendecomposition of M per width instead of an SVD of the wide H: much faster.)
+    With ``lam`` > 0 each model is the ridge fit instead (as ``least_squares(H, Y, lam)``):
+    phi = Y (M + lam 1)^-1 H^T, which no longer interpolates.
     Returns a dict of (len(Ds),) arrays: ``D``, ``train_error`` and ``test_error`` (fraction
     misclassified; the train error counts against the noisy labels the model saw),
     ``test_mse`` (mean over test points of ||f - one_hot||^2) and ``phi_norm`` (||phi||).
@@ -81,13 +88,13 @@ def random_feature_curve(x, y, x_test, y_test, Ds, rng, K=10, label_noise=0.0, b
     M = np.zeros((x.shape[1], x.shape[1]))  # (I, I): H^T H, summed row by row of H
     C = np.zeros((x.shape[1], x_test.shape[1]))  # (I, I_test): H^T H_test
     with _one_blas_thread():
-        rows = _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond)
+        rows = _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond, lam)
     rows = np.array(rows)  # (len(Ds), 4)
     return {"D": np.array(Ds), "train_error": rows[:, 0], "test_error": rows[:, 1],
             "test_mse": rows[:, 2], "phi_norm": rows[:, 3]}
 
 
-def _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond):
+def _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond, lam_ridge):
     """The loop of ``random_feature_curve``: one row of errors per width D."""
     rows, done = [], 0
     for D in Ds:
@@ -96,12 +103,29 @@ def _curve_rows(Ds, H_all, H_test_all, Y, Y_test, y_seen, y_test, M, C, rcond):
         C += H_new.T @ Ht_new
         done = 1 + D
         lam, V = np.linalg.eigh(M)  # M = V diag(lam) V^T
-        keep = lam > rcond * lam[-1]  # the pseudo-inverse drops the null directions
-        A = (Y @ V[:, keep]) / lam[keep]  # (K, r): Y V Lambda^+
+        if lam_ridge > 0:  # ridge: (M + lam 1)^-1, every direction kept
+            keep, inv = np.ones(lam.size, bool), 1.0 / (lam + lam_ridge)
+        else:
+            keep = lam > rcond * lam[-1]  # the pseudo-inverse drops the null directions
+            inv = 1.0 / lam[keep]
+        YV = Y @ V[:, keep]  # (K, r)
+        A = YV * inv  # (K, r): Y V Lambda^+ (or Y V (Lambda + lam)^-1)
         f = A @ (V[:, keep].T @ M)  # (K, I) = Y M^+ M
         f_test = A @ (V[:, keep].T @ C)  # (K, I_test) = Y M^+ H^T H_test
+        norm2 = np.sum(A * A * np.maximum(lam[keep], 0))  # tr(Y M^+ M M^+ Y^T) = ||phi||^2
         rows.append((np.mean(f.argmax(axis=0) != y_seen),
                      np.mean(f_test.argmax(axis=0) != y_test),
                      np.mean(np.sum((f_test - Y_test) ** 2, axis=0)),
-                     np.sqrt(np.sum(A * (Y @ V[:, keep])))))  # tr(Y M^+ Y^T)
+                     np.sqrt(norm2)))
     return rows
+
+
+def trained_sweep():
+    """The full width sweep of *trained* nets that ``scripts/double_descent_sweep.py`` wrote to
+    ``dlcore/double_descent_sweep.json`` (see that script for the settings and the command).
+    Returns the file's dict with ``D``, ``params``, ``train_error``, ``test_error`` as arrays
+    (errors (n_seeds, len(D)))."""
+    out = json.loads(SWEEP_FILE.read_text())
+    for key in ("D", "params", "train_error", "test_error"):
+        out[key] = np.array(out[key])
+    return out

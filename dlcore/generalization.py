@@ -12,6 +12,8 @@ also called ``fit_min_norm``). The regularisers of chapter 07 are defined in
 promises.
 """
 
+import math
+
 import numpy as np
 
 from . import features
@@ -38,6 +40,11 @@ __all__ = [
     "null_space",
     "directions_by_effect",
     "capacity_curve",
+    "unit_ball_volume",
+    "shell_fraction",
+    "pairwise_distances",
+    "distance_sample",
+    "ball_monte_carlo",
 ]
 
 fit_min_norm = least_squares  # fit_min_norm(H, y, lam=0.0): phi = y H^+ (lam = 0) or ridge
@@ -253,3 +260,56 @@ def directions_by_effect(N, H_plot):
     Returns (P, min(F, J)), orthonormal."""
     _, _, Wt = np.linalg.svd(H_plot.T @ N, full_matrices=False)  # Wt (min(J, F), F)
     return N @ Wt.T  # (P, min(F, J))
+
+
+# ------------------------------------------------------------------------------------------
+# The curse of dimensionality
+# ------------------------------------------------------------------------------------------
+@shapes(D="int >= 0")
+def unit_ball_volume(D):
+    """The volume of the unit ball in D dimensions: V_D = pi^(D/2) / Gamma(D/2 + 1).
+
+    (Computed through logarithms, lgamma, so that large D gives a tiny number, not inf / inf.)
+    D = 1, 2, 3: 2, pi, 4/3 pi. Returns a float."""
+    return math.exp(D / 2 * math.log(math.pi) - math.lgamma(D / 2 + 1))
+
+
+@shapes(D="int >= 0", eps="[0, 1]")
+def shell_fraction(D, eps):
+    """The fraction of the unit ball's volume within eps of its surface: 1 - (1 - eps)^D.
+
+    (The inner ball of radius 1 - eps holds (1 - eps)^D of the volume, since volume scales as
+    radius^D.) Returns a float."""
+    return 1.0 - (1.0 - eps) ** D
+
+
+@shapes(x="D I")
+def pairwise_distances(x):
+    """Euclidean distances between all pairs of points, the columns of x (D, I):
+    d_ij = ||x_i - x_j|| = sqrt(sum_d (x_di - x_dj)^2). Returns (I, I).
+    (Differences first, then squares: exact 0 on the diagonal; memory D I^2.)"""
+    diff = x[:, :, None] - x[:, None, :]  # (D, I, I): x_i - x_j
+    return np.sqrt(np.sum(diff ** 2, axis=0))  # (I, I)
+
+
+@shapes(D="int >= 1", n_points="int >= 2", rng="rng")
+def distance_sample(D, n_points, rng):
+    """The n_points (n_points - 1) / 2 distances between n_points drawn uniformly in the unit
+    cube [0, 1]^D. For large D they concentrate: mean ~ sqrt(D / 6), relative spread
+    std / mean ~ sqrt(7 / 20 / D). Returns (n_points (n_points - 1) / 2,)."""
+    x = rng.random((D, n_points))  # (D, I) points as columns
+    i, j = np.triu_indices(n_points, k=1)  # each pair once
+    return pairwise_distances.__wrapped__(x)[i, j]
+
+
+@shapes(D="int >= 1", eps="[0, 1]", n_samples="int >= 1", rng="rng")
+def ball_monte_carlo(D, eps, n_samples, rng):
+    """Monte-Carlo estimates of the unit ball's volume and of its shell fraction: draw
+    n_samples points uniformly in the cube [-1, 1]^D (volume 2^D); the volume is 2^D times
+    the fraction with ||x|| <= 1, the shell fraction is the share of those with ||x|| > 1 - eps.
+    Needs many samples for D above about 10 (the ball is a tiny part of the cube).
+    Returns (volume, shell_fraction) as floats (shell fraction NaN if no point fell inside)."""
+    r = np.linalg.norm(rng.uniform(-1.0, 1.0, (D, n_samples)), axis=0)  # (n_samples,) radii
+    inside = r <= 1.0
+    shell = np.mean(r[inside] > 1.0 - eps) if inside.any() else np.nan
+    return float(2.0 ** D * inside.mean()), float(shell)

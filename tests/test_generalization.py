@@ -264,6 +264,78 @@ def test_random_feature_curve_interpolates_past_threshold(rng):
 
 
 # ------------------------------------------------------------------------------------------
+# the curse of dimensionality: closed forms, Monte Carlo, torch.cdist
+# ------------------------------------------------------------------------------------------
+def test_unit_ball_volume_closed_forms():
+    assert G.unit_ball_volume(0) == pytest.approx(1.0, rel=1e-14)
+    assert G.unit_ball_volume(1) == pytest.approx(2.0, rel=1e-14)  # the interval [-1, 1]
+    assert G.unit_ball_volume(2) == pytest.approx(np.pi, rel=1e-14)  # the disc
+    assert G.unit_ball_volume(3) == pytest.approx(4 / 3 * np.pi, rel=1e-14)
+    assert G.unit_ball_volume(4) == pytest.approx(np.pi ** 2 / 2, rel=1e-14)
+    # the recursion V_D = 2 pi / D V_{D-2}, for even and odd D
+    for D in range(2, 60):
+        assert G.unit_ball_volume(D) == pytest.approx(2 * np.pi / D * G.unit_ball_volume(D - 2),
+                                                      rel=1e-12)
+    # the largest volume is at D = 5; it then falls to 0 without overflow
+    assert max(range(1, 30), key=G.unit_ball_volume) == 5
+    assert 0.0 <= G.unit_ball_volume(2000) < 1e-300
+
+
+def test_unit_ball_volume_matches_torch_lgamma():
+    for D in (1, 7, 33, 150):
+        want = torch.exp(D / 2 * torch.log(torch.tensor(np.pi))
+                         - torch.lgamma(torch.tensor(D / 2 + 1.0)))
+        assert_close(G.unit_ball_volume(D), float(want), rtol=1e-12)
+
+
+@pytest.mark.parametrize("D,eps", [(1, 0.5), (2, 0.1), (3, 0.2), (10, 0.05), (100, 0.01)])
+def test_shell_fraction_closed_form(D, eps):
+    assert_close(G.shell_fraction(D, eps), 1 - (1 - eps) ** D)
+    # the shell's volume as a difference of two balls: V_D (1 - (1 - eps)^D)
+    inner = G.unit_ball_volume(D) * (1 - eps) ** D
+    assert_close(G.shell_fraction(D, eps), 1 - inner / G.unit_ball_volume(D), rtol=1e-12)
+    assert G.shell_fraction(D, 0.0) == 0.0 and G.shell_fraction(D, 1.0) == 1.0
+
+
+@pytest.mark.parametrize("D", [1, 2, 3, 5, 8])
+def test_ball_monte_carlo_agrees_with_closed_forms(D):
+    n = 400_000
+    vol, shell = G.ball_monte_carlo(D, 0.1, n, np.random.default_rng(D))
+    p = min(G.unit_ball_volume(D) / 2 ** D, 1.0)  # chance a cube point is in the ball
+    se_vol = 2 ** D * np.sqrt(p * (1 - p) / n) + 1e-12
+    q = G.shell_fraction(D, 0.1)
+    se_shell = np.sqrt(q * (1 - q) / (p * n))
+    assert abs(vol - G.unit_ball_volume(D)) < 5 * se_vol
+    assert abs(shell - q) < 5 * se_shell
+
+
+@pytest.mark.parametrize("D,I", [(1, 5), (3, 12), (50, 30)])
+def test_pairwise_distances_match_torch_cdist(rng, D, I):
+    x = rng.normal(size=(D, I))
+    want = torch.cdist(torch.tensor(x.T), torch.tensor(x.T),  # differences, not the
+                       compute_mode="donot_use_mm_for_euclid_dist")  # expanded square
+    assert_close(G.pairwise_distances(x), to_numpy(want), rtol=1e-9, atol=1e-9)
+    d = G.pairwise_distances(x)
+    assert np.all(d >= 0) and np.allclose(d, d.T)
+
+
+def test_pairwise_distances_repeated_point_is_zero():
+    x = np.array([[1e8, 1e8, 0.0], [3.0, 3.0, 1.0]])  # two equal columns: ||a||^2 + ||b||^2
+    d = G.pairwise_distances(x)  # - 2 a.b would lose every digit here
+    assert d[0, 1] == 0.0 and np.all(np.diag(d) == 0.0)
+    assert_close(d[0, 2], np.hypot(1e8, 2.0), rtol=1e-15)
+
+
+def test_distance_sample_concentrates():
+    """Uniform points in [0, 1]^D: mean distance ~ sqrt(D / 6), std / mean ~ sqrt(0.35 / D)."""
+    for D in (100, 1000):
+        d = G.distance_sample(D, 150, np.random.default_rng(D))
+        assert d.shape == (150 * 149 // 2,)
+        assert abs(d.mean() / np.sqrt(D / 6) - 1) < 0.01
+        assert abs(d.std() / d.mean() / np.sqrt(0.35 / D) - 1) < 0.1
+
+
+# ------------------------------------------------------------------------------------------
 # bad input: one-line errors naming the argument
 # ------------------------------------------------------------------------------------------
 def test_bad_input():
@@ -306,6 +378,14 @@ def test_bad_input():
     with pytest.raises(ValueError, match="Ds must be increasing"):
         DD.random_feature_curve(np.zeros((2, 3)), np.zeros(3, int), np.zeros((2, 2)),
                                 np.zeros(2, int), [4, 2], rng)
+    with pytest.raises(TypeError, match="D"):
+        G.unit_ball_volume(2.5)
+    with pytest.raises(ValueError, match="D"):
+        G.unit_ball_volume(-1)
+    with pytest.raises(ValueError, match="eps"):
+        G.shell_fraction(3, 1.5)
+    with pytest.raises(ValueError, match="x has"):
+        G.pairwise_distances(np.zeros(4))
     with pytest.raises(ValueError, match="label_noise"):
         DD.random_feature_curve(np.zeros((2, 3)), np.zeros(3, int), np.zeros((2, 2)),
                                 np.zeros(2, int), [2], rng, label_noise=1.5)
@@ -324,6 +404,16 @@ def test_exercise_solutions_match_dlcore():
     for H, y in ch06._PROBES4:
         assert_close(ch06.min_norm(H, y), G.fit_min_norm(H, y), rtol=1e-9, atol=1e-11)
     assert ch06.threshold.value == DD.interpolation_threshold(ch06.I_THRESHOLD)
+    for D, eps in ch06._PROBES5:
+        assert_close(ch06.shell(D, eps), [G.shell_fraction(D, e) for e in eps])
+    for (x,) in ch06._PROBES6:
+        assert_close(ch06.distances(x), G.pairwise_distances(x), rtol=1e-12)
+    from dlcore import double_descent_torch as T
+
+    for I, D_i, K in ch06._PROBES7:
+        D = ch06.trained_threshold(I, D_i, K)
+        assert_close(D, [T.threshold_width(i, D_i, K) for i in I])
+        assert_close([T.n_params(d, D_i, K) for d in D], I * K)  # P = I K there
 
 
 # Every way of getting the threshold wrong that we know of, with the D it leads to for I = 500
@@ -368,3 +458,53 @@ def test_each_cause_gets_its_own_diagnosis(capsys, exercise, cause, answer, name
     assert verdict is False and f"'{name}'" in out, f"{cause}: {out}"
     others = [m.name for m in q.mistakes if m.name != name]
     assert not any(f"'{n}'" in out for n in others), f"{cause} diagnosed as another cause: {out}"
+
+
+# ------------------------------------------------------------------------------------------
+# trained nets (double_descent_torch): training all widths at once = training each alone
+# ------------------------------------------------------------------------------------------
+def test_fit_widths_equals_separate_training():
+    from dlcore import double_descent_torch as T
+
+    widths, cfg = [3, 7, 5], T.SweepConfig(steps=25, lr=0.01, seed=3)
+    gen = torch.Generator().manual_seed(11)
+    X = torch.randn(30, 6, generator=gen, dtype=torch.float32)
+    Y = torch.randint(0, 10, (30,), generator=gen)
+    forward = T.fit_widths(X, Y, widths, cfg, progress=False)
+    # the same initial weights, then one torch.nn net per width, each with its own Adam
+    omega, beta, phis, phi0s = T._init(widths, 6, 10, torch.Generator().manual_seed(cfg.seed))
+    start = 0
+    for D, phi, phi0, got in zip(widths, phis, phi0s, forward(X), strict=True):
+        net = torch.nn.Sequential(torch.nn.Linear(6, D), torch.nn.ReLU(),
+                                  torch.nn.Linear(D, 10)).float()
+        with torch.no_grad():
+            net[0].weight.copy_(omega[start:start + D]), net[0].bias.copy_(beta[start:start + D])
+            net[2].weight.copy_(phi), net[2].bias.copy_(phi0)
+        start += D
+        opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+        for _ in range(cfg.steps):
+            opt.zero_grad()
+            loss = ((net(X) - torch.nn.functional.one_hot(Y, 10).float()) ** 2)
+            loss.sum(dim=1).mean().backward()
+            opt.step()
+        assert_close(to_numpy(got), to_numpy(net(X)), rtol=1e-4, atol=1e-5,
+                     what=f"outputs of width {D}")
+
+
+def test_n_params_and_threshold_width():
+    from dlcore import double_descent_torch as T
+
+    net = torch.nn.Sequential(torch.nn.Linear(40, 13), torch.nn.ReLU(), torch.nn.Linear(13, 10))
+    assert T.n_params(13) == sum(p.numel() for p in net.parameters())
+    D = T.threshold_width(1000)
+    assert abs(T.n_params(D) - 1000 * 10) < 1e-9  # P = I K there
+
+
+def test_trained_sweep_file():
+    """The committed numbers of scripts/double_descent_sweep.py: shapes and provenance."""
+    s = DD.trained_sweep()
+    assert s["produced_by"] == "scripts/double_descent_sweep.py"
+    n = len(s["D"])
+    assert s["test_error"].shape == s["train_error"].shape == (len(s["seeds"]), n)
+    assert np.all((0 <= s["test_error"]) & (s["test_error"] <= 1))
+    assert list(s["params"]) == [(40 + 1) * D + (D + 1) * 10 for D in s["D"]]

@@ -1,5 +1,6 @@
 """Chapter 06 exercises: the three sources of error, bias and variance from many fits, the
-interpolation threshold, the minimum-norm interpolant."""
+interpolation threshold, the minimum-norm interpolant, and the curse of dimensionality (the
+shell of a ball, distances between points)."""
 
 import numpy as np
 
@@ -232,4 +233,176 @@ min_norm_fit = FunctionExercise(
     explanation="phi = y H^+ fits every point and is orthogonal to every null-space direction.",
 )
 
-EXERCISES = (expected_error, bias_variance, threshold, min_norm_fit)
+
+# ------------------------------------------------------------------------------------------
+# 5. How much of a ball is near its surface?
+# ------------------------------------------------------------------------------------------
+def shell(D, eps):
+    """The fraction of the D-dimensional unit ball within eps of its surface (the reference)."""
+    inner = (1 - eps) ** D     # the ball of radius 1 - eps holds (1 - eps)^D of the volume
+    return 1 - inner           # the rest lies in the shell
+
+
+def _inner_only(D, eps):
+    return (1 - eps) ** D  # the inner ball, not the shell
+
+
+def _linear_shell(D, eps):
+    return np.minimum(D * eps, 1.0)  # surface area x thickness: right only for D eps << 1
+
+
+def _radius_not_volume(D, eps):
+    return eps + 0 * D  # the shell's share of the radius (right only for D = 1)
+
+
+def _eps_to_the_D(D, eps):
+    return 1 - (1 - eps ** D)  # powered eps instead of (1 - eps)
+
+
+_EPS = np.array([0.01, 0.05, 0.1, 0.3])  # (4,) shell thicknesses
+_PROBES5 = ((1, _EPS.copy()), (3, _EPS.copy()), (20, _EPS.copy()), (200, _EPS[:2].copy()))
+
+shell_fraction = FunctionExercise(
+    title="The mass in the outer shell",
+    task=(r"Write `shell(D, eps)`: the fraction of the volume of the unit ball in $D$ dimensions "
+          r"that lies within `eps` of its surface, i.e. at radius $r > 1 - \epsilon$. `D` is a "
+          r"positive integer and `eps` a NumPy array of thicknesses in $[0, 1]$; return an "
+          r"array of the same shape. (Volumes of balls scale as $r^D$.)"),
+    hint_text=("The inner ball of radius 1 - eps is the unit ball shrunk by 1 - eps in each of "
+               "D directions: its volume is (1 - eps)^D times the unit ball's. The shell is "
+               "what remains."),
+    reference=shell,
+    probes=_PROBES5,
+    mistakes=(
+        Mistake("the inner ball, not the shell",
+                "(1 - eps)^D is the share of the ball of radius 1 - eps, the part NOT near the "
+                "surface; the shell is the rest", _inner_only),
+        Mistake("linear approximation D eps",
+                "surface area times thickness is D eps of the volume only while D eps is small; "
+                "it exceeds the whole ball for large D. Use the exact (1 - eps)^D",
+                _linear_shell),
+        Mistake("share of the radius, not of the volume",
+                "eps is the shell's share of the radius; volume grows as r^D, so the shell's "
+                "share of the volume depends on D", _radius_not_volume),
+        Mistake("eps^D instead of (1 - eps)^D",
+                "the inner ball has radius 1 - eps, so its share is (1 - eps)^D, not eps^D",
+                _eps_to_the_D),
+    ),
+    explanation=("1 - (1 - eps)^D, the same as dlcore.generalization.shell_fraction: in high "
+                 "dimension almost all the volume is near the surface."),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 6. Distances between all pairs of points
+# ------------------------------------------------------------------------------------------
+def distances(x):
+    """All pairwise Euclidean distances between the columns of x (D, I) (the reference)."""
+    diff = x[:, :, None] - x[:, None, :]       # (D, I, I): x_i - x_j for every pair i, j
+    return np.sqrt(np.sum(diff ** 2, axis=0))  # (I, I): sum the squares over the D coordinates
+
+
+def _squared(x):
+    return np.sum((x[:, :, None] - x[:, None, :]) ** 2, axis=0)  # no square root
+
+
+def _rows_as_points(x):
+    return distances(x.T)  # (D, D): distances between the rows
+
+
+def _manhattan(x):
+    return np.sum(np.abs(x[:, :, None] - x[:, None, :]), axis=0)  # L1, not Euclidean
+
+
+def _mean_not_sum(x):
+    return np.sqrt(np.mean((x[:, :, None] - x[:, None, :]) ** 2, axis=0))  # / D inside
+
+
+_rng6 = np.random.default_rng(6066)
+_PROBES6 = tuple((_rng6.uniform(-1, 1, size=(d, i)),) for d, i in ((3, 5), (7, 4), (2, 6)))
+
+pairwise = FunctionExercise(
+    title="Distances between all pairs of points",
+    task=(r"Write `distances(x)` for points stored as the columns of `x`, shape `(D, I)` (as in "
+          r"the notes: $x_i$ is column $i$). Return the `(I, I)` array whose entry `[i, j]` is "
+          r"the Euclidean distance $\|x_i - x_j\| = \sqrt{\sum_d (x_{di} - x_{dj})^2}$. "
+          r"No loops needed: broadcast `x[:, :, None] - x[:, None, :]`."),
+    hint_text=("x[:, :, None] - x[:, None, :] has shape (D, I, I) and entry [d, i, j] = "
+               "x_di - x_dj. Square, sum over axis 0 (the D coordinates), take the square "
+               "root."),
+    reference=distances,
+    probes=_PROBES6,
+    mistakes=(
+        Mistake("squared distances",
+                "this is ||x_i - x_j||^2: take the square root of the sum of squares", _squared),
+        Mistake("rows taken as points",
+                "the points are the COLUMNS of x (shape (D, I)); your result is D x D, the "
+                "distances between the rows", _rows_as_points),
+        Mistake("Manhattan (L1) distance",
+                "the sum of |x_di - x_dj| is the L1 distance; the Euclidean distance squares "
+                "the differences, sums, then takes the square root", _manhattan),
+        Mistake("mean instead of sum over coordinates",
+                "np.mean over the D coordinates divides the squared distance by D; the "
+                "Euclidean distance sums them", _mean_not_sum),
+    ),
+    explanation=("the same as dlcore.generalization.pairwise_distances: one broadcast "
+                 "subtraction, then the Euclidean norm over axis 0."),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 7. Where is the threshold of a trained network?
+# ------------------------------------------------------------------------------------------
+def trained_threshold(I, D_i, K):
+    """The width D at which a trained shallow net has as many parameters as targets (the
+    reference). I: array of training-set sizes."""
+    # parameters: (D_i + 1) D in the hidden layer (weights and biases), (D + 1) K at the output
+    # targets: I K numbers (K outputs per example). Solve (D_i + 1) D + (D + 1) K = I K for D:
+    return (I * K - K) / (D_i + 1 + K)
+
+
+def _no_output_layer(I, D_i, K):
+    return I * K / (D_i + 1)  # counted only the hidden layer's parameters
+
+
+def _no_biases(I, D_i, K):
+    return I * K / (D_i + K)  # D_i D + D K = I K: left out every bias
+
+
+def _targets_not_times_K(I, D_i, K):
+    return (I - K) / (D_i + 1 + K)  # P = I: one target per example, not K
+
+
+_PROBES7 = ((np.array([200.0, 1000.0]), 40, 10), (np.array([50.0, 400.0, 5000.0]), 8, 3),
+            (np.array([100.0]), 2, 5))
+
+trained_threshold_width = FunctionExercise(
+    title="The threshold of a trained network",
+    task=(r"Section 7 trains every weight of shallow networks with $D_i$ inputs, $D$ hidden "
+          r"units and $K$ outputs on $I$ examples. Write `trained_threshold(I, D_i, K)` that "
+          r"returns the width $D$ (a real number, not rounded) at which the network's number of "
+          r"parameters $P$ equals the number of target values it must fit, $I K$. Count every "
+          r"weight and every bias of both layers. `I` is a NumPy array of training-set sizes; "
+          r"return an array of the same shape."),
+    hint_text=("Hidden layer: Omega is D x D_i and beta has D entries; output layer: phi is "
+               "K x D plus K offsets. Set the total equal to I K and solve the linear equation "
+               "for D."),
+    reference=trained_threshold,
+    probes=_PROBES7,
+    mistakes=(
+        Mistake("left out the output layer",
+                "the output layer's K x D weights and K offsets are trained too: they count "
+                "towards P", _no_output_layer),
+        Mistake("left out the biases",
+                "beta (D entries) and the output offsets (K entries) are parameters as well: "
+                "P = (D_i + 1) D + (D + 1) K", _no_biases),
+        Mistake("one target per example",
+                "each example has a one-hot target of K numbers, all fitted: compare P with "
+                "I K, not I", _targets_not_times_K),
+    ),
+    explanation=("(D_i + 1) D + (D + 1) K = I K gives D = (I K - K) / (D_i + 1 + K): about 196 "
+                 "for I = 1000, D_i = 40, K = 10."),
+)
+
+EXERCISES = (expected_error, bias_variance, threshold, min_norm_fit, shell_fraction, pairwise,
+             trained_threshold_width)

@@ -13,6 +13,11 @@ __all__ = [
     "plot_capacity_curve",
     "plot_double_descent",
     "mark_threshold",
+    "plot_distance_histograms",
+    "plot_relative_spread",
+    "plot_ball_volume",
+    "plot_shell_fractions",
+    "plot_trained_sweep",
 ]
 
 PART_COLORS = {"bias2": PALETTE["blue"], "variance": PALETTE["orange"],
@@ -116,4 +121,82 @@ def plot_double_descent(ax, curve, n_points, what="test_error", name=None, color
     ax.set_xscale("log")
     mark_threshold(ax, n_points - 1)
     label(ax, "hidden units $D$ (log scale)", what.replace("_", " "))
+    return lines
+
+
+def plot_distance_histograms(ax, ratios, colors=None):
+    """Histograms of pairwise distances divided by their mean, one per dimension D.
+
+    ratios: {D: array of d / mean(d)}. Returns the list of histogram patches."""
+    colors = colors or [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple")]
+    bins = np.linspace(0.0, 2.5, 101)
+    out = []
+    for (D, r), c in zip(ratios.items(), colors, strict=False):
+        _, _, patches = ax.hist(r, bins=bins, density=True, histtype="stepfilled", alpha=0.45,
+                                color=c, edgecolor=c, label=f"D = {D}")
+        out.append(patches)
+    label(ax, "distance / mean distance", "density")
+    return out
+
+
+def plot_relative_spread(ax, Ds, spread, theory=None):
+    """The relative spread std(d) / mean(d) of pairwise distances against D (log-log), and a
+    reference curve ``theory`` (same length as Ds) if given."""
+    (pts,) = ax.plot(Ds, spread, "o", color=PALETTE["blue"], label="measured")
+    lines = [pts]
+    if theory is not None:
+        (ref,) = ax.plot(Ds, theory, color=PALETTE["black"], linestyle="--", linewidth=1.2,
+                         label=r"$\sqrt{0.35 / D}$")
+        lines.append(ref)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    label(ax, "dimension $D$ (log scale)", "std / mean of distances")
+    return lines
+
+
+def plot_ball_volume(ax, Ds, volume, mc=None):
+    """The unit ball's volume V_D against D (log y), with Monte-Carlo points mc = (Ds, V)."""
+    lines = ax.plot(Ds, volume, color=PALETTE["black"], linewidth=2, label="$V_D$ (closed form)")
+    if mc is not None:
+        lines += ax.plot(mc[0], mc[1], "o", color=PALETTE["vermillion"], markersize=5,
+                         markerfacecolor="none", label="Monte Carlo")
+    ax.set_yscale("log")
+    label(ax, "dimension $D$", "volume of the unit ball")
+    return lines
+
+
+def plot_shell_fractions(ax, Ds, shells, mc=None):
+    """The fraction of the unit ball within eps of its surface against D, one line per eps.
+
+    shells: {eps: (len(Ds),) fractions}; mc = (Ds, fractions) Monte-Carlo points for the
+    first eps."""
+    lines = []
+    colors = [PALETTE[c] for c in ("orange", "green", "purple")]
+    for (eps, frac), c in zip(shells.items(), colors, strict=False):
+        lines += ax.plot(Ds, frac, color=c, linewidth=1.8, label=rf"$\epsilon = {eps:g}$")
+    if mc is not None:
+        eps = next(iter(shells))
+        lines += ax.plot(mc[0], mc[1], "o", color=PALETTE["vermillion"], markersize=5,
+                         markerfacecolor="none", label=rf"Monte Carlo, $\epsilon = {eps:g}$")
+    ax.set_ylim(0, 1.02)
+    label(ax, "dimension $D$", r"fraction within $\epsilon$ of the surface")
+    return lines
+
+
+def plot_trained_sweep(ax, params, test_error, train_error, threshold, name="test",
+                       color=None, spread=None):
+    """Test (solid) and train (dotted) error of trained nets against their parameter count
+    (log axis), the threshold P = I K marked; ``spread`` (len, 2) shades min..max over seeds."""
+    color = color or PALETTE["blue"]
+    lines = ax.plot(params, test_error, color=color, marker=".", linewidth=2, label=name)
+    lines += ax.plot(params, train_error, color=color, linestyle=":", linewidth=1.4,
+                     label=name.replace("test", "train"))
+    if spread is not None:
+        ax.fill_between(params, spread[:, 0], spread[:, 1], color=color, alpha=0.2, linewidth=0)
+    ax.set_xscale("log")
+    style = dict(color=PALETTE["vermillion"], linestyle="--", linewidth=1.2)
+    ax.axvline(threshold, **style)
+    ax.text(threshold, 0.98, " P = I K", transform=ax.get_xaxis_transform(), ha="left",
+            va="top", fontsize=8, color=style["color"])
+    label(ax, "parameters $P$ (log scale)", "fraction misclassified")
     return lines

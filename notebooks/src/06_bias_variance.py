@@ -15,12 +15,16 @@
 #   falls again as the model grows;
 # * explain why a very large model can still generalise: among the many functions that fit the
 #   data exactly, the *minimum-norm* one is smooth.
+# * make a random-feature model a usable classifier (more data, more features, ridge), and
+#   see double descent in networks whose every weight is trained with Adam;
+# * say why high dimensions defy intuition: distances between random points concentrate, and
+#   almost all of a ball's volume lies in a thin shell at its surface.
 #
 # **Prerequisites:** chapter 01 (shallow ReLU networks, $h = a[\beta + \Omega x]$) and chapter 02
 # (least squares). Expectations $\mathbb{E}[\cdot]$ and variances of random variables.
 #
-# **How to use it:** run all cells from the top. Everything is plain NumPy and takes a few
-# seconds; the sliders redraw from the maths in `dlcore`.
+# **How to use it:** run all cells from the top. Everything but one short PyTorch training run
+# (section 7) is plain NumPy and takes seconds; the sliders redraw from the maths in `dlcore`.
 
 # %%
 # %matplotlib inline
@@ -34,7 +38,16 @@ from dlcore.data import mnist1d
 from dlcore.exercises import chapter, show_solution
 from dlcore.notebook import setup, show_source
 from dlcore.plots import PALETTE, label, new_figure
-from dlcore.plots.generalization import mark_threshold, plot_capacity_curve, plot_double_descent
+from dlcore.plots.generalization import (
+    mark_threshold,
+    plot_ball_volume,
+    plot_capacity_curve,
+    plot_distance_histograms,
+    plot_double_descent,
+    plot_relative_spread,
+    plot_shell_fractions,
+    plot_trained_sweep,
+)
 from dlcore.widgets import generalization as W
 
 rng = setup(seed=0)  # one-line messages for bad input, and a seeded random generator
@@ -386,8 +399,9 @@ plt.show()
 #   threshold both are equally bad), and it still ends higher at $D = 1600$: past the
 #   threshold the model memorises every wrong label too, and spare parameters only partly
 #   keep that from spoiling its answers elsewhere.
-# * Random features are a weak model for MNIST-1D (the best test error here is still above
-#   60 %); the point is the *shape* of the curve, which trained networks show as well.
+# * Random features are a weak model for MNIST-1D as used here (the best test error is still
+#   above 60 %); the point is the *shape* of the curve. Section 6 makes the model a usable
+#   classifier, and section 7 finds the same shape in networks whose every weight is trained.
 
 # %%
 clean, noisy = curves[0.0], curves[0.2]
@@ -406,7 +420,177 @@ print(f"test error without label noise: first minimum {first_min:.3f} (D = 100),
       f"at D = 1600 {clean['test_error'][-1]:.3f}")
 
 # %% [markdown]
-# ## 6. Why bigger models generalise again
+# ## 6. A better random-feature classifier
+#
+# The curves of section 5 have the right shape, but a model that misclassifies more than 60 %
+# of the test signals looks broken. It is not broken, it is starved. Three things help:
+#
+# * **Standardised inputs.** Random features $a[\beta + \Omega x]$ with
+#   $\Omega_{dj} \sim \text{Norm}[0, 1/D_i]$ work best when each input is of order one, so
+#   that the pre-activations and the biases $\beta_d$ are on the same scale. MNIST-1D's signals
+#   already come standardised (mean 0, standard deviation 1 over the training set, checked
+#   below), so there is nothing to gain here; on raw data this is the first thing to do.
+# * **More data.** Use all $I = 1000$ training signals instead of 400. The threshold moves to
+#   $D = 999$.
+# * **More features, and ridge at the end.** Go to $D = 4000$ random units, and fit the last
+#   model by ridge regression, $\phi = Y H^T (H H^T + \lambda 1)^{-1}$ with $\lambda = 100$
+#   (`lam=100.0`): the penalty $\lambda \|\phi\|^2$ stops the fit from memorising every noisy
+#   detail of the training set. Chapter 07 is about exactly this.
+#
+# Both are calls of `random_feature_curve`, whose `lam=100.0` switches the fit from minimum
+# norm to ridge (the cell takes a few seconds):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x_all, y_all = data["x"].T, data["y"]              # (40, 1000): all the training signals
+assert abs(x_all.mean()) < 0.01 and abs(x_all.std() - 1) < 0.01    # already standardised
+wide = [300, 999, 4000]
+big = DD.random_feature_curve(x_all, y_all, x_te, y_te, wide, np.random.default_rng(0))
+ridge = DD.random_feature_curve(x_all, y_all, x_te, y_te, [4000], np.random.default_rng(0),
+                                lam=100.0)                 # the same 4000 features, lam = 100
+H_lin = np.vstack([np.ones(1000), x_all])          # (41, 1000): a linear classifier, [1; x]
+phi_lin = G.fit_min_norm(H_lin, DD.one_hot(y_all, 10))               # (10, 41)
+linear_error = np.mean((phi_lin @ np.vstack([np.ones(250), x_te])).argmax(axis=0) != y_te)
+best_before = min(clean["test_error"].min(), noisy["test_error"].min())   # section 5
+best_now = ridge["test_error"][0]
+print(f"linear classifier: {linear_error:.3f}   random features, section 5: {best_before:.3f}")
+print("I = 1000, min-norm:", dict(zip(wide, np.round(big["test_error"], 3).tolist())))
+print(f"I = 1000, D = 4000, ridge lam = 100: {best_now:.3f}")
+
+# %%
+fig, ax = new_figure(figsize=(7, 3.3))
+plot_double_descent(ax, clean, I, name="I = 400 (section 5)", color=PALETTE["blue"],
+                    train=False)
+plot_double_descent(ax, big, 1000, name="I = 1000, min-norm", color=PALETTE["green"],
+                    train=False)
+ax.plot([4000], [best_now], "*", color=PALETTE["vermillion"], markersize=14,
+        label=r"I = 1000, D = 4000, ridge $\lambda = 100$")
+ax.axhline(linear_error, color=PALETTE["grey"], linestyle="-.", linewidth=1.2,
+           label="linear classifier, I = 1000")
+ax.axhline(0.9, color=PALETTE["black"], linestyle=":", linewidth=1, label="chance (10 classes)")
+ax.set_ylabel("test error (fraction misclassified)")
+ax.legend(fontsize=7, loc="lower left")
+plt.show()
+
+# %%
+assert round(best_before, 3) == 0.680 and round(best_now, 3) == 0.512   # as the text says
+assert best_now < big["test_error"].min() < best_before          # each change helps
+assert big["test_error"][wide.index(999)] == big["test_error"].max()   # still a peak at 999
+assert round(linear_error, 2) == 0.74 and ridge["train_error"][0] > 0   # ridge: no interpolation
+
+# %% [markdown]
+# **What to notice**
+# * The best test error falls from 0.680 (section 5) to **0.512**: about half the signals are now
+#   classified correctly, against 10 % by chance and about a quarter (error 0.74) for a linear
+#   classifier on the raw signals. MNIST-1D is hard on purpose (the digits are shifted,
+#   scaled and noisy); networks that know about translations (chapter 08) do much better.
+# * With four times as many features as data ($D = 4000$) the min-norm fit alone beats every
+#   model of section 5; the peak at the new threshold $D = 999$ is still there.
+# * Ridge gives up interpolation (a few training signals are now misclassified) and gains on
+#   the test set: the classical trade-off, applied at the far end of the double-descent curve.
+
+# %% [markdown]
+# ## 7. Double descent in trained networks
+#
+# In sections 4-6 only the output weights $\phi$ were fitted, by a formula. Does the same
+# happen when *every* weight is trained by an optimiser? Take shallow networks
+# $f = \phi\,[1; a[\beta + \Omega x]]$ with $D_i = 40$ inputs, $D$ hidden units and $K = 10$
+# outputs, and train all of $\beta, \Omega, \phi$ with full-batch Adam (chapter 03) on the
+# squared error to the one-hot targets, on $I$ MNIST-1D signals of which 20 % carry a random
+# label. A network of width $D$ has
+#
+# $$P = (D_i + 1) D + (D + 1) K$$
+#
+# parameters and has to fit $I K$ target numbers, so we expect the interpolation threshold
+# near $P = I K$, at width $D = (I K - K)/(D_i + 1 + K)$. (With trained hidden layers the count
+# is only a guide: the threshold is where the training error first reaches zero.)
+#
+# `width_sweep` trains all the widths side by side in one loop (each width's gradient is
+# exactly what it would be alone; the module's docstring explains how). This is the loop:
+
+# %%
+from dlcore import double_descent_torch as DDT  # PyTorch: only this section uses it
+
+show_source(DDT.fit_widths)
+
+# %% [markdown]
+# A sweep that reaches far past the threshold with enough data to see it clearly takes about
+# ten minutes on a busy two-core machine, far too long for this notebook. So we run a
+# **reduced sweep** live: $I = 200$ signals (threshold near $D = 39$), four widths, 800 steps.
+
+# %%
+import torch
+
+torch.manual_seed(0)
+torch.set_num_threads(1)  # on a busy 2-core machine one thread is much faster
+LIVE = DDT.SweepConfig(n_train=200, label_noise=0.2, steps=800, lr=0.005, seed=0)
+live_widths = [8, 16, 40, 256]
+live = DDT.width_sweep(data, live_widths, LIVE)
+
+# %% [markdown]
+# The **full sweep** below (right) was *not* computed in this notebook: it is read from
+# `dlcore/double_descent_sweep.json`, which `scripts/double_descent_sweep.py` wrote (run it
+# with `.venv/bin/python scripts/double_descent_sweep.py`; it took 605 s on a busy machine). It
+# uses $I = 1000$ training signals, 1000 test signals, 14 widths from 2 to 1024 and 1500 Adam
+# steps; everything else is as in the live sweep.
+
+# %%
+full = DD.trained_sweep()
+fig, axes = new_figure(1, 2, figsize=(11, 3.4), sharey=True)
+plot_trained_sweep(axes[0], live["params"], live["test_error"], live["train_error"],
+                   DDT.n_params(DDT.threshold_width(LIVE.n_train)), name="test, live")
+axes[0].set_title(f"live: I = {LIVE.n_train}, widths {live_widths}")
+plot_trained_sweep(axes[1], full["params"], full["test_error"][0], full["train_error"][0],
+                   DDT.n_params(full["threshold_width"]), name="test, full sweep",
+                   color=PALETTE["orange"])
+axes[1].set_title("full sweep, I = 1000 (from scripts/double_descent_sweep.py)")
+for ax in axes:
+    ax.legend(fontsize=7, loc="lower left")
+plt.show()
+
+# %%
+# The live sweep: PyTorch training, so numbers may differ slightly between machines (no
+# NBVAL_CHECK_OUTPUT here)
+print("live (I = 200):  width", live_widths)
+print("  train error", np.round(live["train_error"], 3).tolist())
+print("  test error ", np.round(live["test_error"], 3).tolist())
+assert np.all(live["train_error"][2:] == 0) and live["train_error"][1] > 0   # from D = 40
+assert np.ptp(live["test_error"]) < 0.12                      # all within a band ~0.1 wide
+
+# %%
+# NBVAL_CHECK_OUTPUT
+te, tr, Ds_full = full["test_error"][0], full["train_error"][0], full["D"]
+i_min = int(np.argmin(te[Ds_full < full["threshold_width"]]))   # the first minimum ...
+peak = i_min + int(np.argmax(te[i_min:]))                       # ... and the peak after it
+first_min = te[i_min]
+print("full sweep (I = 1000), threshold width", round(full["threshold_width"], 1))
+print("  test error:", dict(zip(Ds_full.tolist(), np.round(te, 3).tolist())))
+print(f"  first minimum {first_min:.3f} (D = {Ds_full[i_min]}), "
+      f"peak {te[peak]:.3f} (D = {Ds_full[peak]}), at D = 1024 {te[-1]:.3f}")
+assert Ds_full[peak] == 192 and abs(192 - full["threshold_width"]) < 5   # peak at P ~ I K
+assert Ds_full[i_min] == 32 and te[peak] - first_min > 0.08
+assert te[-1] < first_min                                      # ends below the first minimum
+assert np.all(tr[Ds_full >= 128] == 0) and tr[Ds_full == 96][0] > 0   # interpolates from 128
+
+# %% [markdown]
+# **What to notice**
+# * **Full sweep (right).** The test error falls to 0.668 at $D = 32$, rises to a peak of
+#   0.751 at $D = 192$, right next to the predicted threshold $D \approx 196$ ($P \approx I K
+#   = 10\,000$), and falls again to 0.649 at $D = 1024$. The training error (dotted) reaches
+#   zero at $D = 128$, a little before $P = I K$: trained hidden units are more flexible than
+#   fixed random ones. The rise (0.08) is about six standard errors of a 1000-signal test
+#   set (0.014); the final value is only a little below the first minimum (within noise).
+# * **Live sweep (left).** With $I = 200$ signals the training error reaches zero at
+#   $D = 40$, at the threshold, as predicted. But its test errors all lie in a band about
+#   0.1 wide, and with only 250 test signals (one standard error about 0.025) this small
+#   sweep does **not** show a clear peak at the threshold: see the numbers printed above. Double descent is a
+#   real effect, but a modest one in trained networks; it takes enough widths, data and test
+#   signals to see it above the noise, which is why the full sweep lives in a script.
+# * Both panels have the same ingredients as the random-feature curves: label noise that the
+#   model must memorise, and a model just big enough to do so at the threshold.
+
+# %% [markdown]
+# ## 8. Why bigger models generalise again
 #
 # Past the threshold, $\phi H = y$ has more unknowns ($1 + D$) than equations ($I$). If $\phi$
 # fits the data, so does $\phi + v$ for every $v$ with $v H = 0$ (the *null space*), a space of
@@ -503,6 +687,126 @@ assert plain_gd_distance(10_000) > 1 and plain_gd_distance(100_000) > 1e-4 > pla
 #   worst place to be.
 
 # %% [markdown]
+# ## 9. The curse of dimensionality
+#
+# An MNIST-1D signal is a point in $D_i = 40$ dimensions, and the models of this chapter have
+# thousands of parameters. Pictures drawn in two or three dimensions mislead there. Two facts
+# show how, and both say the same thing: in high dimension, *there are no nearby points*.
+#
+# **Distances concentrate.** Put $I$ points uniformly at random in the cube $[0, 1]^D$. The
+# squared distance between two of them, $\|x_i - x_j\|^2 = \sum_{d=1}^{D} (x_{di} - x_{dj})^2$,
+# is a sum of $D$ independent terms, each with mean $1/6$ and variance $7/180$. So its mean
+# grows like $D/6$ but its standard deviation only like $\sqrt{7D/180}$: relative to the mean,
+# the spread shrinks like $1/\sqrt{D}$. For the distance itself (a square root halves relative
+# changes) the ratio is $\text{std}/\text{mean} \approx \sqrt{0.35/D}$. All the distances in
+# one line of broadcasting, with the points as columns as in the notes:
+
+# %%
+show_source(G.pairwise_distances)
+
+# %%
+dims = [2, 10, 100, 1000]
+dist = {D: G.distance_sample(D, 100, np.random.default_rng(D)) for D in dims}   # 4950 each
+ratios = {D: d / d.mean() for D, d in dist.items()}     # distance / mean distance
+D_sweep = np.array([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+spread = np.array([np.std(d) / np.mean(d) for d in
+                   (G.distance_sample(D, 100, np.random.default_rng(10 + D)) for D in D_sweep)])
+
+fig, axes = new_figure(1, 2, figsize=(10, 3.2))
+plot_distance_histograms(axes[0], ratios)
+axes[0].legend(fontsize=8)
+axes[0].set_title("distances between 100 random points in $[0, 1]^D$")
+plot_relative_spread(axes[1], D_sweep, spread, np.sqrt(0.35 / D_sweep))
+axes[1].legend(fontsize=8)
+axes[1].set_title(r"their relative spread shrinks like $1/\sqrt{D}$")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lo, hi = ratios[1000].min(), ratios[1000].max()
+assert ratios[2].min() < 0.05 and ratios[2].max() > 2        # D = 2: from ~0 to twice the mean
+assert 0.9 < lo and hi < 1.1                                  # D = 1000: all within 10 %
+assert np.all(np.abs(spread / np.sqrt(0.35 / D_sweep) - 1)[D_sweep >= 5] < 0.1)
+for D in (100, 1000):                                         # the mean grows like sqrt(D / 6)
+    assert abs(dist[D].mean() / np.sqrt(D / 6) - 1) < 0.02
+print(f"D = 1000: every distance between {lo:.2f} and {hi:.2f} times the mean")
+
+# %% [markdown]
+# **What to notice**
+# * In $D = 2$ some pairs nearly touch and others are more than twice the mean distance apart.
+#   In $D = 1000$ every one of the 4950 distances lies within 10 % of the mean: the nearest
+#   neighbour of a point is hardly nearer than the farthest.
+# * From $D = 5$ on, the measured relative spread (right) stays within 10 % of
+#   $\sqrt{0.35/D}$: a tenfold increase of $D$ narrows it by about $\sqrt{10} \approx 3$.
+# * So in high dimension "predict like the nearest training examples" says little: all
+#   training examples are about equally far. What a model does between them comes from its
+#   inductive bias (for the fits of section 8, the smallest norm).
+#
+# **The volume sits in the shell.** The unit ball $\{x : \|x\| \le 1\}$ in $D$ dimensions has
+# volume $V_D = \pi^{D/2} / \Gamma(D/2 + 1)$ (2, $\pi$, $\frac{4}{3}\pi$ for $D = 1, 2, 3$).
+# Shrinking a ball's radius by $1 - \epsilon$ shrinks its volume by $(1 - \epsilon)^D$, so the
+# fraction of the volume within $\epsilon$ of the surface is $1 - (1 - \epsilon)^D$, which
+# tends to 1 for every $\epsilon > 0$.
+
+# %%
+show_source(G.unit_ball_volume)
+show_source(G.shell_fraction)
+
+# %% [markdown]
+# Monte Carlo checks both without the formulas: draw points uniformly in the cube
+# $[-1, 1]^D$ (volume $2^D$), count those inside the ball (volume $\approx 2^D \times$ the
+# fraction inside), and among those count the ones with $\|x\| > 1 - \epsilon$:
+
+# %%
+show_source(G.ball_monte_carlo)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+Ds = np.arange(1, 61)
+volume = np.array([G.unit_ball_volume(D) for D in Ds])
+shells = {eps: np.array([G.shell_fraction(D, eps) for D in Ds]) for eps in (0.1, 0.05, 0.01)}
+D_mc, n_mc = np.array([1, 2, 3, 4, 5, 6, 8, 10]), 300_000
+mc = np.array([G.ball_monte_carlo(D, 0.1, n_mc, np.random.default_rng(D)) for D in D_mc])
+
+fig, axes = new_figure(1, 2, figsize=(10, 3.2))
+plot_ball_volume(axes[0], Ds, volume, (D_mc, mc[:, 0]))
+axes[0].legend(fontsize=8)
+axes[0].set_title("volume of the unit ball")
+plot_shell_fractions(axes[1], Ds, shells, (D_mc, mc[:, 1]))
+axes[1].axvline(40, color=PALETTE["grey"], linewidth=1, linestyle=":")
+axes[1].text(40, 0.03, " $D_i = 40$ (MNIST-1D)", fontsize=8, color=PALETTE["grey"])
+axes[1].legend(fontsize=8, loc="lower right", bbox_to_anchor=(1, 0.1))
+axes[1].set_title("fraction of it within $\\epsilon$ of the surface")
+plt.show()
+
+# Monte Carlo against the closed forms, within 4 standard errors of a binomial count
+p_in = np.minimum(volume[D_mc - 1] / 2.0 ** D_mc, 1)                # chance a point is inside
+se_vol = 2.0 ** D_mc * np.sqrt(p_in * (1 - p_in) / n_mc) + 1e-12
+q = shells[0.1][D_mc - 1]
+se_shell = np.sqrt(q * (1 - q) / (p_in * n_mc))
+volume_ok = np.all(np.abs(mc[:, 0] - volume[D_mc - 1]) < 4 * se_vol)
+shell_ok = np.all(np.abs(mc[:, 1] - q) < 4 * se_shell)
+print("V_1, V_2, V_3 =", np.round(volume[:3], 4).tolist(), " largest at D =", Ds[volume.argmax()])
+print(f"V_20 = {volume[19]:.4f}, V_60 below 1e-17:", bool(volume[59] < 1e-17))
+print(f"D = 40: within 0.05 of the surface {shells[0.05][39]:.3f}, within 0.1 {shells[0.1][39]:.3f}")
+print("Monte Carlo agrees with V_D:", volume_ok, "  and with the shell fraction:", shell_ok)
+assert volume_ok and shell_ok and Ds[volume.argmax()] == 5 and volume[59] < 1e-17
+assert 0.002 < p_in[-1] < 0.003                            # D = 10: 0.25 % of the cube
+assert round(shells[0.05][39], 2) == 0.87 and shells[0.1][39] > 0.98
+
+# %% [markdown]
+# **What to notice**
+# * The volume rises to its largest value at $D = 5$ and then falls towards zero (below
+#   $10^{-17}$ by $D = 60$), although every ball has radius 1: almost all of the cube
+#   $[-1, 1]^D$ lies in its corners, outside the ball. (That is also why the Monte-Carlo check
+#   stops at $D = 10$: there only a quarter of a percent of the cube's points land in the ball.)
+# * In $D_i = 40$ dimensions, 87 % of the ball's volume lies within 5 % of its surface, and
+#   more than 98 % within 10 %. A uniformly random point is almost surely near the boundary.
+# * Both facts push the same way as section 8: data in high dimension are sparse and
+#   spread out, so the training data cannot tell a model what to do between them; the fitting
+#   procedure and the model's form must.
+
+# %% [markdown]
 # ## Exercises
 #
 # ### Exercise 1
@@ -563,7 +867,7 @@ show_solution(EX.threshold)
 
 # %% [markdown]
 # ### Exercise 4
-# The interpolant of section 6 that gradient descent from zero finds.
+# The interpolant of section 8 that gradient descent from zero finds.
 
 # %%
 EX.min_norm_fit.show()
@@ -583,6 +887,70 @@ EX.min_norm_fit.hint()
 show_solution(EX.min_norm_fit)
 
 # %% [markdown]
+# ### Exercise 5
+# The shell of section 9, written by you.
+
+# %%
+EX.shell_fraction.show()
+
+
+# %%
+def shell(D, eps):
+    return None  # your code here
+
+
+EX.shell_fraction.check(shell)
+
+# %%
+EX.shell_fraction.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.shell_fraction)
+
+
+# %% [markdown]
+# ### Exercise 6
+# The distances of section 9, for any set of points.
+
+# %%
+EX.pairwise.show()
+
+
+# %%
+def distances(x):
+    return None  # your code here
+
+
+EX.pairwise.check(distances)
+
+# %%
+EX.pairwise.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.pairwise)
+
+# %% [markdown]
+# ### Exercise 7
+# The threshold of section 7's trained networks, for any data set.
+
+# %%
+EX.trained_threshold_width.show()
+
+
+# %%
+def trained_threshold(I, D_i, K):
+    return None  # your code here
+
+
+EX.trained_threshold_width.check(trained_threshold)
+
+# %%
+EX.trained_threshold_width.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.trained_threshold_width)
+
+# %% [markdown]
 # ## Summary
 #
 # * Data $y = \mu[x] + \sigma\epsilon$; a model fitted to training set $\mathcal{D}$ is
@@ -600,6 +968,12 @@ show_solution(EX.min_norm_fit)
 #   **double descent**, seen here on a toy problem and on MNIST-1D.
 # * Past the threshold the data no longer pick the fit; the fitting procedure does. The
 #   minimum-norm interpolant $\phi = y H^{+}$, which gradient descent from zero finds, is smooth.
+# * More data, more features and a ridge penalty at the end of the curve turn the random-feature
+#   model into a usable classifier (test error 0.512 on MNIST-1D).
+# * In $D$ dimensions distances between random points concentrate (relative spread
+#   $\approx \sqrt{0.35/D}$), the unit ball's volume $V_D = \pi^{D/2}/\Gamma(D/2 + 1)$ vanishes
+#   and a fraction $1 - (1 - \epsilon)^D$ of it lies within $\epsilon$ of the surface: training
+#   data in high dimension are sparse, and the model's inductive bias fills the gaps.
 #
 # **Next:** chapter 07 makes that preference explicit and general: $L_2$ penalties, the implicit
 # regularisation of gradient descent and SGD, early stopping, ensembles and dropout.
