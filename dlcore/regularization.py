@@ -24,7 +24,7 @@ from .checks import InputTypeError, ShapeError, as_float_array, check_int, shape
 from .features import even_joints, joint_theta
 from .features import relu_features as shallow_features
 from .linear import least_squares
-from .optim import max_stable_alpha
+from .optim import gd_step, max_stable_alpha
 from .optim import run_gd as gradient_descent_path
 
 __all__ = [
@@ -34,10 +34,14 @@ __all__ = [
     "true_function", "sample_data", "ramp_theta", "toy_problem",
     # explicit regularisation and the MAP view
     "shallow_features", "ridge_fit", "lam_from_prior", "neg_log_posterior",
+    # a penalty that removes a local minimum
+    "double_well_loss", "double_well_grad", "l2_penalized_grad", "escape_lam",
     # implicit regularisation
     "valley_loss", "valley_grad", "valley_hess", "gd_modified_grad", "gradient_descent_path",
     "gradient_flow_path",
     "sgd_modified_loss", "batch_gradient_variance",
+    # SGD prefers flat minima
+    "SHARP", "FLAT", "SOFTNESS", "sharp_flat_loss", "sharp_flat_grad", "sharp_flat_hess", "tilted_sgd_runs",
     # early stopping, ensembling, dropout, noise
     "least_squares_gd", "max_stable_step", "early_stopping_point", "bootstrap_indices",
     "ensemble_decomposition", "dropout_expected_loss", "dropout_fit",
@@ -140,6 +144,13 @@ def _step_counts(steps, name):
 def _patience(value, name):
     """An integer >= 1 (for an optional argument: the "int" contract does not skip None)."""
     return check_int(value, name, 1)
+
+
+def _batch_fits(args):
+    """tilted_sgd_runs: the batch size divides the data (every batch the same size)."""
+    I, B = args["c"].size, args["batch_size"]
+    if B > I or I % B:
+        raise ShapeError(f"batch_size = {B} must divide I = {I} (equal-sized batches)")
 
 
 def _nonempty(values, name):
@@ -271,6 +282,43 @@ def neg_log_posterior(phi, H, y, sigma, sigma_p, penalize_offset=False):
 
 
 # ------------------------------------------------------------------------------------------
+# A penalty that removes a local minimum
+# ------------------------------------------------------------------------------------------
+@shapes(theta="...", tilt="number")
+def double_well_loss(theta, tilt=0.3):
+    """A non-convex 1-parameter loss with two minima: L = (theta^2 - 1)^2 + tilt theta.
+    For tilt > 0 the minimum near theta = -1 is the better one (the global minimum) and the one
+    near theta = +1 a local minimum. theta: any shape (each entry one parameter value)."""
+    return (theta ** 2 - 1) ** 2 + tilt * theta
+
+
+@shapes(theta="...", tilt="number")
+def double_well_grad(theta, tilt=0.3):
+    """dL/dtheta of ``double_well_loss``: 4 theta (theta^2 - 1) + tilt (any shape)."""
+    return 4 * theta * (theta ** 2 - 1) + tilt
+
+
+@shapes(grad_fn="function", lam=">= 0")
+def l2_penalized_grad(grad_fn, lam):
+    """The gradient of the penalised loss L[theta] + lam ||theta||^2: dL/dtheta + 2 lam theta.
+    Returns a function theta -> array of theta's shape."""
+    def grad(theta):
+        return grad_fn(theta) + 2 * lam * theta
+
+    return grad
+
+
+@shapes(tilt="> 0")
+def escape_lam(tilt=0.3):
+    """The smallest lam for which (theta^2 - 1)^2 + tilt theta + lam theta^2 has no minimum at
+    theta > 0. Its gradient 4 theta^3 + (2 lam - 4) theta + tilt is smallest on theta > 0 at
+    theta_m = sqrt((4 - 2 lam) / 12), where it equals tilt - (2/3) u^(3/2) / sqrt(12) with
+    u = 4 - 2 lam; it stays positive once u^(3/2) < 1.5 sqrt(12) tilt:
+    lam* = 2 - (1.5 sqrt(12) tilt)^(2/3) / 2. Returns a float."""
+    return 2.0 - (1.5 * sqrt(12.0) * tilt) ** (2.0 / 3.0) / 2.0
+
+
+# ------------------------------------------------------------------------------------------
 # Implicit regularisation of gradient descent and SGD
 # ------------------------------------------------------------------------------------------
 @shapes(theta=_two)
@@ -359,6 +407,73 @@ def sgd_modified_loss(batch_loss_fns, batch_grad_fns, alpha):
         return float(L + alpha / 4 * np.sum(g ** 2) + alpha / 4 * variance)
 
     return modified
+
+
+# ------------------------------------------------------------------------------------------
+# SGD prefers flat minima: a sharp and a flat minimum of equal depth
+# ------------------------------------------------------------------------------------------
+SHARP = (-0.8, 40.0)  # (centre, curvature) of the sharp well
+FLAT = (0.8, 4.0)     # (centre, curvature) of the flat well
+SOFTNESS = 0.25       # the temperature T of the soft minimum that joins them
+
+
+def _wells(theta):
+    """The two parabolas q_k = kappa_k (theta - c_k)^2 / 2 and their slopes."""
+    (a, ka), (b, kb) = SHARP, FLAT
+    return ka * (theta - a) ** 2 / 2, kb * (theta - b) ** 2 / 2, ka * (theta - a), kb * (theta - b)
+
+
+@shapes(theta="...")
+def sharp_flat_loss(theta):
+    """A 1-parameter loss with two minima of equal depth (0, to 1e-9), one sharp, one flat: the
+    soft minimum of two parabolas q_k = kappa_k (theta - c_k)^2 / 2,
+    L = -T log(exp(-q_sharp / T) + exp(-q_flat / T)),  (c, kappa) = SHARP, FLAT; T = SOFTNESS.
+    The curvature at the bottom of a well is its kappa: 40 (sharp) and 4 (flat)."""
+    qa, qb, _, _ = _wells(theta)
+    return -SOFTNESS * np.logaddexp(-qa / SOFTNESS, -qb / SOFTNESS)
+
+
+@shapes(theta="...")
+def sharp_flat_grad(theta):
+    """dL/dtheta of ``sharp_flat_loss``: w q_sharp' + (1 - w) q_flat', with the weight
+    w = exp(-q_sharp/T) / (exp(-q_sharp/T) + exp(-q_flat/T)) (any shape)."""
+    qa, qb, ga, gb = _wells(theta)
+    w = 0.5 * (1 + np.tanh((qb - qa) / (2 * SOFTNESS)))  # the weight of the sharp well, stably
+    return w * ga + (1 - w) * gb
+
+
+@shapes(theta="...")
+def sharp_flat_hess(theta):
+    """d2L/dtheta2 of ``sharp_flat_loss``, the Hessian's only (so largest) eigenvalue, the
+    sharpness: w kappa_sharp + (1 - w) kappa_flat - w (1 - w) (q_sharp' - q_flat')^2 / T."""
+    qa, qb, ga, gb = _wells(theta)
+    w = 0.5 * (1 + np.tanh((qb - qa) / (2 * SOFTNESS)))
+    return w * SHARP[1] + (1 - w) * FLAT[1] - w * (1 - w) * (ga - gb) ** 2 / SOFTNESS
+
+
+@shapes(theta0="R", c="I", batch_size="int >= 1", alpha="> 0", n_epochs="int >= 0",
+        rng="rng", where=_batch_fits)
+def tilted_sgd_runs(theta0, c, batch_size, alpha, n_epochs, rng):
+    """R independent runs of SGD on ``sharp_flat_loss`` from theta0 (R,), one value each.
+
+    Data point i tilts the loss, l_i = L + c_i theta with sum_i c_i = 0, so the full loss is
+    L and a batch's gradient is dL/dtheta + mean_{i in batch} c_i. Each run shuffles the I
+    points every epoch on its own and steps once per batch; batch_size = I is gradient
+    descent. Returns the path (n_epochs * (I // batch_size) + 1, R)."""
+    I, R_ = c.size, theta0.size
+    per_epoch = I // batch_size
+    path = np.empty((n_epochs * per_epoch + 1, R_))
+    path[0] = theta = theta0
+    order = np.tile(np.arange(I), (R_, 1))  # (R, I)
+    for e in range(n_epochs):
+        order = rng.permuted(order, axis=1)  # a shuffle per run
+        for b in range(per_epoch):
+            idx = order[:, b * batch_size:(b + 1) * batch_size]  # (R, batch_size)
+            grad = sharp_flat_grad.__wrapped__(theta) + c[idx].mean(axis=1)
+            theta = gd_step.__wrapped__(theta, grad, alpha)
+            path[e * per_epoch + b + 1] = theta
+    return path
+
 
 
 # ------------------------------------------------------------------------------------------

@@ -595,3 +595,130 @@ def test_implicit_gd_figure_measures_its_gaps_at_the_gd_times():
     for a in (0.005, 0.01):
         assert 1.8 < gap[2 * a][0] / gap[a][0] < 2.2
         assert 3.5 < gap[2 * a][1] / gap[a][1] < 4.7
+
+
+# -- a penalty that removes a local minimum ------------------------------------------------------
+@pytest.mark.parametrize("tilt", [0.3, 0.1, -0.5])
+def test_double_well_grad_matches_torch(rng, tilt):
+    theta = rng.normal(size=(3, 4)) * 1.5
+    t = torch.tensor(theta, requires_grad=True)
+    L = (t ** 2 - 1) ** 2 + tilt * t
+    upstream = rng.normal(size=theta.shape)
+    (g,) = torch.autograd.grad(L, t, torch.as_tensor(upstream))
+    assert_close(R.double_well_loss(theta, tilt), to_numpy(L))
+    assert_close(R.double_well_grad(theta, tilt) * upstream, to_numpy(g))
+
+
+def test_l2_penalized_grad_matches_torch(rng):
+    theta, lam = rng.normal(size=5), 0.7
+    t = torch.tensor(theta, requires_grad=True)
+    total = torch.sum((t ** 2 - 1) ** 2 + 0.3 * t) + lam * torch.sum(t ** 2)
+    (g,) = torch.autograd.grad(total, t)
+    assert_close(R.l2_penalized_grad(R.double_well_grad, lam)(theta), to_numpy(g))
+    assert_close(R.l2_penalized_grad(R.double_well_grad, 0.0)(theta), R.double_well_grad(theta))
+    with pytest.raises(ValueError, match="lam"):
+        R.l2_penalized_grad(R.double_well_grad, -1.0)
+    with pytest.raises(TypeError, match="grad_fn"):
+        R.l2_penalized_grad("not a function", 1.0)
+
+
+@pytest.mark.parametrize("tilt", [0.05, 0.3, 1.0])
+def test_escape_lam_is_where_the_positive_minimum_vanishes(tilt):
+    """Below lam*, L + lam theta^2 has a local minimum at theta > 0 (a sign change - to + of
+    its gradient); just above, its gradient is positive for every theta > 0."""
+    lam_star = R.escape_lam(tilt)
+    theta = np.linspace(1e-4, 3, 300001)
+
+    def has_positive_minimum(lam):
+        g = R.double_well_grad(theta, tilt) + 2 * lam * theta
+        return bool(np.any((g[:-1] < 0) & (g[1:] >= 0)))
+
+    assert has_positive_minimum(lam_star * (1 - 1e-3))
+    assert not has_positive_minimum(lam_star * (1 + 1e-3))
+    with pytest.raises(ValueError, match="tilt"):
+        R.escape_lam(0.0)
+
+
+def test_penalty_lets_gd_reach_the_global_basin():
+    """GD on L from theta0 = 1.5 stops in the local minimum; with lam = 2 > lam* it ends at
+    theta < 0 (left of L's barrier top), and GD on L from there reaches the global minimum."""
+    from dlcore.widgets import regularization as W
+
+    plain, penalized, after = W.escape_runs(2.0, 1.5)
+    assert abs(plain[-1] - 0.96) < 0.01 and abs(after[-1] + 1.036) < 0.01
+    assert penalized[-1] < 0
+    assert R.double_well_loss(after[-1]) < R.double_well_loss(plain[-1]) - 0.5
+    plain, penalized, after = W.escape_runs(1.0, 1.5)  # lam < lam*: trapped
+    assert penalized[-1] > 0 and abs(after[-1] - 0.96) < 0.01
+
+
+# -- SGD prefers flat minima -----------------------------------------------------------------------
+def _torch_sharp_flat(t):
+    (a, ka), (b, kb) = R.SHARP, R.FLAT
+    T = R.SOFTNESS
+    q = torch.stack([ka * (t - a) ** 2 / 2, kb * (t - b) ** 2 / 2])
+    return -T * torch.logsumexp(-q / T, dim=0)
+
+
+def test_sharp_flat_derivatives_match_torch(rng):
+    theta = np.concatenate([rng.uniform(-3.2, 3.2, 12), [-0.8, 0.8, -0.4, 0.0]])
+    t = torch.tensor(theta, requires_grad=True)
+    L = _torch_sharp_flat(t)
+    (g,) = torch.autograd.grad(L.sum(), t, create_graph=True)  # elementwise: d/dtheta_k of L_k
+    (h,) = torch.autograd.grad(g.sum(), t)
+    assert_close(R.sharp_flat_loss(theta), to_numpy(L))
+    assert_close(R.sharp_flat_grad(theta), to_numpy(g))
+    assert_close(R.sharp_flat_hess(theta), to_numpy(h))
+
+
+def test_sharp_flat_minima_equal_depth_different_curvature():
+    theta = np.linspace(-3, 3, 600001)
+    L = R.sharp_flat_loss(theta)
+    left, right = np.argmin(np.where(theta < 0, L, np.inf)), np.argmin(np.where(theta > 0, L, np.inf))
+    assert abs(L[left] - L[right]) < 1e-9 and abs(L[left]) < 1e-9
+    assert abs(theta[left] - R.SHARP[0]) < 1e-4 and abs(theta[right] - R.FLAT[0]) < 1e-4
+    assert_close(R.sharp_flat_hess(np.array([R.SHARP[0], R.FLAT[0]])), [R.SHARP[1], R.FLAT[1]],
+                 rtol=1e-6)
+    far = np.array([-40.0, 40.0])  # no overflow far away: the soft minimum is computed stably
+    assert np.all(np.isfinite(R.sharp_flat_loss(far))) and np.all(np.isfinite(R.sharp_flat_grad(far)))
+
+
+def test_tilted_sgd_full_batch_is_gd_and_batches_add_their_tilt(rng):
+    """batch_size = I is gradient descent (the tilts cancel); one epoch of batch size 1 on a
+    single run is GD plus the tilt of each point, each point used once."""
+    from dlcore import optim
+
+    c = rng.normal(size=8)
+    c -= c.mean()
+    theta0 = rng.uniform(-2, 2, 5)
+    path = R.tilted_sgd_runs(theta0, c, 8, 0.02, 30, np.random.default_rng(1))
+    assert path.shape == (31, 5)
+    assert_close(path, optim.run_gd(R.sharp_flat_grad, theta0, 0.02, 30))
+    path = R.tilted_sgd_runs(theta0[:1], c, 1, 0.02, 1, np.random.default_rng(2))
+    used = -((path[1:, 0] - path[:-1, 0]) / 0.02 + R.sharp_flat_grad(path[:-1, 0]))
+    assert_close(np.sort(used), np.sort(c))  # each point's tilt exactly once per epoch
+    with pytest.raises(ValueError, match="batch_size"):
+        R.tilted_sgd_runs(theta0, c, 3, 0.02, 1, rng)
+
+
+def test_new_exercise_solutions_match_dlcore_and_torch():
+    """Ridge, the penalised step and the ensemble errors shown to students agree with dlcore
+    (least_squares, l2_penalized_grad, ensemble_decomposition) and, for ridge, with autograd."""
+    from dlcore.exercises import ch07
+    from dlcore.linear import least_squares
+
+    for H, y, lam in ch07._RIDGE_PROBES:
+        phi = ch07.ridge(H, y, lam)
+        assert_close(phi, least_squares(H, y, lam))
+        t = torch.tensor(phi, requires_grad=True)
+        loss = torch.sum((torch.as_tensor(y) - t @ torch.as_tensor(H)) ** 2) + lam * torch.sum(t ** 2)
+        (g,) = torch.autograd.grad(loss, t)
+        assert np.abs(to_numpy(g)).max() < 1e-9
+    for theta, grad, lam, alpha in ch07._STEP_PROBES:
+        weights = theta.copy()
+        weights[0] = 0.0  # the offset is not penalised
+        step = R.l2_penalized_grad(lambda th, g=grad: g, lam)(weights)
+        assert_close(ch07.penalized_step(theta, grad, lam, alpha), theta - alpha * step)
+    for preds, y in ch07._ENS_PROBES:
+        d = R.ensemble_decomposition(preds, y)
+        assert_close(ch07.ensemble_errors(preds, y), [d["member_mse"], d["ensemble_mse"]])

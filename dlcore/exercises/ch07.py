@@ -1,5 +1,6 @@
 """Chapter 07 exercises: the prior behind L2, the modified loss of gradient descent, inverted
-dropout, early stopping with patience, the Bayesian predictive variance."""
+dropout, early stopping with patience, the Bayesian predictive variance, ridge regression in
+closed form, a gradient step with an L2 penalty, what an ensemble gains."""
 
 import numpy as np
 
@@ -243,4 +244,191 @@ answer = var_f + sigma ** 2        # plus the noise of the observation y*
     explanation="h*^T S h* + sigma^2 = 0.514 + 0.0625 = 0.5765.",
 )
 
-EXERCISES = (map_lambda, modified_loss, inverted_dropout, early_stopping, predictive_var)
+# -- 6. Ridge regression in closed form ------------------------------------------------------------
+_rng_ridge = np.random.default_rng(717)  # fixed probes: the same check for every student
+_RIDGE_PROBES = tuple((_rng_ridge.normal(size=(3, 8)), _rng_ridge.normal(size=8), lam)
+                      for lam in (0.5, 2.0, 7.0))
+
+
+def ridge(H, y, lam):
+    """Ridge regression in closed form (the reference solution)."""
+    P = H.shape[0]
+    A = H @ H.T + lam * np.eye(P)        # (P, P): the data term plus lam on the diagonal only
+    return np.linalg.solve(A, H @ y)     # solve (H H^T + lam I) phi = H y; no explicit inverse
+
+
+def _ridge_no_penalty(H, y, lam):
+    return np.linalg.solve(H @ H.T, H @ y)
+
+
+def _ridge_lam_everywhere(H, y, lam):
+    return np.linalg.solve(H @ H.T + lam, H @ y)
+
+
+def _ridge_two_lam(H, y, lam):
+    return np.linalg.solve(H @ H.T + 2 * lam * np.eye(H.shape[0]), H @ y)
+
+
+def _ridge_half_lam(H, y, lam):
+    return np.linalg.solve(H @ H.T + lam / 2 * np.eye(H.shape[0]), H @ y)
+
+
+ridge_closed_form = FunctionExercise(
+    title="Ridge regression in closed form",
+    task=(r"Write `ridge(H, y, lam)`: the $\phi$ that minimises "
+          r"$\sum_i (y_i - \phi^T h_i)^2 + \lambda \sum_p \phi_p^2$ (every entry penalised, the "
+          r"offset too). `H` has shape `(P, I)` (the features of data point $i$ are column "
+          r"$h_i$), `y` has shape `(I,)`, $\lambda > 0$; return $\phi$ of shape `(P,)`. Set the "
+          r"gradient to zero and solve the linear system with `np.linalg.solve`."),
+    hint_text=("The gradient is -2 H (y - H^T phi) + 2 lam phi; setting it to zero gives "
+               "(H H^T + lam 1) phi = H y, with 1 the P x P identity matrix, np.eye(P)."),
+    reference=ridge,
+    probes=_RIDGE_PROBES,
+    mistakes=(
+        Mistake("no penalty",
+                "that is plain least squares: the penalty adds lam to the diagonal of H H^T",
+                _ridge_no_penalty),
+        Mistake("lam added to every entry",
+                "H @ H.T + lam adds lam to all P x P entries; the penalty's Hessian is lam times "
+                "the identity, so only the diagonal changes: + lam * np.eye(P)", _ridge_lam_everywhere),
+        Mistake("2 lam on the diagonal",
+                "both the data term and the penalty carry a factor 2 in the gradient; they "
+                "cancel, leaving H H^T + lam I", _ridge_two_lam),
+        Mistake("lam / 2 on the diagonal",
+                "the penalty is lam ||phi||^2, not lam/2 ||phi||^2: after dividing the gradient "
+                "by 2 the diagonal gets lam", _ridge_half_lam),
+    ),
+    explanation="(H H^T + lam I) phi = H y: what dlcore.linear.least_squares(H, y, lam) solves.",
+)
+
+# -- 7. One gradient-descent step on the L2-penalised loss ----------------------------------------
+_rng_step = np.random.default_rng(727)
+_STEP_PROBES = tuple((_rng_step.normal(size=5), _rng_step.normal(size=5), lam, alpha)
+                     for lam, alpha in ((0.3, 0.1), (1.5, 0.05), (4.0, 0.02)))
+
+
+def penalized_step(theta, grad, lam, alpha):
+    """One gradient-descent step on L + lam sum_{p>=1} theta_p^2 (the reference solution)."""
+    penalty_grad = 2 * lam * theta       # d/dtheta of lam theta_p^2 is 2 lam theta_p ...
+    penalty_grad[0] = 0.0                # ... except for the offset theta_0, which is not penalised
+    return theta - alpha * (grad + penalty_grad)   # a step down the penalised gradient
+
+
+def _step_no_two(theta, grad, lam, alpha):
+    pg = lam * theta
+    pg[0] = 0.0
+    return theta - alpha * (grad + pg)
+
+
+def _step_penalty_sign(theta, grad, lam, alpha):
+    pg = 2 * lam * theta
+    pg[0] = 0.0
+    return theta - alpha * (grad - pg)
+
+
+def _step_offset_penalised(theta, grad, lam, alpha):
+    return theta - alpha * (grad + 2 * lam * theta)
+
+
+def _step_penalty_value(theta, grad, lam, alpha):
+    return theta - alpha * (grad + lam * np.sum(theta[1:] ** 2))
+
+
+penalized_gd = FunctionExercise(
+    title="A gradient step with an L2 penalty",
+    task=(r"Write `penalized_step(theta, grad, lam, alpha)`: one gradient-descent step with step "
+          r"size $\alpha$ on the penalised loss $L[\theta] + \lambda \sum_{p \ge 1} \theta_p^2$, "
+          r"where `grad` is $\partial L / \partial \theta$ at `theta` (both of shape `(P,)`) and "
+          r"`theta[0]` is an offset, which is not penalised. Return the new $\theta$, shape "
+          r"`(P,)`, and leave the argument `theta` unchanged."),
+    hint_text=("The penalty's gradient is 2 lam theta_p for p >= 1 and 0 for p = 0; add it to "
+               "grad, then take theta - alpha * (the sum). Copy theta (2 * lam * theta is "
+               "already a new array) before setting an entry."),
+    reference=penalized_step,
+    probes=_STEP_PROBES,
+    mistakes=(
+        Mistake("penalty gradient lam theta",
+                "the derivative of lam theta_p^2 is 2 lam theta_p: the factor 2 is missing",
+                _step_no_two),
+        Mistake("penalty gradient subtracted",
+                "the penalty is added to the loss, so its gradient is added to grad: it pulls "
+                "theta towards 0", _step_penalty_sign),
+        Mistake("offset penalised",
+                "theta[0] is the offset and is not penalised: its penalty gradient is 0",
+                _step_offset_penalised),
+        Mistake("added the penalty's value",
+                "the step needs the penalty's gradient 2 lam theta_p (a vector), not its value "
+                "lam sum theta_p^2 (a number)", _step_penalty_value),
+    ),
+    explanation=("theta - alpha (grad + 2 lam theta), offset excluded: weight decay shrinks each "
+                 "weight by the factor 1 - 2 alpha lam before the loss's step."),
+)
+
+# -- 8. What an ensemble gains ------------------------------------------------------------------
+_rng_ens = np.random.default_rng(737)
+_ENS_PROBES = tuple((_rng_ens.normal(size=(M, 6)) + 0.3, _rng_ens.normal(size=6))
+                    for M in (4, 5, 3))
+
+
+def ensemble_errors(preds, y):
+    """Mean member error and ensemble error (the reference solution)."""
+    member_mse = np.mean((preds - y) ** 2)    # each member's squared errors, averaged over all
+    f_bar = preds.mean(axis=0)                # (I,) the ensemble predicts the members' average
+    ensemble_mse = np.mean((f_bar - y) ** 2)  # the error of that average
+    return np.array([member_mse, ensemble_mse])
+
+
+def _ens_averaged_errors(preds, y):
+    member_mse = np.mean((preds - y) ** 2)
+    return np.array([member_mse, member_mse])
+
+
+def _ens_mean_error_squared(preds, y):
+    f_bar = preds.mean(axis=0)
+    return np.array([np.mean((preds - y) ** 2), np.mean(f_bar - y) ** 2])
+
+
+def _ens_spread(preds, y):
+    f_bar = preds.mean(axis=0)
+    return np.array([np.mean((preds - f_bar) ** 2), np.mean((f_bar - y) ** 2)])
+
+
+def _ens_wrong_axis(preds, y):
+    f_bar = preds.mean(axis=1, keepdims=True)  # one number per member: its mean over the points
+    return np.array([np.mean((preds - y) ** 2), np.mean((f_bar - y) ** 2)])
+
+
+ensemble_gain = FunctionExercise(
+    title="What averaging the members gains",
+    task=(r"`preds` has shape `(M, I)`: row $m$ holds member $m$'s predictions $f_m[x_i]$ at $I$ "
+          r"inputs, whose targets are `y`, shape `(I,)`. Write `ensemble_errors(preds, y)` that "
+          r"returns `np.array([member_mse, ensemble_mse])`: the squared error of the members "
+          r"averaged over members and points, $\frac{1}{MI}\sum_{m,i}(f_m[x_i] - y_i)^2$, and "
+          r"the mean squared error of the ensemble, which predicts the average of the members, "
+          r"$\bar f[x_i] = \frac{1}{M}\sum_m f_m[x_i]$. (Section 6: the first is the second plus "
+          r"the members' spread, so it is never smaller.)"),
+    hint_text=("Average the predictions over the members (axis 0) before comparing with y; the "
+               "member error compares every row of preds with y (broadcasting does it)."),
+    reference=ensemble_errors,
+    probes=_ENS_PROBES,
+    mistakes=(
+        Mistake("averaged the errors, not the predictions",
+                "the ensemble averages the members' predictions first and then measures the "
+                "error; averaging the members' errors gives the member error again",
+                _ens_averaged_errors),
+        Mistake("squared the mean error",
+                "the MSE is the mean of the squared errors, np.mean((f_bar - y) ** 2), not the "
+                "square of the mean error", _ens_mean_error_squared),
+        Mistake("spread instead of member error",
+                "np.mean((preds - f_bar) ** 2) is the members' spread around their average; the "
+                "member error compares each member with the targets y", _ens_spread),
+        Mistake("averaged over the points",
+                "preds.mean(axis=1) averages each member over the inputs; the ensemble averages "
+                "over the members, axis 0, one prediction per input", _ens_wrong_axis),
+    ),
+    explanation=("member MSE = ensemble MSE + spread: averaging gains exactly the members' "
+                 "disagreement."),
+)
+
+EXERCISES = (map_lambda, modified_loss, inverted_dropout, early_stopping, predictive_var,
+             ridge_closed_form, penalized_gd, ensemble_gain)

@@ -6,7 +6,8 @@ from . import COLORS, PALETTE, label
 
 __all__ = [
     "plot_data", "plot_truth", "plot_fit", "plot_band", "set_band", "plot_prior",
-    "plot_loss_curves", "plot_contours", "plot_path", "plot_weights",
+    "plot_loss_curves", "plot_contours", "plot_path", "plot_weights", "plot_loss_1d",
+    "plot_path_1d",
 ]
 
 
@@ -96,4 +97,21 @@ def plot_path(ax, path, color=None, **kwargs):
     style = dict(color=color or COLORS[0], linewidth=1.8)
     style.update(kwargs)
     (line,) = ax.plot(path[:, 0], path[:, 1], **style)
+    return line
+
+
+def plot_loss_1d(ax, grid, L, **kwargs):
+    """A loss of one parameter, L(theta) over a grid of theta."""
+    style = dict(color=PALETTE["black"], linewidth=1.5)
+    style.update(kwargs)
+    (line,) = ax.plot(grid, L, **style)
+    label(ax, r"$\theta$", "loss")
+    return line
+
+
+def plot_path_1d(ax, thetas, losses, color=None, **kwargs):
+    """The iterates theta_t of a 1-parameter descent as dots on their loss curve."""
+    style = dict(color=color or COLORS[0], marker="o", markersize=3.5, linestyle="none")
+    style.update(kwargs)
+    (line,) = ax.plot(thetas, losses, **style)
     return line

@@ -20,8 +20,10 @@ from ..plots.regularization import (
     plot_contours,
     plot_data,
     plot_fit,
+    plot_loss_1d,
     plot_loss_curves,
     plot_path,
+    plot_path_1d,
     plot_prior,
     plot_truth,
     plot_weights,
@@ -29,7 +31,7 @@ from ..plots.regularization import (
 )
 from . import Checkbox, InteractiveFigure, Slider
 
-__all__ = ["l2_fit", "implicit_gd", "early_stopping", "ensemble", "dropout_fit",
+__all__ = ["l2_fit", "escape", "implicit_gd", "early_stopping", "ensemble", "dropout_fit",
            "input_noise", "bayes", "PROBLEM", "X_GRID"]
 
 PROBLEM = R.toy_problem()  # x, y, theta, H, x_test, y_test, H_test, sigma
@@ -105,6 +107,100 @@ l2_fit = InteractiveFigure(
     name="ch07.l2_fit",
     controls=(Slider("lam", 1e-7, 1e3, 1e-5, kind="log", step=0.1, description="λ"),),
     compute=compute_l2, draw=draw_l2, update=update_l2, figsize=(10.0, 3.4),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# 1b. A penalty that removes a local minimum: GD on L, on L + lam theta^2, then on L again
+# ------------------------------------------------------------------------------------------
+TILT = 0.3                 # L = (theta^2 - 1)^2 + 0.3 theta: global minimum near -1, local near +1
+ALPHA_ESC = 0.03           # the step size of every run
+N_ESC = 300                # steps of each run
+SHOWN = np.unique(np.geomspace(1, N_ESC + 1, 40).astype(int) - 1)  # the iterates drawn as dots
+LAM_STAR = R.escape_lam(TILT)
+THETA_ESC = np.linspace(-1.9, 1.9, 381)
+L_ESC = R.double_well_loss(THETA_ESC, TILT)
+
+
+def _well_grad(theta):
+    return R.double_well_grad.__wrapped__(theta, TILT)
+
+
+@lru_cache(maxsize=64)
+def _plain_run(theta0):
+    """GD on L alone from theta0: it depends on the start only, so it is cached."""
+    return R.gradient_descent_path(_well_grad, np.array([theta0]), ALPHA_ESC, N_ESC)[:, 0]
+
+
+def escape_runs(lam, theta0):
+    """The three runs of the figure: GD on L from theta0; GD on L + lam theta^2 from theta0;
+    then GD on L (penalty switched off) from where the penalised run ended. Each (N_ESC + 1,)."""
+    plain = _plain_run(float(theta0))
+    penalized = R.gradient_descent_path(R.l2_penalized_grad(_well_grad, lam),
+                                        np.array([theta0]), ALPHA_ESC, N_ESC)[:, 0]
+    after = R.gradient_descent_path(_well_grad, penalized[-1:], ALPHA_ESC, N_ESC)[:, 0]
+    return plain, penalized, after
+
+
+def compute_escape(lam, theta0):
+    plain, penalized, after = escape_runs(lam, theta0)
+    loss = lambda t: R.double_well_loss.__wrapped__(t, TILT)  # noqa: E731
+    still = abs(_well_grad(penalized[-1]) + 2 * lam * penalized[-1]) > 1e-3
+    return {"lam": lam, "theta0": theta0, "plain": plain, "penalized": penalized, "after": after,
+            "L_plain": loss(plain), "L_pen": loss(penalized) + lam * penalized ** 2,
+            "L_after": loss(after), "curve": L_ESC + lam * THETA_ESC ** 2, "moving": still}
+
+
+def draw_escape(fig):
+    ax, ax2 = fig.subplots(1, 2, sharey=True)
+    plot_loss_1d(ax, THETA_ESC, L_ESC, label=r"$L[\theta]$")
+    p1 = plot_path_1d(ax, [], [], color=PALETTE["vermillion"], animated=True,
+                      label=r"GD on $L$ from $\theta_0$")
+    p3 = plot_path_1d(ax, [], [], color=PALETTE["green"], animated=True,
+                      label=r"then GD on $L$ from the penalised end")
+    ax.set_title(r"$L[\theta] = (\theta^2 - 1)^2 + 0.3\,\theta$")
+    ax.legend(loc="upper center", fontsize=7.5)
+    plot_loss_1d(ax2, THETA_ESC, L_ESC, color=PALETTE["grey"], linestyle="--", linewidth=1,
+                 label=r"$L[\theta]$")
+    curve = plot_loss_1d(ax2, THETA_ESC, L_ESC, color=PALETTE["blue"], animated=True,
+                         label=r"$L[\theta] + \lambda\theta^2$")
+    p2 = plot_path_1d(ax2, [], [], color=PALETTE["blue"], animated=True,
+                      label=r"GD on $L + \lambda\theta^2$ from $\theta_0$")
+    ax2.set_title(r"the penalised loss $L[\theta] + \lambda\theta^2$")
+    ax2.legend(loc="upper center", fontsize=7.5)
+    for a in (ax, ax2):
+        a.set_xlim(THETA_ESC[0], THETA_ESC[-1])
+        a.set_ylim(-0.6, 6.0)
+    texts = [_text(a, x=0.5, y=0.72) for a in (ax, ax2)]
+    for t in texts:
+        t.set_horizontalalignment("center")
+        t.set_fontsize(8)
+    return {"p1": p1, "p2": p2, "p3": p3, "curve": curve, "text": texts[0], "text2": texts[1]}
+
+
+def update_escape(h, d):
+    for k, path, L in (("p1", "plain", "L_plain"), ("p2", "penalized", "L_pen"),
+                       ("p3", "after", "L_after")):
+        h[k].set_data(d[path][SHOWN], d[L][SHOWN])
+    h["curve"].set_ydata(d["curve"])
+    h["text"].set_text(f"ends at θ = {d['plain'][-1]:.2f} (L = {d['L_plain'][-1]:.2f}), or "
+                       f"{d['after'][-1]:.2f} (L = {d['L_after'][-1]:.2f}) after the penalty")
+    h["text2"].set_text(f"λ = {d['lam']:.2f}: GD ends at θ = {d['penalized'][-1]:.2f}")
+    if d["lam"] < LAM_STAR:
+        where = ("and GD stops in it" if d["penalized"][-1] > 0 else
+                 "but θ₀ starts left of the barrier that guards it")
+        return f"λ < λ* = {LAM_STAR:.2f}: L + λθ² still has a minimum at θ > 0, {where}"
+    if d["moving"]:
+        return (f"λ is just above λ* = {LAM_STAR:.2f}: GD is still crossing the nearly flat "
+                f"stretch after {N_ESC} steps")
+    return None
+
+
+escape = InteractiveFigure(
+    name="ch07.escape",
+    controls=(Slider("lam", 0.0, 4.0, 2.0, step=0.05, description="λ"),
+              Slider("theta0", 0.2, 1.8, 1.5, step=0.05, description="θ₀")),
+    compute=compute_escape, draw=draw_escape, update=update_escape, figsize=(10.0, 3.8),
 )
 
 

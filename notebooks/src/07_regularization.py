@@ -6,10 +6,12 @@
 # a good one. After this chapter you can
 #
 # * add an L2 penalty to a loss and read it as a Gaussian **prior**: the fit becomes a
-#   maximum a posteriori (MAP) estimate, and $\lambda = \sigma^2 / \sigma_p^2$;
+#   maximum a posteriori (MAP) estimate, and $\lambda = \sigma^2 / \sigma_p^2$; and see a
+#   penalty remove a local minimum, so that gradient descent reaches a better one;
 # * explain the **implicit** regularisation of gradient descent: discrete steps follow the
 #   gradient flow of a *modified* loss $L + \frac{\alpha}{4}\|\partial L/\partial\theta\|^2$, and
-#   SGD adds a penalty on the variance of the batch gradients;
+#   SGD adds a penalty on the variance of the batch gradients; and test when SGD really ends
+#   in flatter minima than gradient descent (for large enough steps and small batches);
 # * use early stopping, ensembling, dropout and noise, and show for a linear-in-features model
 #   that early stopping, dropout and noise act as penalties in disguise;
 # * compute the Bayesian posterior over the parameters and its predictive band, and say what
@@ -160,6 +162,90 @@ W.l2_fit.show()
 #   mean of the data ($\phi_0$ is not penalised): now it under-fits.
 # * The penalty trades adherence to the data against small weights. Where there are no data
 #   (between the points, near the edges) nothing but the penalty decides the function.
+
+# %% [markdown]
+# ### A penalty can remove a local minimum
+#
+# A penalty does more than shrink a fit: it reshapes the whole loss landscape, and minima of
+# $L$ can disappear from $L + \lambda\|\theta\|^2$. Take one parameter and the non-convex loss
+#
+# $$L[\theta] = (\theta^2 - 1)^2 + 0.3\,\theta, \qquad
+#   \frac{\partial L}{\partial \theta} = 4\theta^3 - 4\theta + 0.3 .$$
+#
+# It has a better minimum near $\theta = -1$ and a worse, *local* one near $\theta = +1$, with
+# a barrier between them whose top is just right of $0$. Gradient descent started right of
+# the barrier rolls into the local minimum and stays there. The penalised loss
+# $L + \lambda\theta^2$ has the gradient $4\theta^3 + (2\lambda - 4)\theta + 0.3$, the loss's
+# gradient plus $2\lambda\theta$:
+
+# %%
+show_source(R.l2_penalized_grad)
+
+# %% [markdown]
+# For $\lambda < 2$ this gradient is smallest on $\theta > 0$ at
+# $\theta_m = \sqrt{(4 - 2\lambda)/12}$ (for $\lambda \ge 2$ it only rises there); it stays
+# positive there, so the right-hand minimum is gone, once
+# $\lambda > \lambda^* = 2 - \frac{1}{2}(1.5\sqrt{12}\cdot 0.3)^{2/3} \approx 1.33$
+# (`escape_lam`). The gradient at $\theta = 0$ is $0.3 > 0$ for every $\lambda$, so the one
+# minimum left lies at $\theta < 0$: left of $L$'s barrier, in the basin of the better
+# minimum. The recipe below: gradient descent on $L + \lambda\theta^2$ from $\theta_0 = 1.5$,
+# then the penalty switched off and gradient descent on $L$ from where that run ended (every
+# run 300 steps of size $\alpha = 0.03$).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lam_star = R.escape_lam(0.3)
+plain, penalized, after = W.escape_runs(2.0, 1.5)       # lam = 2, theta_0 = 1.5
+L_end = R.double_well_loss(np.array([plain[-1], after[-1]]))
+print(f"lambda* = {lam_star:.2f}")
+print(f"GD on L:                         theta = {plain[-1]:.2f}, L = {L_end[0]:.2f}")
+print(f"GD on L + 2 theta^2:             theta = {penalized[-1]:.2f}")
+print(f"then GD on L (penalty switched off): theta = {after[-1]:.2f}, L = {L_end[1]:.2f}")
+assert round(lam_star, 2) == 1.33
+assert round(plain[-1], 2) == 0.96 and round(penalized[-1], 2) == -0.42
+assert round(after[-1], 2) == -1.04 and L_end[1] < L_end[0] - 0.5
+
+# %% [markdown]
+# The left panel is $L$ with the two gradient-descent runs on it; the right panel is the
+# penalised loss and the run on it. Move $\lambda$ through $\lambda^* \approx 1.33$, and the
+# start $\theta_0$.
+
+# %%
+W.escape.show()
+
+# %% [markdown]
+# **What to notice**
+# * At $\lambda = 0$ the two panels agree and gradient descent stops at $\theta = 0.96$, the
+#   local minimum, with $L = 0.29$; the better minimum ($L = -0.31$ at $\theta = -1.04$) is
+#   never reached from any start right of the barrier.
+# * As $\lambda$ grows the right-hand dip of the blue curve becomes shallower and moves left;
+#   for $\lambda < \lambda^*$ it is still a minimum and the blue run stops in it from every
+#   start $\theta_0 \ge 0.3$ (just below $\lambda^*$, a start at $0.2$ lies left of the dip's
+#   own small barrier and slides left).
+# * Above $\lambda^*$ the dip is gone: the blue run slides across to $\theta < 0$, and the green
+#   run (penalty off) finishes at the better minimum. Each of $\lambda = 1.4, 1.5, \dots, 4$
+#   does this from every start on the slider; just above $\lambda^*$ (at $1.35$) the slope is
+#   so nearly flat that 300 steps are not enough, and the figure says so.
+# * The penalised minimum itself ($\theta = -0.42$ at $\lambda = 2$) is *not* a minimum of
+#   $L$: the penalty pulls towards $0$. It helped here because the better basin reaches past
+#   $\theta = 0$; a penalty is no general cure for local minima.
+
+# %%
+starts = np.round(np.arange(0.2, 1.801, 0.05), 2)     # every start on the slider
+
+
+def green_ends(lam):
+    """Where the green runs end, for all starts at once (the loss acts entry by entry)."""
+    pen = R.gradient_descent_path(R.l2_penalized_grad(R.double_well_grad, lam), starts,
+                                  W.ALPHA_ESC, W.N_ESC)[-1]
+    return R.gradient_descent_path(R.double_well_grad, pen, W.ALPHA_ESC, W.N_ESC)[-1]
+
+
+ends = {lam: green_ends(lam) for lam in [*np.round(np.arange(0.0, 4.001, 0.1), 1), 1.35]}
+assert all(np.allclose(e, -1.036, atol=1e-3) for lam, e in ends.items() if lam >= 1.4)
+assert np.allclose(ends[0.0], 0.960, atol=1e-3)                  # no penalty: every start stuck
+assert all(np.allclose(e[starts >= 0.3], 0.960, atol=1e-3) for lam, e in ends.items() if lam <= 1.3)
+assert np.allclose(ends[1.35][starts >= 0.4], 0.960, atol=1e-3)   # just above lambda*: too slow
 
 # %% [markdown]
 # ## 3. The penalty is a prior: maximum a posteriori
@@ -401,6 +487,127 @@ plt.show()
 #   gradients are not zero, only their mean is), and the variance term prefers a line on which
 #   they disagree less. The move is small here because the batches disagree only mildly; it
 #   grows with $\alpha$ and with the spread between batches.
+
+# %% [markdown]
+# ### SGD prefers flatter minima
+#
+# Gradient descent is said to favour small-norm solutions, and SGD *flat* ones: minima where
+# the loss rises slowly (a small largest eigenvalue of the Hessian $\partial^2 L /
+# \partial\theta^2$, the *sharpness*). Here is a test in one dimension. The loss
+# `sharp_flat_loss` joins two parabolas of equal depth $0$: a sharp well at $\theta = -0.8$ with
+# curvature $40$ and a flat one at $\theta = 0.8$ with curvature $4$ (the soft minimum
+# $-T\log(e^{-q_1/T} + e^{-q_2/T})$ of the two, $T = 0.25$). The training set has $I = 32$
+# points, and point $i$ tilts the loss, $\ell_i[\theta] = L[\theta] + c_i\theta$ with
+# $\sum_i c_i = 0$ (standard deviation $6$): the full loss is exactly $L$, so gradient descent
+# sees $L$, while SGD with a batch $\mathcal{B}$ steps along
+# $\partial L/\partial\theta + \frac{1}{|\mathcal{B}|}\sum_{i\in\mathcal{B}} c_i$, a noisy
+# gradient (`tilted_sgd_runs`, each run with its own shuffles). We start 300 runs at random
+# $\theta_0 \in [-2, 2]$ and give each method 1600 steps of the same size $\alpha$: gradient
+# descent, SGD with batches of 1 (50 epochs) and SGD with batches of 4 (200 epochs).
+
+# %%
+I_T, N_RUNS, EPOCHS = 32, 300, 50
+c = np.random.default_rng(1).standard_normal(I_T)
+c = 6.0 * (c - c.mean()) / c.std()                         # the tilts: mean 0, std 6
+starts = np.random.default_rng(2).uniform(-2, 2, N_RUNS)   # the same starts for every method
+barrier = -0.4                                             # the top between the two wells
+alphas = (0.01, 0.015, 0.02, 0.03, 0.04)
+ends = {}
+for a in alphas:
+    ends["GD", a] = R.gradient_descent_path(R.sharp_flat_grad, starts, a, EPOCHS * I_T)[-1]
+    for b in (1, 4):
+        ends[f"SGD, batch {b}", a] = R.tilted_sgd_runs(starts, c, b, a, EPOCHS * b,
+                                                       np.random.default_rng(3))[-1]
+flat = {k: np.mean(e > barrier) for k, e in ends.items()}            # fraction in the flat well
+sharpness = {k: np.mean(R.sharp_flat_hess(e)) for k, e in ends.items()}  # mean d2L/dtheta2
+methods = ("GD", "SGD, batch 1", "SGD, batch 4")
+print("alpha   fraction ending in the flat minimum (mean sharpness at the end points)")
+for a in alphas:
+    print(f"{a:5.3f}  " + "   ".join(f"{m}: {flat[m, a]:.2f} ({sharpness[m, a]:4.1f})"
+                                      for m in methods))
+between = np.linspace(-0.8, 0.8, 16001)
+assert abs(between[np.argmax(R.sharp_flat_loss(between))] - barrier) < 0.01
+assert abs(R.sharp_flat_loss(np.array([-0.8, 0.8]))).max() < 1e-9          # equal depth
+assert np.allclose(R.sharp_flat_hess(np.array([-0.8, 0.8])), [40, 4], rtol=1e-6)
+assert all(0.55 < flat["GD", a] < 0.6 for a in alphas)                     # the basins' share
+assert all(18 < sharpness["GD", a] < 21 for a in alphas)
+assert all(abs(flat[m, 0.01] - flat["GD", 0.01]) < 0.02 for m in methods)  # small step: no effect
+assert flat["SGD, batch 1", 0.02] > 0.8 and flat["SGD, batch 1", 0.03] == 1.0
+assert flat["SGD, batch 1", 0.04] == 1.0 and abs(sharpness["SGD, batch 1", 0.03] - 4) < 0.3
+assert all(flat["SGD, batch 4", a] < 0.6 for a in (0.01, 0.015, 0.02, 0.03))
+assert flat["SGD, batch 4", 0.04] > 0.99
+longer = R.tilted_sgd_runs(starts, c, 1, 0.02, 2 * EPOCHS, np.random.default_rng(3))[-1]
+assert np.mean(longer > barrier) > 0.9                                     # twice the steps
+gd_past_limit = R.gradient_descent_path(R.sharp_flat_grad, starts, 0.055, EPOCHS * I_T)[-1]
+assert np.all(gd_past_limit > barrier)          # alpha > 2/40: GD cannot settle in the sharp well
+
+# %% [markdown]
+# Left: the loss, and where gradient descent and SGD (batch size 1) end at $\alpha = 0.03$.
+# Middle: the share of the runs that end in the flat minimum, for each step size. Right: the
+# mean sharpness $\partial^2 L/\partial\theta^2$ at the end points (dotted: $40$ and $4$).
+
+# %%
+fig, (ax, ax2, ax3) = new_figure(1, 3, figsize=(12, 3.4), width_ratios=[1.3, 1, 1])
+grid = np.linspace(-2, 2, 401)
+ax.plot(grid, R.sharp_flat_loss(grid), color=PALETTE["black"], label=r"$L[\theta]$")
+bins = np.linspace(-2, 2, 81)
+for m, col, off in (("GD", "vermillion", 0.0), ("SGD, batch 1", "blue", 0.0)):
+    counts, _ = np.histogram(ends[m, 0.03], bins)
+    ax.bar(bins[:-1] + 0.025, counts / N_RUNS * 6, width=0.045, bottom=off, alpha=0.6,
+           color=PALETTE[col], label=f"where {m} ends")
+ax.set_ylim(0, 6)
+label(ax, r"$\theta$", r"loss (bars: share of the runs $\times 6$)",
+      r"end points at $\alpha = 0.03$")
+ax.legend(loc="upper center", fontsize=8)
+ax.text(-0.8, 3.2, "sharp\n$\\kappa$ = 40", ha="center", fontsize=8)
+ax.text(0.8, 3.2, "flat\n$\\kappa$ = 4", ha="center", fontsize=8)
+for m, col, style in zip(methods, ("vermillion", "blue", "green"), ("s--", "o-", "^-"),
+                         strict=True):
+    z = 3 if m == "GD" else 2
+    ax2.plot(alphas, [flat[m, a] for a in alphas], style, color=PALETTE[col], label=m, zorder=z)
+    ax3.plot(alphas, [sharpness[m, a] for a in alphas], style, color=PALETTE[col], label=m,
+             zorder=z)
+label(ax2, r"step size $\alpha$", "fraction ending in the flat minimum", "which minimum")
+ax2.set_ylim(0, 1.05)
+ax2.legend(loc="lower right", fontsize=8)
+ax3.axhline(40, color=PALETTE["grey"], linestyle=":", linewidth=1)
+ax3.axhline(4, color=PALETTE["grey"], linestyle=":", linewidth=1)
+label(ax3, r"step size $\alpha$", r"mean $\partial^2 L/\partial\theta^2$ at the ends",
+      "sharpness at the end points")
+ax3.set_ylim(0, 42)
+plt.show()
+
+# %% [markdown]
+# **What to notice**
+# * Gradient descent ends in the flat minimum from about 57% of the starts, at every step
+#   size: that is the share of the starts that lie in the flat well's basin, and full-batch
+#   steps this small never leave the basin they start in.
+# * With a small step ($\alpha = 0.01$) SGD does exactly the same: its noise shakes the runs
+#   inside their well but never over the barrier within 1600 steps. The preference for flat
+#   minima is **not** there at every step size.
+# * From $\alpha = 0.02$ SGD with batch size 1 leaves the sharp well: more than 80% of its runs
+#   end in the flat minimum at $\alpha = 0.02$ (over 90% with twice as many steps), all of them
+#   from $\alpha = 0.03$, and the mean sharpness at the end points drops from about 19 to 4,
+#   the curvature of the flat well. Batches of 4 average the tilts and shake less; they need
+#   $\alpha = 0.04$ for the same effect.
+# * Why the sharp well loses: near a minimum of curvature $\kappa$ an SGD step is
+#   $\theta - \theta^* \leftarrow (1 - \alpha\kappa)(\theta - \theta^*) - \alpha\xi$ with gradient
+#   noise $\xi$ of variance $s^2$, and the spread settles at
+#   $\operatorname{Var} = \alpha s^2 / (\kappa(2 - \alpha\kappa))$. The loss this costs,
+#   $\kappa \operatorname{Var}/2 = \alpha s^2 / (2(2 - \alpha\kappa))$, is about the same in both
+#   wells when $\alpha\kappa$ is small, but grows without bound in the sharp well as $\alpha$
+#   approaches its stability limit $2/\kappa = 0.05$, while the flat well ($2/\kappa = 0.5$)
+#   hardly notices. So "SGD prefers flat minima" is a statement about steps that are large for
+#   the sharp minimum, and about enough gradient noise (small batches).
+# * Large steps do it without noise too, but only past that limit: gradient descent with
+#   $\alpha = 0.055 > 2/40$ cannot settle in the sharp well (chapter 03's stability limit) and
+#   ends in the flat minimum from every one of the 300 starts.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for a in (0.01, 0.02, 0.03):   # kappa Var / 2 for batch size 1, s^2 = 36 (the tilts' variance)
+    cost = {k: a * 36 / (2 * (2 - a * k)) for k in (40, 4)}
+    print(f"alpha = {a}: loss cost of the spread, sharp {cost[40]:.2f}, flat {cost[4]:.2f}")
 
 # %% [markdown]
 # ## 5. Early stopping
@@ -915,6 +1122,74 @@ EX.predictive_var.hint()
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
 show_solution(EX.predictive_var)
 
+
+# %% [markdown]
+# ### Exercise 6
+# Section 2's closed-form fit, written by you (here with the offset penalised too, so that it is
+# one linear solve).
+
+# %%
+EX.ridge_closed_form.show()
+
+
+# %%
+def ridge(H, y, lam):
+    return None  # your code here
+
+
+EX.ridge_closed_form.check(ridge)
+
+# %%
+EX.ridge_closed_form.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.ridge_closed_form)
+
+
+# %% [markdown]
+# ### Exercise 7
+# The penalised gradient step behind weight decay (and behind section 2's escape from a local
+# minimum).
+
+# %%
+EX.penalized_gd.show()
+
+
+# %%
+def penalized_step(theta, grad, lam, alpha):
+    return None  # your code here
+
+
+EX.penalized_gd.check(penalized_step)
+
+# %%
+EX.penalized_gd.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.penalized_gd)
+
+
+# %% [markdown]
+# ### Exercise 8
+# Section 6's decomposition: what averaging the members of an ensemble gains.
+
+# %%
+EX.ensemble_gain.show()
+
+
+# %%
+def ensemble_errors(preds, y):
+    return None  # your code here
+
+
+EX.ensemble_gain.check(ensemble_errors)
+
+# %%
+EX.ensemble_gain.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.ensemble_gain)
+
 # %% [markdown]
 # ## Summary
 #
@@ -925,7 +1200,11 @@ show_solution(EX.predictive_var)
 # * **Gradient descent** with step $\alpha$ follows, to second order, the gradient flow on
 #   $L_{GD} = L + \frac{\alpha}{4}\|\partial L/\partial\theta\|^2$; **SGD** adds
 #   $\frac{\alpha}{4B}\sum_b\|\partial L_b/\partial\theta - \partial L/\partial\theta\|^2$.
-#   Both favour flat regions and solutions that fit all batches alike.
+#   Both favour flat regions and solutions that fit all batches alike. On a loss with a sharp
+#   and a flat minimum of equal depth, SGD with small batches ends in the flat one far more
+#   often than gradient descent, but only for steps near the sharp minimum's stability limit.
+# * A penalty reshapes the landscape: $L + \lambda\theta^2$ can lose a local minimum of $L$
+#   (for $\lambda > \lambda^*$), which lets gradient descent reach a better basin.
 # * **Early stopping** fits the strongly determined directions first; stopping at step $t$ acts
 #   like ridge with $\lambda \approx 1/(2\alpha t)$.
 # * **Ensembles**: average member error = ensemble error + spread, so averaging always helps
