@@ -1,5 +1,6 @@
-"""Residual networks and normalisation (chapter 09): batch norm, layer norm, shattered
-gradients, the unravelled view of a residual net, and variance growth through residual blocks.
+"""Residual networks and normalisation (chapter 09): batch norm (also for CNNs), layer norm,
+a two-layer residual block, shattered gradients, the unravelled view of a residual net,
+variance growth through residual blocks, and synthetic images for segmentation and detection.
 
 Conventions (the notes'): hidden units are rows and the batch is columns, ``h`` has shape
 ``(D, I)``. A residual block adds its branch to its input: ``h_{k+1} = h_k + f_k[h_k]``, with
@@ -16,9 +17,11 @@ from .layers import init_params, relu, relu_derivative
 
 __all__ = [
     "batch_norm",
+    "batch_norm2d",
     "batch_norm_eval",
     "update_running",
     "layer_norm",
+    "residual_block",
     "toy_net",
     "input_gradient",
     "autocorrelation",
@@ -26,6 +29,9 @@ __all__ = [
     "paths_by_length",
     "residual_variances",
     "variance_closed_form",
+    "shapes_dataset",
+    "iou",
+    "center_heatmap",
 ]
 
 
@@ -58,6 +64,15 @@ def _batch(value, name):
         raise ShapeError(f"{name} has shape {h.shape}; batch norm needs a batch of at least 2 "
                          "columns to estimate a variance")
     return h
+
+
+def _images(value, name):
+    """A batch of images x (B, C, H, W) with at least two values per channel (B H W >= 2)."""
+    x = as_float_array(value, name)
+    if x.ndim == 4 and x.shape[0] * x.shape[2] * x.shape[3] < 2:
+        raise ShapeError(f"{name} has shape {x.shape}; batch norm needs at least 2 values per "
+                         "channel (B * H * W >= 2) to estimate a variance")
+    return x
 
 
 def _sequence(value, name):
@@ -117,6 +132,21 @@ def batch_norm(h, gamma, delta, eps=1e-5):
     return out, m[:, 0], s2[:, 0]
 
 
+@shapes(x=(_images, "B C H W"), gamma="number | C", delta="number | C", eps=">= 0")
+def batch_norm2d(x, gamma, delta, eps=1e-5):
+    """Batch norm for a CNN in training: each channel c standardised over batch, height, width.
+
+    m_c = mean_{b,i,j} x[b, c, i, j];  s2_c = mean_{b,i,j} (x[b, c, i, j] - m_c)^2  (biased);
+    out = gamma_c (x - m_c) / sqrt(s2_c + eps) + delta_c  (as torch.nn.BatchNorm2d in training).
+    x (B, C, H, W); gamma, delta (C,) or numbers. Returns (out (B, C, H, W), m (C,), s2 (C,)).
+    """
+    m = x.mean(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1): one mean per channel
+    s2 = ((x - m) ** 2).mean(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1): biased variance
+    z = (x - m) / np.sqrt(s2 + eps)  # (B, C, H, W): standardised
+    out = np.reshape(gamma, (-1, 1, 1)) * z + np.reshape(delta, (-1, 1, 1))  # gamma_c, delta_c
+    return out, m.ravel(), s2.ravel()
+
+
 @shapes(h="D I points", gamma=PER_UNIT, delta=PER_UNIT, run_mean=PER_UNIT, run_var=VARIANCE,
         eps=">= 0")
 def batch_norm_eval(h, gamma, delta, run_mean, run_var, eps=1e-5):
@@ -150,6 +180,20 @@ def layer_norm(h, gamma, delta, eps=1e-5):
     m = h.mean(axis=0, keepdims=True)  # (1, I): one mean per data point
     s2 = ((h - m) ** 2).mean(axis=0, keepdims=True)  # (1, I)
     return gamma * (h - m) / np.sqrt(s2 + eps) + delta
+
+
+# ------------------------------------------------------------------------------------------
+# A residual block that spans two layers
+# ------------------------------------------------------------------------------------------
+@shapes(h="D I points", omega1="D D", beta1="D", omega2="D D", beta2="D")
+def residual_block(h, omega1, beta1, omega2, beta2):
+    """A residual block whose branch is two layers, each ReLU first (the notes' order):
+
+    f[h] = beta2 + Omega2 a[beta1 + Omega1 a[h]],   h_out = h + f[h].
+    h (D, I) or one point (D,); omega1, omega2 (D, D); beta1, beta2 (D,). Same shape out.
+    """
+    g = beta1[:, None] + omega1 @ relu(h)  # (D, I): first layer of the branch
+    return h + beta2[:, None] + omega2 @ relu(g)  # skip + second layer
 
 
 # ------------------------------------------------------------------------------------------
@@ -307,3 +351,72 @@ def variance_closed_form(K, var0=1.0, norm="none", gamma=1.0):
         with np.errstate(over="ignore"):
             return var0 * (1.0 + gamma ** 2) ** k
     return var0 + k * gamma ** 2
+
+
+# ------------------------------------------------------------------------------------------
+# Segmentation and detection on synthetic images
+# ------------------------------------------------------------------------------------------
+@shapes(n="int >= 1", size="int >= 8", rng="rng", noise=">= 0", max_shapes="int >= 1")
+def shapes_dataset(n, size, rng, noise=0.5, max_shapes=3):
+    """n noisy grey images of random discs and rectangles, their masks and bounding boxes.
+
+    Each image holds 1..max_shapes shapes of brightness 1 on a background of 0 plus a random
+    linear ramp (so that no fixed threshold on a pixel separates shape from background), plus
+    Gaussian noise of std ``noise``. Returns (images (n, size, size), masks (n, size, size)
+    bool, boxes: a list of n lists of (row0, col0, row1, col1), the shapes' inclusive extents).
+    """
+    rows, cols = np.mgrid[0:size, 0:size] / (size - 1)  # (size, size) each, in [0, 1]
+    images = np.empty((n, size, size))
+    masks = np.zeros((n, size, size), dtype=bool)
+    boxes = []
+    for i in range(n):
+        found = []
+        for _ in range(rng.integers(1, max_shapes + 1)):
+            r0, c0 = rng.uniform(0.15, 0.85, size=2)  # centre
+            if rng.random() < 0.5:  # a disc
+                rad = rng.uniform(0.08, 0.2)
+                shape = (rows - r0) ** 2 + (cols - c0) ** 2 <= rad ** 2
+            else:  # an axis-aligned rectangle
+                hr, hc = rng.uniform(0.06, 0.2, size=2)
+                shape = (np.abs(rows - r0) <= hr) & (np.abs(cols - c0) <= hc)
+            if shape.any():
+                masks[i] |= shape
+                r, c = np.nonzero(shape)
+                found.append((r.min(), c.min(), r.max(), c.max()))
+        ramp = rng.uniform(-0.6, 0.6, size=2)  # a background that drifts across the image
+        images[i] = (masks[i] + ramp[0] * (rows - 0.5) + ramp[1] * (cols - 0.5)
+                     + noise * rng.standard_normal((size, size)))
+        boxes.append(found)
+    return images, masks, boxes
+
+
+def _same_shape_masks(args):
+    if args["pred"].shape != args["target"].shape:
+        raise ShapeError(f"pred has shape {args['pred'].shape}; expected {args['target'].shape}, "
+                         "the shape of target")
+
+
+@shapes(pred="...", target="...", where=_same_shape_masks)
+def iou(pred, target):
+    """Intersection over union of two masks (nonzero = inside): |pred & target| / |pred | target|.
+
+    pred, target: arrays of one shape; 1.0 when both are empty (nothing to find, nothing found).
+    """
+    p, t = pred != 0, target != 0
+    union = np.sum(p | t)
+    return 1.0 if union == 0 else float(np.sum(p & t) / union)
+
+
+@shapes(size="int >= 1", sigma="> 0")
+def center_heatmap(boxes, size, sigma=1.5):
+    """A detector's target: a Gaussian bump at each box's centre, the maximum where they overlap.
+
+    heat[r, c] = max_b exp(-((r - r_b)^2 + (c - c_b)^2) / (2 sigma^2)), with (r_b, c_b) the
+    centre of box b = (row0, col0, row1, col1). Returns (size, size); all 0 without boxes.
+    """
+    r, c = np.mgrid[0:size, 0:size]  # (size, size) pixel coordinates
+    heat = np.zeros((size, size))
+    for r0, c0, r1, c1 in boxes:
+        rb, cb = (r0 + r1) / 2, (c0 + c1) / 2  # the box's centre
+        heat = np.maximum(heat, np.exp(-((r - rb) ** 2 + (c - cb) ** 2) / (2 * sigma ** 2)))
+    return heat

@@ -300,7 +300,8 @@ def test_bad_input_one_line(call, match):
 def test_exercise_solutions_agree_with_dlcore_and_torch():
     from dlcore.exercises import chapter
 
-    bn, _, variance, running = chapter(9)
+    ex = chapter(9)
+    bn, variance, running = ex.batch_norm, ex.variance_growth, ex.running_variance
     rng = np.random.default_rng(99)
     for D, I in ((1, 2), (4, 7)):
         h = rng.normal(1.0, 2.0, size=(D, I))
@@ -314,3 +315,187 @@ def test_exercise_solutions_agree_with_dlcore_and_torch():
         torch_bn(torch.tensor(batch)[:, None])  # training mode: updates the running averages
     assert abs(running.value - float(torch_bn.running_var[0])) < 1e-12
     assert running.check(float(torch_bn.running_var[0])) is True
+
+
+# ------------------------------------------------------------------------------------------
+# batch norm for CNNs: against torch.nn.functional.batch_norm (training) and the closed form
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(2, 1, 1, 1), (1, 3, 2, 2), (4, 3, 5, 6), (8, 2, 1, 7)])
+@pytest.mark.parametrize("eps", [1e-5, 0.5])
+def test_batch_norm2d_matches_torch(shape, eps):
+    rng = np.random.default_rng(sum(shape))
+    x = rng.normal(1.5, 3.0, size=shape)
+    C = shape[1]
+    gamma, delta = _params(C, rng)
+    out, m, s2 = R.batch_norm2d(x, gamma, delta, eps=eps)
+    want = torch.nn.functional.batch_norm(torch.tensor(x), None, None, torch.tensor(gamma),
+                                          torch.tensor(delta), training=True, eps=eps)
+    assert_close(out, to_numpy(want), what="batch_norm2d output")
+    # closed form without autograd: torch's own per-channel statistics over (B, H, W)
+    var, mean = torch.var_mean(torch.tensor(x), dim=(0, 2, 3), unbiased=False)
+    assert_close(m, to_numpy(mean), what="channel means")
+    assert_close(s2, to_numpy(var), what="biased channel variances")
+    closed = (gamma[None, :, None, None] * (x - to_numpy(mean)[None, :, None, None])
+              / np.sqrt(to_numpy(var)[None, :, None, None] + eps) + delta[None, :, None, None])
+    assert_close(out, closed, what="closed form")
+
+
+def test_batch_norm2d_is_batch_norm_of_channels_as_units():
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(3, 4, 2, 5))
+    gamma, delta = _params(4, rng)
+    h = x.transpose(1, 0, 2, 3).reshape(4, -1)  # (C, B H W): each channel a unit
+    want, m, s2 = R.batch_norm(h, gamma, delta)
+    out, m2, s22 = R.batch_norm2d(x, gamma, delta)
+    assert_close(out.transpose(1, 0, 2, 3).reshape(4, -1), want)
+    assert_close(m2, m)
+    assert_close(s22, s2)
+    # numbers for gamma and delta broadcast over channels
+    assert_close(R.batch_norm2d(x, 2.0, -1.0)[0], R.batch_norm2d(x, np.full(4, 2.0),
+                                                                 np.full(4, -1.0))[0])
+
+
+def test_batch_norm2d_constant_channel_is_delta():
+    x = np.ones((2, 2, 3, 3))
+    x[:, 1] = np.arange(18.0).reshape(2, 3, 3)
+    out, _, s2 = R.batch_norm2d(x, np.array([3.0, 1.0]), np.array([0.5, 0.0]))
+    assert_close(out[:, 0], np.full((2, 3, 3), 0.5))  # zero variance: eps keeps it finite
+    assert s2[0] == 0.0
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: R.batch_norm2d(np.ones((2, 3, 4)), 1.0, 0.0), "x"),
+    (lambda: R.batch_norm2d(np.ones((1, 3, 1, 1)), 1.0, 0.0), "x"),
+    (lambda: R.batch_norm2d(np.ones((2, 3, 2, 2)), np.ones(2), 0.0), "gamma"),
+    (lambda: R.batch_norm2d(np.ones((2, 3, 2, 2)), 1.0, np.ones((3, 1))), "delta"),
+    (lambda: R.batch_norm2d(np.ones((2, 3, 2, 2)), 1.0, 0.0, eps=-1.0), "eps"),
+    (lambda: R.residual_block(np.ones((3, 2)), np.ones((3, 3)), np.ones(3), np.ones((2, 2)),
+                              np.ones(3)), "omega2"),
+    (lambda: R.residual_block(np.ones((3, 2)), np.ones((3, 3)), np.ones(2), np.ones((3, 3)),
+                              np.ones(3)), "beta1"),
+])
+def test_bad_input_one_line_new(call, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------
+# the two-layer residual block: against torch and its special cases
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("D,I", [(1, 1), (3, 4), (16, 9)])
+def test_residual_block_matches_torch(D, I):
+    rng = np.random.default_rng(D * 7 + I)
+    h = rng.normal(size=(D, I))
+    w1, w2 = rng.normal(size=(D, D)), rng.normal(size=(D, D))
+    b1, b2 = rng.normal(size=D), rng.normal(size=D)
+    ht = torch.tensor(h.T)  # rows are examples in PyTorch
+    f = torch.nn.functional
+    want = ht + f.linear(torch.relu(f.linear(torch.relu(ht), torch.tensor(w1), torch.tensor(b1))),
+                         torch.tensor(w2), torch.tensor(b2))
+    assert_close(R.residual_block(h, w1, b1, w2, b2), to_numpy(want).T)
+    assert_close(R.residual_block(h[:, 0], w1, b1, w2, b2), to_numpy(want)[0])
+
+
+def test_residual_block_zero_branch_is_identity():
+    rng = np.random.default_rng(2)
+    h = rng.normal(size=(5, 3))
+    z = np.zeros((5, 5))
+    assert_close(R.residual_block(h, z, np.zeros(5), z, np.zeros(5)), h)
+    # a negative input is not clipped: the skip path carries it past the ReLUs
+    assert_close(R.residual_block(-np.ones((5, 1)), np.eye(5), np.zeros(5), np.eye(5),
+                                  np.zeros(5)), -np.ones((5, 1)))
+
+
+# ------------------------------------------------------------------------------------------
+# segmentation and detection helpers
+# ------------------------------------------------------------------------------------------
+def test_iou_closed_form():
+    a = np.zeros((4, 4), bool)
+    b = np.zeros((4, 4), bool)
+    a[:2] = True  # 8 pixels
+    b[1:3] = True  # 8 pixels, 4 shared
+    assert R.iou(a, b) == pytest.approx(4 / 12)
+    assert R.iou(a, a) == 1.0
+    assert R.iou(a, ~a) == 0.0
+    assert R.iou(np.zeros(3), np.zeros(3)) == 1.0  # both empty
+    with pytest.raises(ValueError, match="pred"):
+        R.iou(np.zeros(3), np.zeros(4))
+
+
+def test_shapes_dataset_masks_boxes_and_seed():
+    imgs, masks, boxes = R.shapes_dataset(20, 16, np.random.default_rng(0), noise=0.0)
+    assert imgs.shape == masks.shape == (20, 16, 16) and masks.dtype == bool
+    imgs2, masks2, _ = R.shapes_dataset(20, 16, np.random.default_rng(0), noise=0.0)
+    assert_close(imgs, imgs2)
+    for img, mask, bx in zip(imgs, masks, boxes):
+        assert 1 <= len(bx) <= 3
+        cover = np.zeros_like(mask)
+        for r0, c0, r1, c1 in bx:
+            cover[r0:r1 + 1, c0:c1 + 1] = True
+        assert np.all(cover[mask])  # every shape pixel lies in some box
+        # without noise, an image is its mask plus a linear ramp: its second differences vanish
+        ramp = img - mask
+        assert_close(np.diff(ramp, 2, axis=0), np.zeros((14, 16)), atol=1e-12)
+
+
+def test_center_heatmap_peaks_at_centres():
+    heat = R.center_heatmap([(2, 2, 4, 4), (10, 8, 10, 12)], 16, sigma=1.0)
+    assert heat[3, 3] == 1.0 and heat[10, 10] == 1.0
+    assert_close(heat[3, 4], np.exp(-0.5))
+    assert heat.shape == (16, 16) and heat.max() == 1.0
+    assert_close(R.center_heatmap([], 5), np.zeros((5, 5)))
+
+
+def test_new_exercise_solutions_agree_with_torch():
+    from dlcore.exercises import chapter
+
+    ex = chapter(9)
+    rng = np.random.default_rng(98)
+    D, I, alpha = 3, 6, 0.3
+    h = rng.normal(1.0, 2.0, size=(D, I))
+    gamma, delta = _params(D, rng)
+    run_mean, run_var = rng.normal(size=D), rng.uniform(0.5, 2.0, D)
+    bn = torch.nn.BatchNorm1d(D, momentum=alpha).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(delta))
+        bn.running_mean.copy_(torch.tensor(run_mean))
+        bn.running_var.copy_(torch.tensor(run_var))
+        want = to_numpy(bn(torch.tensor(h.T))).T  # training mode: updates the buffers
+        out, new_mean, new_var = ex.batch_norm_train.reference(h, gamma, delta, run_mean,
+                                                               run_var, alpha)
+        assert_close(out, want)
+        assert_close(new_mean, to_numpy(bn.running_mean))
+        assert_close(new_var, to_numpy(bn.running_var))
+        bn.eval()
+        h_test = rng.normal(size=(D, 4))
+        assert_close(ex.batch_norm_eval.reference(h_test, gamma, delta, new_mean, new_var),
+                     to_numpy(bn(torch.tensor(h_test.T))).T)
+    x = rng.normal(size=(2, 3, 4, 5))
+    m, s2 = ex.bn2d_statistics.reference(x)
+    var, mean = torch.var_mean(torch.tensor(x), dim=(0, 2, 3), unbiased=False)
+    assert_close(m, to_numpy(mean))
+    assert_close(s2, to_numpy(var))
+    want = torch.nn.functional.layer_norm(torch.tensor(h.T), (D,), torch.tensor(gamma),
+                                          torch.tensor(delta), eps=1e-5).T
+    assert_close(ex.layer_norm.reference(h, gamma, delta), to_numpy(want))
+    w1, w2, b1, b2 = rng.normal(size=(D, D)), rng.normal(size=(D, D)), rng.normal(size=D), \
+        rng.normal(size=D)
+    assert_close(ex.residual_block.reference(h, w1, b1, w2, b2),
+                 R.residual_block(h, w1, b1, w2, b2))
+
+
+# ------------------------------------------------------------------------------------------
+# the chapter's PyTorch models: shapes, and the skip's effect on the gradient
+# ------------------------------------------------------------------------------------------
+def test_tiny_unet_shapes_and_gradient_norms():
+    from dlcore.residual_torch import TinyUNet, gradient_norms
+
+    for skips in (True, False):
+        out = TinyUNet(C=2, skips=skips)(torch.zeros(3, 1, 8, 12))
+        assert tuple(out.shape) == (3, 8, 12)  # one logit per pixel
+    g_plain, g_res = gradient_norms(6, 8, residual=False), gradient_norms(6, 8, residual=True)
+    assert g_plain.shape == g_res.shape == (7,)
+    assert g_res[-1] == pytest.approx(g_plain[-1])  # same upstream gradient at the top
+    assert g_res[0] > g_plain[0]  # the skips carry the gradient back; the plain stack shrinks it

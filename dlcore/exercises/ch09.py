@@ -1,4 +1,5 @@
-"""Chapter 09 exercises: batch norm, counting paths, variance growth, running averages."""
+"""Chapter 09 exercises: batch norm (training, running statistics, test time, CNNs), counting
+paths, variance growth, layer norm and a two-layer residual block."""
 
 from math import comb
 
@@ -196,4 +197,331 @@ answer = run
     explanation="0.9 (0.9 x 1 + 0.1 x 20/3) + 0.1 x 4/3 = 1.5433...",
 )
 
-EXERCISES = (batch_norm, count_paths, variance_growth, running_variance)
+
+
+# ------------------------------------------------------------------------------------------
+# Batch norm with running statistics: a training step, then test time
+# ------------------------------------------------------------------------------------------
+def _train_probe(seed, D=3, I=5):
+    r = np.random.default_rng(seed)
+    h = r.normal(1.0, 2.0, size=(D, I))
+    h[-1] = r.normal(0.0, 0.003, size=I)  # a unit whose values barely vary: eps matters here
+    return (h, r.normal(size=D), r.normal(size=D), r.normal(size=D), r.uniform(0.5, 2.0, D),
+            0.1 + 0.2 * r.random())
+
+
+_TRAIN_PROBES = tuple(_train_probe(seed) for seed in (91, 92, 93))
+
+
+def bn_train(h, gamma, delta, run_mean, run_var, alpha):
+    """One batch-norm step in training: h (D, I); gamma, delta, run_mean, run_var (D,)."""
+    I = h.shape[1]
+    m = h.mean(axis=1)                                  # (D,) batch mean of each unit (row)
+    s2 = ((h - m[:, None]) ** 2).mean(axis=1)           # (D,) biased variance: normalises h
+    out = gamma[:, None] * (h - m[:, None]) / np.sqrt(s2[:, None] + 1e-5) + delta[:, None]
+    new_mean = (1 - alpha) * run_mean + alpha * m       # keep 1 - alpha of the old average
+    new_var = (1 - alpha) * run_var + alpha * s2 * I / (I - 1)  # unbiased variance, as PyTorch
+    return out, new_mean, new_var
+
+
+def _train_biased_running(h, gamma, delta, run_mean, run_var, alpha):
+    out, new_mean, _ = bn_train(h, gamma, delta, run_mean, run_var, alpha)
+    return out, new_mean, (1 - alpha) * run_var + alpha * h.var(axis=1)
+
+
+def _train_swapped(h, gamma, delta, run_mean, run_var, alpha):
+    out = bn_train(h, gamma, delta, run_mean, run_var, alpha)[0]
+    return (out, alpha * run_mean + (1 - alpha) * h.mean(axis=1),
+            alpha * run_var + (1 - alpha) * h.var(axis=1, ddof=1))
+
+
+def _train_with_running(h, gamma, delta, run_mean, run_var, alpha):
+    _, new_mean, new_var = bn_train(h, gamma, delta, run_mean, run_var, alpha)
+    out = gamma[:, None] * (h - run_mean[:, None]) / np.sqrt(run_var[:, None] + EPS) \
+        + delta[:, None]
+    return out, new_mean, new_var
+
+
+def _train_unbiased_out(h, gamma, delta, run_mean, run_var, alpha):
+    _, new_mean, new_var = bn_train(h, gamma, delta, run_mean, run_var, alpha)
+    return _unbiased(h, gamma, delta), new_mean, new_var
+
+
+batch_norm_train = FunctionExercise(
+    title="A batch-norm training step that keeps running statistics",
+    task=(r"Write `bn_train(h, gamma, delta, run_mean, run_var, alpha)` for a batch `h` of shape "
+          r"$(D, I)$ (units as rows) and `gamma`, `delta`, `run_mean`, `run_var` of shape "
+          r"$(D,)$. Return three arrays, as PyTorch's `BatchNorm1d(momentum=alpha)` computes "
+          r"them in training mode: the output $\gamma (h - m_h)/\sqrt{s_h^2 + \epsilon} + "
+          r"\delta$ with the batch's own mean and biased variance ($\epsilon = 10^{-5}$); the new "
+          r"running mean $(1 - lpha)\, m_{	ext{run}} + lpha\, m_h$; and the new running "
+          r"variance $(1 - lpha)\,\sigma^2_{	ext{run}} + lpha\,\sigma^2_B$, fed with the "
+          r"*unbiased* batch variance $\sigma^2_B = rac{I}{I - 1} s_h^2$. "
+          r"`return out, new_mean, new_var`."),
+    hint_text=("m = h.mean(axis=1) and s2 = ((h - m[:, None])**2).mean(axis=1) are (D,). The "
+               "output uses s2; the running variance uses s2 * I / (I - 1). In training the "
+               "output never uses run_mean or run_var: they are only updated."),
+    reference=bn_train,
+    probes=_TRAIN_PROBES,
+    mistakes=(
+        Mistake("biased variance in the running average",
+                "PyTorch normalises the batch with the biased s^2 but feeds the unbiased "
+                "I/(I - 1) s^2 into the running variance", _train_biased_running),
+        Mistake("alpha and 1 - alpha swapped",
+                "PyTorch's momentum alpha is the weight of the *new* batch: the running "
+                "average keeps 1 - alpha of its old value", _train_swapped),
+        Mistake("normalised with the running statistics in training",
+                "in training the batch is standardised with its own mean and variance; the "
+                "running averages are only updated, for use at test time", _train_with_running),
+        Mistake("unbiased variance in the output",
+                "the output is standardised with the biased variance (divide by I); only the "
+                "running average gets I - 1", _train_unbiased_out),
+    ),
+    explanation="your step matches torch.nn.BatchNorm1d in training mode, output and buffers.",
+)
+
+
+def _eval_probe(seed, D=3, I=4):
+    r = np.random.default_rng(seed)
+    run_var = r.uniform(0.5, 2.0, D)
+    run_var[-1] = 1e-5  # a unit that barely varied in training: eps matters here
+    return (r.normal(1.0, 2.0, size=(D, I)), r.normal(size=D), r.normal(size=D),
+            r.normal(size=D), run_var)
+
+
+def bn_eval(h, gamma, delta, run_mean, run_var):
+    """Batch norm at test time: h (D, I); gamma, delta, run_mean, run_var (D,)."""
+    z = (h - run_mean[:, None]) / np.sqrt(run_var[:, None] + 1e-5)  # the running statistics
+    return gamma[:, None] * z + delta[:, None]                      # then scale and shift
+
+
+def _eval_batch_stats(h, gamma, delta, run_mean, run_var):
+    return bn(h, gamma, delta)
+
+
+def _eval_eps_outside(h, gamma, delta, run_mean, run_var):
+    z = (h - run_mean[:, None]) / (np.sqrt(run_var[:, None]) + EPS)
+    return gamma[:, None] * z + delta[:, None]
+
+
+def _eval_by_variance(h, gamma, delta, run_mean, run_var):
+    z = (h - run_mean[:, None]) / (run_var[:, None] + EPS)
+    return gamma[:, None] * z + delta[:, None]
+
+
+batch_norm_eval = FunctionExercise(
+    title="Batch norm at test time",
+    task=(r"Write `bn_eval(h, gamma, delta, run_mean, run_var)`: batch norm in evaluation mode "
+          r"for `h` of shape $(D, I)$ and the other four of shape $(D,)$. Standardise each unit "
+          r"with the running statistics kept in training, $(h - m_{	ext{run}})/"
+          r"\sqrt{\sigma^2_{	ext{run}} + \epsilon}$ with $\epsilon = 10^{-5}$, then scale by "
+          r"$\gamma$ and shift by $\delta$. The result must not depend on the other columns."),
+    hint_text=("Nothing is averaged over the batch at test time: only run_mean[:, None] and "
+               "np.sqrt(run_var[:, None] + 1e-5), broadcast over the columns."),
+    reference=bn_eval,
+    probes=tuple(_eval_probe(seed) for seed in (81, 82, 83)),
+    mistakes=(
+        Mistake("batch statistics at test time",
+                "at test time batch norm uses the running averages from training, so that one "
+                "example's output does not depend on the others in its batch",
+                _eval_batch_stats),
+        Mistake("eps outside the square root",
+                "PyTorch divides by sqrt(run_var + eps), with eps inside the root; it matters "
+                "for a unit whose variance is tiny", _eval_eps_outside),
+        Mistake("divided by the variance",
+                "standardising divides by the standard deviation sqrt(run_var + eps), not by the "
+                "variance", _eval_by_variance),
+    ),
+    explanation="your bn_eval matches torch.nn.BatchNorm1d in eval mode.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# The statistics of batch norm in a CNN
+# ------------------------------------------------------------------------------------------
+def bn2d_stats(x):
+    """Per-channel mean and biased variance of x (B, C, H, W) over batch, height and width."""
+    m = x.mean(axis=(0, 2, 3))                                # (C,): one mean per channel
+    s2 = ((x - m[None, :, None, None]) ** 2).mean(axis=(0, 2, 3))  # (C,): biased variance
+    return m, s2
+
+
+def _stats_per_position(x):
+    return x.mean(axis=0), x.var(axis=0)  # (C, H, W): as if each pixel were a unit
+
+
+def _stats_per_image(x):
+    return x.mean(axis=(2, 3)), x.var(axis=(2, 3))  # (B, C): instance norm
+
+
+def _stats_unbiased(x):
+    return x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3), ddof=1)
+
+
+def _stats_layer(x):
+    return x.mean(axis=(1, 2, 3)), x.var(axis=(1, 2, 3))  # (B,): layer norm
+
+
+bn2d_statistics = FunctionExercise(
+    title="Batch-norm statistics in a CNN",
+    task=(r"Write `bn2d_stats(x)` for a batch of feature maps `x` of shape $(B, C, H, W)$: "
+          r"return `(m, s2)`, each of shape $(C,)$, the mean and the biased variance of each "
+          r"channel over the batch *and* every position, the statistics "
+          r"`residual.batch_norm2d` (and `torch.nn.BatchNorm2d`) normalise with."),
+    hint_text=("A channel is the CNN's 'unit': average over every axis except the channel axis, "
+               "axis=(0, 2, 3), dividing by B H W (np.var's default ddof=0)."),
+    reference=bn2d_stats,
+    probes=tuple((np.random.default_rng(seed).normal(1.0, 2.0, size=(3, 2, 4, 5)),)
+                 for seed in (71, 72)),
+    mistakes=(
+        Mistake("averaged over the batch only",
+                "a channel's statistics pool every position as well as every example: "
+                "axis=(0, 2, 3), not axis=0 (which gives one statistic per pixel)",
+                _stats_per_position),
+        Mistake("averaged over each image's positions only",
+                "averaging over (2, 3) gives one statistic per image and channel (instance "
+                "norm); batch norm also pools over the batch, axis 0", _stats_per_image),
+        Mistake("averaged over channels and positions",
+                "axis=(1, 2, 3) standardises each example over its channels: that is layer norm",
+                _stats_layer),
+        Mistake("unbiased variance (divided by B H W - 1)",
+                "batch norm normalises with the biased variance (np.var's default ddof=0)",
+                _stats_unbiased),
+    ),
+    explanation="your statistics match residual.batch_norm2d and torch.nn.BatchNorm2d.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Layer norm
+# ------------------------------------------------------------------------------------------
+def _ln_probe(seed, D=4, I=3):
+    r = np.random.default_rng(seed)
+    h = r.normal(1.0, 2.0, size=(D, I))
+    h[:, -1] = r.normal(0.0, 0.003, size=D)  # a data point whose units barely differ
+    return h, r.normal(size=D), r.normal(size=D)
+
+
+def ln(h, gamma, delta):
+    """Layer norm: h (D, I) with data points as columns; gamma, delta (D,)."""
+    m = h.mean(axis=0, keepdims=True)                # (1, I): each data point's mean over units
+    s2 = ((h - m) ** 2).mean(axis=0, keepdims=True)  # (1, I): its biased variance
+    z = (h - m) / np.sqrt(s2 + 1e-5)                 # eps inside the square root
+    return gamma[:, None] * z + delta[:, None]       # gamma and delta are per unit (row)
+
+
+def _ln_eps_outside(h, gamma, delta):
+    m = h.mean(axis=0, keepdims=True)
+    z = (h - m) / (h.std(axis=0, keepdims=True) + EPS)
+    return gamma[:, None] * z + delta[:, None]
+
+
+def _ln_unbiased(h, gamma, delta):
+    m = h.mean(axis=0, keepdims=True)
+    z = (h - m) / np.sqrt(h.var(axis=0, ddof=1, keepdims=True) + EPS)
+    return gamma[:, None] * z + delta[:, None]
+
+
+def _ln_gamma_per_point(h, gamma, delta):
+    m = h.mean(axis=0, keepdims=True)
+    z = (h - m) / np.sqrt(h.var(axis=0, keepdims=True) + EPS)
+    return z * gamma[: h.shape[1]][None, :] + delta[: h.shape[1]][None, :]
+
+
+layer_norm = FunctionExercise(
+    title="Layer norm",
+    task=(r"Write `ln(h, gamma, delta)` for `h` of shape $(D, I)$ (units as rows, data points as "
+          r"columns) and `gamma`, `delta` of shape $(D,)$: standardise each data point (column) "
+          r"over its $D$ units with its mean $m_i$ and biased variance $s_i^2$, "
+          r"$(h_{di} - m_i)/\sqrt{s_i^2 + \epsilon}$ with $\epsilon = 10^{-5}$, then scale unit "
+          r"$d$ by $\gamma_d$ and shift it by $\delta_d$."),
+    hint_text=("The same steps as batch norm along the other axis: mean and variance over "
+               "axis=0 with keepdims=True, shape (1, I). gamma and delta still belong to the "
+               "units: gamma[:, None]."),
+    reference=ln,
+    probes=tuple(_ln_probe(seed) for seed in (61, 62, 63)),
+    mistakes=(
+        Mistake("normalised over the batch (batch norm)",
+                "layer norm averages each data point (column) over its units, axis 0; averaging "
+                "each unit over the batch, axis 1, is batch norm", bn),
+        Mistake("eps outside the square root",
+                "divide by sqrt(s^2 + eps), with eps inside the root (as PyTorch); it matters "
+                "for a data point whose units barely differ", _ln_eps_outside),
+        Mistake("unbiased variance (divided by D - 1)",
+                "layer norm uses the biased variance, dividing by the number of units D",
+                _ln_unbiased),
+        Mistake("gamma and delta applied per data point",
+                "the standardisation runs per data point, but gamma and delta are learned per "
+                "unit: scale row d by gamma[d]", _ln_gamma_per_point),
+    ),
+    explanation="your ln matches residual.layer_norm and torch.nn.functional.layer_norm.",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# A residual block that spans two layers
+# ------------------------------------------------------------------------------------------
+def _block_probe(seed, D=4, I=3):
+    r = np.random.default_rng(seed)
+    return (r.normal(size=(D, I)), r.normal(size=(D, D)), r.normal(size=D),
+            r.normal(size=(D, D)), r.normal(size=D))
+
+
+def res_block(h, omega1, beta1, omega2, beta2):
+    """h + f[h] with the two-layer branch f[h] = beta2 + omega2 a[beta1 + omega1 a[h]]."""
+    a = lambda z: np.maximum(z, 0)                   # noqa: E731  the ReLU
+    g = beta1[:, None] + omega1 @ a(h)               # (D, I): first layer, ReLU first
+    f = beta2[:, None] + omega2 @ a(g)               # (D, I): second layer, ReLU first
+    return h + f                                     # the skip: add the branch to the input
+
+
+def _block_no_skip(h, omega1, beta1, omega2, beta2):
+    return res_block(h, omega1, beta1, omega2, beta2) - h
+
+
+def _block_relu_last(h, omega1, beta1, omega2, beta2):
+    g = np.maximum(beta1[:, None] + omega1 @ h, 0)
+    return h + np.maximum(beta2[:, None] + omega2 @ g, 0)
+
+
+def _block_relu_after_sum(h, omega1, beta1, omega2, beta2):
+    g = np.maximum(beta1[:, None] + omega1 @ np.maximum(h, 0), 0)
+    return np.maximum(h + beta2[:, None] + omega2 @ g, 0)
+
+
+def _block_skip_each_layer(h, omega1, beta1, omega2, beta2):
+    h1 = h + beta1[:, None] + omega1 @ np.maximum(h, 0)
+    return h1 + beta2[:, None] + omega2 @ np.maximum(h1, 0)
+
+
+residual_block = FunctionExercise(
+    title="A residual block that spans two layers",
+    task=(r"Write `res_block(h, omega1, beta1, omega2, beta2)` for `h` of shape $(D, I)$, "
+          r"$\Omega_1, \Omega_2$ of shape $(D, D)$ and $eta_1, eta_2$ of shape $(D,)$: one "
+          r"residual block whose branch is two layers, each applying the ReLU *before* its "
+          r"linear map, $f[h] = eta_2 + \Omega_2\, aig[eta_1 + \Omega_1 a[h]ig]$, and "
+          r"the block's output $h + f[h]$."),
+    hint_text=("Three lines: g = beta1[:, None] + omega1 @ relu(h); f = beta2[:, None] + omega2 "
+               "@ relu(g); return h + f. No ReLU after the addition: the skip carries h "
+               "unchanged, negative values included."),
+    reference=res_block,
+    probes=tuple(_block_probe(seed) for seed in (51, 52, 53)),
+    mistakes=(
+        Mistake("forgot the skip connection",
+                "without adding h this is a plain two-layer net; the residual block returns "
+                "h + f[h]", _block_no_skip),
+        Mistake("ReLU after each linear map",
+                "with the ReLU last the branch is >= 0 and can only push h up; the course's "
+                "blocks apply a[.] first, beta + Omega a[h]", _block_relu_last),
+        Mistake("ReLU after the addition",
+                "a ReLU on h + f[h] would clip the skip path too; the block returns h + f[h] as "
+                "it is", _block_relu_after_sum),
+        Mistake("a skip around each layer",
+                "the block spans both layers: one skip from its input to its output, none "
+                "between the two layers", _block_skip_each_layer),
+    ),
+    explanation="your block matches residual.residual_block (and PyTorch's layers).",
+)
+
+EXERCISES = (batch_norm, count_paths, variance_growth, running_variance, batch_norm_train,
+             batch_norm_eval, bn2d_statistics, layer_norm, residual_block)

@@ -14,6 +14,10 @@ __all__ = [
     "plot_norm_axes_conv",
     "plot_unet",
     "plot_training",
+    "plot_lr_sweep",
+    "plot_gradient_norms",
+    "plot_segmentation",
+    "plot_detection",
 ]
 
 KIND_COLOR = {"plain": PALETTE["vermillion"], "residual": PALETTE["blue"]}
@@ -183,3 +187,82 @@ def plot_training(ax, results, what="loss", smooth=10):
     label(ax, "training step", "training loss (cross-entropy)")
     ax.legend()
     return lines
+
+
+BN_COLOR = {False: PALETTE["vermillion"], True: PALETTE["blue"]}
+
+
+def plot_lr_sweep(ax, lrs, results, diverged_at=None):
+    """Final training loss against the learning rate (log axis), without and with batch norm.
+
+    results: {(batch_norm, lr): loss}; a diverged run (inf) is drawn as an x at ``diverged_at``
+    (default: the top of the finite losses)."""
+    lrs = np.asarray(lrs, dtype=float)
+    finite = [v for v in results.values() if np.isfinite(v)]
+    top = diverged_at if diverged_at is not None else max(finite) * 1.05
+    artists = []
+    for bn in (False, True):
+        y = np.array([results[bn, lr] for lr in lrs])
+        bad = ~np.isfinite(y)
+        (line,) = ax.plot(lrs[~bad], y[~bad], "o-", color=BN_COLOR[bn],
+                          label="with batch norm" if bn else "without batch norm")
+        artists.append(line)
+        if bad.any():
+            artists.append(ax.plot(lrs[bad], np.full(bad.sum(), top), "x", color=BN_COLOR[bn],
+                                   markersize=9, markeredgewidth=2, label="diverged")[0])
+    ax.set_xscale("log")
+    label(ax, r"learning rate $\alpha$ (SGD)", "final training loss")
+    return artists
+
+
+def plot_gradient_norms(ax, norms, **kwargs):
+    """The size of dL/dh_k against the block k, one line per net: norms {name: (K + 1,)}."""
+    lines = []
+    for j, (name, g) in enumerate(norms.items()):
+        kind = "residual" if "residual" in name else "plain"
+        (line,) = ax.plot(np.arange(len(g)), g, "o-", markersize=3,
+                          color=KIND_COLOR.get(kind, COLORS[j % len(COLORS)]), label=name,
+                          **kwargs)
+        lines.append(line)
+    ax.set_yscale("log")
+    label(ax, "block $k$ (input side at 0)", r"$\|\partial L / \partial h_k\|$")
+    ax.legend()
+    return lines
+
+
+def plot_segmentation(axes, images, targets, preds):
+    """One column per example: the input image, the target mask and the predicted mask
+    (axes: a (3, n) array of Axes). Returns the images drawn."""
+    artists = []
+    rows = (("input", images, "gray"), ("target mask", targets, "Greys"),
+            ("U-Net's mask", preds, "Greys"))
+    for r, (name, arrs, cmap) in enumerate(rows):
+        for j, a in enumerate(arrs):
+            ax = axes[r, j]
+            artists.append(ax.imshow(np.asarray(a, dtype=float), cmap=cmap,
+                                     vmin=None if r == 0 else 0, vmax=None if r == 0 else 1))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if j == 0:
+                ax.set_ylabel(name)
+    return artists
+
+
+def plot_detection(ax_image, ax_heat, image, boxes, heat):
+    """Detection's output on one image: the boxes drawn over it (left), and the heatmap of
+    object centres a detector is trained to produce (right)."""
+    artists = [ax_image.imshow(image, cmap="gray")]
+    for r0, c0, r1, c1 in boxes:
+        box = Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False,
+                        edgecolor=PALETTE["orange"], linewidth=2)
+        ax_image.add_patch(box)
+        artists.append(box)
+    artists.append(ax_heat.imshow(heat, cmap="magma", vmin=0, vmax=1))
+    for ax, title in ((ax_image, "one box per object"),
+                      (ax_heat, "target heatmap of object centres")):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.set_title(title)
+    return artists
