@@ -19,6 +19,7 @@ __all__ = [
     "linear_gaussian_log_marginal",
     "linear_gaussian_posterior",
     "elbo_linear_gaussian",
+    "importance_log_marginal",
     # helpers used by the chapter
     "log_normal",
     "log_gaussian_sum",
@@ -137,6 +138,40 @@ def _decoder(value, name):
     return f
 
 
+def _sampler(value, name):
+    """q_sample(S, rng) -> z (D_z, S), checked on what it returns ((S,) is one latent dim)."""
+    if not callable(value):
+        raise InputTypeError(f"{name} must be a function (S, rng) -> z (D_z, S); got "
+                             f"{type(value).__name__}")
+
+    def q_sample(S, rng):
+        z = np.asarray(value(S, rng), dtype=np.float64)
+        z = z[None, :] if z.ndim == 1 else z  # (S,) -> (1, S)
+        if z.ndim != 2 or z.shape[1] != S:
+            raise ShapeError(f"{name} returned shape {z.shape}; expected (D_z, {S})")
+        return z
+
+    return q_sample
+
+
+def _log_density(value, name):
+    """A function z (D_z, S) -> (S,) log densities, checked on what it returns."""
+    if not callable(value):
+        raise InputTypeError(f"{name} must be a function z (D_z, S) -> (S,); got "
+                             f"{type(value).__name__}")
+
+    def log_p(z):
+        out = np.asarray(value(z), dtype=np.float64)
+        out = out[0] if out.ndim == 2 and out.shape[0] == 1 else out  # (1, S) -> (S,)
+        if out.shape != (z.shape[1],):
+            raise ShapeError(f"{name} returned shape {out.shape}; expected ({z.shape[1]},)")
+        if np.isnan(out).any() or np.isposinf(out).any():
+            raise ShapeError(f"{name} returned NaN or +inf; expected finite log densities")
+        return out
+
+    return log_p
+
+
 def _broadcast(*names, columns=False):
     """A relation: the named arguments broadcast against each other (as columns if asked)."""
     def where(args):
@@ -220,6 +255,20 @@ def elbo_linear_gaussian(x, W, b, sigma2, mu_q, cov_q):
     recon = -0.5 * (D_x * (LOG_2PI + np.log(sigma2)) + (r @ r + np.trace(W @ cov_q @ W.T)) / sigma2)
     kl = 0.5 * (np.trace(cov_q) + mu_q @ mu_q - D_z - _cholesky(cov_q)[1])
     return float(recon - kl)
+
+
+@shapes(log_joint=_log_density, q_sample=_sampler, q_log_prob=_log_density, S="int >= 1",
+        rng="rng")
+def importance_log_marginal(log_joint, q_sample, q_log_prob, S, rng):
+    """Importance sampling: log Pr(x) ~ log (1/S) sum_s Pr(x, z_s) / q(z_s), with z_s ~ q(z).
+
+    q_sample(S, rng) -> z (D_z, S); log_joint(z) -> log Pr(x, z_s) (S,); q_log_prob(z) ->
+    log q(z_s) (S,). The log-mean-exp is computed stably. With q the posterior Pr(z | x) every
+    weight equals Pr(x), so the estimate is exact for every S. Returns a float.
+    """
+    z = q_sample(S, rng)  # (D_z, S): z_s ~ q(z)
+    log_w = log_joint(z) - q_log_prob(z)  # (S,): log of the weights Pr(x, z_s) / q(z_s)
+    return float(logsumexp(log_w) - np.log(S))  # log mean_s w_s = log sum_s w_s - log S
 
 
 # ------------------------------------------------------------------------------------------

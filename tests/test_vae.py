@@ -52,6 +52,88 @@ def test_log_marginal_matches_torch_and_elbo_tight():
     assert vae.elbo_linear_gaussian(x[:, 0], W, b, s2, mu + 0.5, cov * 2) < lm
 
 
+# -- importance sampling: log Pr(x) ~ log mean_s Pr(x, z_s) / q(z_s), z_s ~ q ------------------
+def _lg_importance_parts(x, W, b, s2, mu_q, cov_q):
+    """log Pr(x, z), a sampler of q = Norm(mu_q, cov_q) and log q, written with torch."""
+    prior = torch.distributions.MultivariateNormal(torch.zeros(W.shape[1], dtype=torch.float64),
+                                                   torch.eye(W.shape[1], dtype=torch.float64))
+    q = torch.distributions.MultivariateNormal(T(mu_q), T(cov_q))
+    L = np.linalg.cholesky(cov_q)
+
+    def log_joint(z):
+        lik = torch.distributions.Normal(T(W @ z + b[:, None]), math.sqrt(s2))
+        return (lik.log_prob(T(x[:, None])).sum(0) + prior.log_prob(T(z.T))).numpy()
+
+    def q_sample(S, rng):
+        return mu_q[:, None] + L @ rng.standard_normal((W.shape[1], S))
+
+    return log_joint, q_sample, lambda z: q.log_prob(T(z.T)).numpy()
+
+
+@pytest.mark.parametrize("D_x,D_z", [(2, 1), (5, 3)])
+@pytest.mark.parametrize("S", [1, 7, 200])
+def test_importance_sampling_with_the_posterior_is_exact(rng, D_x, D_z, S):
+    W, b, s2 = _lg_model(rng, D_x, D_z)
+    x = rng.normal(size=D_x)
+    mu_p, cov_p = _lg_posterior_by_conditioning(x, W, b, s2)
+    parts = _lg_importance_parts(x, W, b, s2, mu_p, cov_p)
+    ref = torch.distributions.MultivariateNormal(T(b), T(W @ W.T + s2 * np.eye(D_x))).log_prob(T(x))
+    assert_close(vae.importance_log_marginal(*parts, S, rng), float(ref), rtol=1e-10)
+
+
+def test_importance_sampling_matches_torch_logsumexp_on_the_same_draws(rng):
+    W, b, s2 = _lg_model(rng, 3, 2)
+    x = rng.normal(size=3)
+    parts = _lg_importance_parts(x, W, b, s2, np.array([0.3, -0.2]), np.diag([0.5, 2.0]))
+    got = vae.importance_log_marginal(*parts, 50, np.random.default_rng(5))
+    z = parts[1](50, np.random.default_rng(5))  # the same draws
+    log_w = T(parts[0](z) - parts[2](z))
+    assert_close(got, float(torch.logsumexp(log_w, 0) - math.log(50)), rtol=1e-12)
+
+
+def test_importance_sampling_is_stable_for_tiny_weights(rng):
+    noise = rng.normal(size=40)
+
+    def log_joint(z):  # log-weights around -1e4: exp underflows to 0 in float64
+        return -1e4 + noise[: z.shape[1]]
+
+    got = vae.importance_log_marginal(log_joint, lambda S, r: np.zeros((1, S)),
+                                      lambda z: np.zeros(z.shape[1]), 40, rng)
+    assert np.isfinite(got)
+    assert_close(got, float(torch.logsumexp(T(-1e4 + noise), 0) - math.log(40)), rtol=1e-14)
+    with np.errstate(divide="ignore"):
+        assert np.log(np.mean(np.exp(-1e4 + noise))) == -np.inf  # what the naive formula gives
+
+
+def test_importance_sampling_converges_to_the_true_value(rng):
+    W, b, s2 = _lg_model(rng, 2, 1)
+    x = W[:, 0] * 0.7 + b
+    exact = vae.linear_gaussian_log_marginal(x, W, b, s2)
+    # q = the prior: the estimator of section 4; q wider than the posterior: importance sampling
+    for mu_q, cov_q in ((np.zeros(1), np.eye(1)), (np.array([0.5]), np.array([[0.6]]))):
+        parts = _lg_importance_parts(x, W, b, s2, mu_q, cov_q)
+        errors = {S: np.mean([abs(vae.importance_log_marginal(*parts, S, rng) - exact)
+                              for _ in range(20)]) for S in (10, 100_000)}
+        assert errors[100_000] < 0.01 and errors[100_000] < errors[10] / 5
+
+
+def test_importance_sampling_bad_input_names_the_argument(rng):
+    ok = (lambda z: np.zeros(z.shape[1]), lambda S, r: np.zeros((1, S)),
+          lambda z: np.zeros(z.shape[1]))
+    with pytest.raises(ValueError, match="S must be >= 1"):
+        vae.importance_log_marginal(*ok, 0, rng)
+    with pytest.raises(TypeError, match="log_joint must be a function"):
+        vae.importance_log_marginal(3.0, *ok[1:], 5, rng)
+    with pytest.raises(ValueError, match=r"q_sample returned shape \(1, 4\); expected \(D_z, 3\)"):
+        vae.importance_log_marginal(ok[0], lambda S, r: np.zeros((1, S + 1)), ok[2], 3, rng)
+    with pytest.raises(ValueError, match=r"q_log_prob returned shape \(2,\); expected \(3,\)"):
+        vae.importance_log_marginal(*ok[:2], lambda z: np.zeros(2), 3, rng)
+    with pytest.raises(ValueError, match="log_joint returned NaN"):
+        vae.importance_log_marginal(lambda z: np.full(z.shape[1], np.nan), *ok[1:], 3, rng)
+    with pytest.raises(TypeError, match="rng must be"):
+        vae.importance_log_marginal(*ok, 3, 0)
+
+
 def test_reparameterize_and_errors():
     assert np.allclose(vae.reparameterize([1.0], [2.0], [0.5]), [2.0])
     with pytest.raises(ValueError, match="sigma"):
@@ -586,6 +668,16 @@ def test_bad_input_names_the_argument():
         vae.log_normal("x", np.zeros(2), 1.0)
 
 
+def test_interpolation_figure_sends_a_small_png():
+    """The browser's latency grows with the PNG sent on each move; the 1797 latent codes drawn
+    antialiased made it ~82 kB, hard-edged ~50 kB (and every slider value still draws)."""
+    from dlcore.widgets import vae as W
+
+    for t in (0.0, 0.5, 1.0):
+        png, msg = W.interpolate.render(t=t, pair=2)
+        assert msg is None and len(png) < 65_000
+
+
 def test_latent_legend_lists_the_q_ellipses(rng):
     """plot_latent's legend shows an entry for the EllipseCollection (matplotlib cannot draw
     one itself and would warn and drop it)."""
@@ -621,7 +713,8 @@ def test_vae_torch_bad_input_names_the_argument(small_vae):
 def test_exercise_solutions_agree_with_dlcore(rng):
     from dlcore.exercises import chapter
 
-    _, kl, elbo_gap, _, _ = chapter(11)
+    ch = chapter(11)
+    kl, elbo_gap = ch.kl_from_encoder, ch.elbo_gap
     for D_z, I in ((1, 1), (3, 5)):
         mu, log_sigma2 = rng.normal(size=(D_z, I)), rng.normal(size=(D_z, I))
         assert_close(kl.reference(mu, log_sigma2),
@@ -631,3 +724,28 @@ def test_exercise_solutions_agree_with_dlcore(rng):
     gap = (vae.linear_gaussian_log_marginal(x, W, b, s2)
            - vae.elbo_linear_gaussian(x, W, b, s2, [0.5], [[0.3**2]]))
     assert_close(elbo_gap.value, gap)
+
+
+def test_new_exercise_solutions_agree_with_dlcore_and_torch(rng):
+    from dlcore.exercises import chapter
+
+    ch = chapter(11)
+    a = np.concatenate([rng.normal(size=(6, 3)), -1e4 + rng.normal(size=(6, 2))], axis=1)
+    ref = (torch.logsumexp(T(a), 0) - math.log(6)).numpy()
+    assert_close(ch.stable_log_mean_exp.reference(a), ref, rtol=1e-12)
+    for D_x, D_z, S in ((2, 1, 4), (5, 3, 9)):
+        W, b, s2 = _lg_model(rng, D_x, D_z)
+        x, mu_q = rng.normal(size=D_x), rng.normal(size=D_z)
+        sigma_q, eps = rng.uniform(0.3, 1.5, size=D_z), rng.normal(size=(D_z, S))
+        args = (x, W, b, s2, mu_q, sigma_q, eps)
+        # importance sampling: dlcore's estimator fed the same draws, with torch densities
+        parts = _lg_importance_parts(x, W, b, s2, mu_q, np.diag(sigma_q**2))
+        z = mu_q[:, None] + sigma_q[:, None] * eps  # (D_z, S) the draws the exercise is given
+        got = vae.importance_log_marginal(parts[0], lambda S_, r, z=z: z, parts[2], S, rng)
+        assert_close(ch.importance_sampling.reference(*args), got, rtol=1e-12)
+        mu_l, log_s2 = rng.normal(size=(D_z, S)), rng.normal(size=(D_z, S))
+        assert_close(ch.reparam_sample.reference(mu_l, log_s2, eps),
+                     vae.reparameterize(mu_l, np.exp(0.5 * log_s2), eps), rtol=1e-14)
+        assert_close(ch.reparam_elbo.reference(*args),
+                     vae.elbo_samples_linear_gaussian(x, W, b, s2, mu_q, sigma_q, eps).mean(),
+                     rtol=1e-12)

@@ -1,5 +1,7 @@
 """Chapter 11 exercises: Jensen's gap, the KL from the encoder's outputs, the ELBO's gap to the
-log likelihood, the reparameterised gradient, Monte-Carlo averaging."""
+log likelihood, the reparameterised gradient, Monte-Carlo averaging, a stable log-mean-exp, the
+importance-sampling estimate of log Pr(x), the reparameterised ELBO estimate and the
+reparameterised sample."""
 
 import numpy as np
 
@@ -231,4 +233,335 @@ answer = np.sqrt(var_mean)  # back to a standard deviation
     explanation="2.0 / sqrt(16) = 0.5: 16 times the samples for 4 times less spread.",
 )
 
-EXERCISES = (jensen_gap, kl_from_encoder, elbo_gap, reparam_grad, mc_average)
+
+# ------------------------------------------------------------------------------------------
+# 6. A stable log-mean-exp
+# ------------------------------------------------------------------------------------------
+_rng = np.random.default_rng(2222)
+_LME_PROBES = (
+    (_rng.normal(size=(5, 3)) * 2.0,),                          # moderate log-weights
+    (-1e4 + _rng.normal(size=(6, 2)),),                         # exp underflows to 0
+    (np.stack([_rng.normal(size=4) - 800.0, 800.0 + _rng.normal(size=4)], axis=1),),  # both ends
+)
+
+
+def log_mean_exp(a):
+    """log( (1/S) sum_s exp(a_s) ) down each column of a (S, I), stably -> (I,)."""
+    m = a.max(axis=0)                            # (I,) the largest log-weight of each column
+    shifted = np.exp(a - m)                      # (S, I) every entry in (0, 1]: no overflow
+    return m + np.log(shifted.mean(axis=0))      # add the shift back after the log
+
+
+def _lme_mean_of_logs(a):
+    return a.mean(axis=0)
+
+
+def _lme_naive(a):
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.log(np.exp(a).mean(axis=0))
+
+
+def _lme_log_sum(a):
+    m = a.max(axis=0)
+    return m + np.log(np.exp(a - m).sum(axis=0))
+
+
+def _lme_shift_not_added_back(a):
+    return np.log(np.exp(a - a.max(axis=0)).mean(axis=0))
+
+
+stable_log_mean_exp = FunctionExercise(
+    title="A stable log-mean-exp",
+    task=(r"Importance sampling averages weights $w_s$ that are known only through their logs "
+          r"$a_s = \log w_s$, and these can be $-10^4$ (or $+800$). Write `log_mean_exp(a)` that, "
+          r"for `a` of shape $(S, I)$, returns $\log\big(\frac{1}{S}\sum_s e^{a_s}\big)$ for "
+          r"each column, shape $(I,)$, without overflow or underflow."),
+    hint_text=("Subtract each column's largest entry m before exponentiating (then every exp is "
+               "in (0, 1]); take the mean, then the log, then add m back: log mean exp(a) = "
+               "m + log mean exp(a - m)."),
+    reference=log_mean_exp,
+    probes=_LME_PROBES,
+    mistakes=(
+        Mistake("mean of the logs",
+                "the mean of the log-weights is E[log w], which Jensen's inequality puts below "
+                "log E[w]: take the log of the mean of exp(a), not the mean of a", _lme_mean_of_logs),
+        Mistake("exponentiated without shifting",
+                "exp(-1e4) underflows to 0 (log gives -inf) and exp(800) overflows to inf: "
+                "subtract each column's maximum first and add it back after the log", _lme_naive),
+        Mistake("log of the sum instead of the mean",
+                "the estimate averages the weights: divide the sum by S (subtract log S)",
+                _lme_log_sum),
+        Mistake("forgot to add the maximum back",
+                "log mean exp(a) = m + log mean exp(a - m): after shifting by m, add m back",
+                _lme_shift_not_added_back),
+    ),
+    explanation="your log-mean-exp is stable and matches the exact value on every probe.",
+)
+
+# ------------------------------------------------------------------------------------------
+# 7 and 8. The linear-Gaussian model: importance sampling and the reparameterised ELBO
+# ------------------------------------------------------------------------------------------
+# probes: x (D_x,), W (D_x, D_z), b (D_x,), sigma2, mu_q (D_z,), sigma_q (D_z,), eps (D_z, S)
+_rng = np.random.default_rng(3333)
+_LG_PROBES = tuple(
+    (_rng.normal(size=D_x), _rng.normal(size=(D_x, D_z)), _rng.normal(size=D_x),
+     float(_rng.uniform(0.3, 1.0)), _rng.normal(size=D_z) * 0.5,
+     _rng.uniform(0.3, 0.8, size=D_z), _rng.normal(size=(D_z, S)))
+    for D_x, D_z, S in ((2, 1, 5), (4, 2, 7)))
+# and an x far from the model's data: log-weights near -1e4, whose exp underflows to 0
+_LG_PROBES = _LG_PROBES + ((_LG_PROBES[1][0] + 60.0,) + _LG_PROBES[1][1:],)
+
+
+def _log_lik(x, W, b, sigma2, z):
+    """log Norm_x[W z_s + b, sigma2 I] for each column z_s of z: (S,)."""
+    r = x[:, None] - (W @ z + b[:, None])
+    return -0.5 * (x.shape[0] * np.log(2 * np.pi * sigma2) + (r**2).sum(0) / sigma2)
+
+
+def _log_norm(z, mu, var):
+    """log Norm_z[mu, diag(var)] for each column of z: (S,)."""
+    return -0.5 * (np.log(2 * np.pi * var)[:, None] + (z - mu[:, None]) ** 2 / var[:, None]).sum(0)
+
+
+def _lme(a):
+    m = a.max()
+    return m + np.log(np.mean(np.exp(a - m)))
+
+
+def importance_log_px(x, W, b, sigma2, mu_q, sigma_q, eps):
+    """log Pr(x) by importance sampling with q = Norm(mu_q, diag(sigma_q^2)), z_s = mu_q + sigma_q eps_s."""
+    D_x = x.shape[0]
+    z = mu_q[:, None] + sigma_q[:, None] * eps            # (D_z, S) samples of q
+    r = x[:, None] - (W @ z + b[:, None])                 # (D_x, S) residuals x - f[z_s]
+    log_lik = -0.5 * (D_x * np.log(2 * np.pi * sigma2) + (r**2).sum(0) / sigma2)  # log Pr(x|z_s)
+    log_prior = -0.5 * (np.log(2 * np.pi) + z**2).sum(0)  # log Pr(z_s) = log Norm(0, I)
+    log_q = -0.5 * (np.log(2 * np.pi * sigma_q[:, None] ** 2)
+                    + (z - mu_q[:, None]) ** 2 / sigma_q[:, None] ** 2).sum(0)  # log q(z_s)
+    log_w = log_lik + log_prior - log_q                   # (S,) log-weights
+    m = log_w.max()                                       # log-mean-exp, stably
+    return m + np.log(np.mean(np.exp(log_w - m)))
+
+
+def _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] * eps
+    zeros, ones = np.zeros_like(mu_q), np.ones_like(mu_q)
+    return z, _log_lik(x, W, b, sigma2, z), _log_norm(z, zeros, ones), _log_norm(z, mu_q, sigma_q**2)
+
+
+def _is_from_prior(x, W, b, sigma2, mu_q, sigma_q, eps):
+    return _lme(_log_lik(x, W, b, sigma2, eps))  # z_s = eps_s ~ Pr(z): the weight is Pr(x|z_s)
+
+
+def _is_mean_of_logs(x, W, b, sigma2, mu_q, sigma_q, eps):
+    _, ll, lp, lq = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    return np.mean(ll + lp - lq)
+
+
+def _is_no_q(x, W, b, sigma2, mu_q, sigma_q, eps):
+    _, ll, lp, _ = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    return _lme(ll + lp)
+
+
+def _is_sigma_as_variance(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z, ll, lp, _ = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    return _lme(ll + lp - _log_norm(z, mu_q, sigma_q))
+
+
+def _is_unshifted(x, W, b, sigma2, mu_q, sigma_q, eps):
+    _, ll, lp, lq = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    with np.errstate(divide="ignore"):
+        return np.log(np.mean(np.exp(ll + lp - lq)))
+
+
+def _is_log_sum(x, W, b, sigma2, mu_q, sigma_q, eps):
+    _, ll, lp, lq = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    return _lme(ll + lp - lq) + np.log(eps.shape[1])
+
+
+_LG_TASK = (r"The linear-Gaussian model: $\Pr(z) = \mathrm{Norm}_z[0, I]$, "
+            r"$\Pr(x|z) = \mathrm{Norm}_x[Wz + b, \sigma^2 I]$, and "
+            r"$q(z) = \mathrm{Norm}_z[\mu_q, \mathrm{diag}[\sigma_q^2]]$. The arguments are "
+            r"`x` $(D_x,)$, `W` $(D_x, D_z)$, `b` $(D_x,)$, `sigma2` $= \sigma^2$, `mu_q` and "
+            r"`sigma_q` $(D_z,)$ (standard deviations), and `eps` $(D_z, S)$, $S$ draws of "
+            r"$\epsilon \sim \mathrm{Norm}[0, I]$ (one per column) that give the samples "
+            r"$z_s = \mu_q + \sigma_q \odot \epsilon_s$. ")
+
+importance_sampling = FunctionExercise(
+    title="Importance sampling for log Pr(x)",
+    task=(_LG_TASK + r"Write `importance_log_px(x, W, b, sigma2, mu_q, sigma_q, eps)` returning "
+          r"the importance-sampling estimate $\log \frac{1}{S}\sum_s \Pr(x, z_s)/q(z_s)$ "
+          r"(a number), computed stably."),
+    hint_text=("z = mu_q[:, None] + sigma_q[:, None] * eps. log w_s = log Pr(x|z_s) + log Pr(z_s) "
+               "- log q(z_s), each a sum of 1-D Gaussian log densities (q's variances are "
+               "sigma_q**2). Then the log of the *mean* of exp(log w), with the maximum "
+               "subtracted first and added back."),
+    reference=importance_log_px,
+    probes=_LG_PROBES,
+    mistakes=(
+        Mistake("sampled z from the prior instead of q",
+                "the samples are z_s = mu_q + sigma_q eps_s (draws of q), not eps_s itself; with "
+                "z from the prior the weight would be Pr(x|z_s) alone (the estimator of section 4)",
+                _is_from_prior),
+        Mistake("averaged the log-weights",
+                "the mean of log w is the ELBO estimate, a lower bound; importance sampling takes "
+                "the log of the mean of the weights", _is_mean_of_logs),
+        Mistake("forgot to divide by q",
+                "each weight is Pr(x, z_s) / q(z_s): subtract log q(z_s)", _is_no_q),
+        Mistake("sigma_q used as a variance in log q",
+                "sigma_q is a standard deviation: q's variances are sigma_q**2", _is_sigma_as_variance),
+        Mistake("log of the sum instead of the mean",
+                "the estimate averages the weights: subtract log S", _is_log_sum),
+        Mistake("exponentiated the log-weights without shifting",
+                "for an x far from the data every weight underflows to 0 and the log gives "
+                "-inf: subtract the largest log-weight before exp and add it back after the log",
+                _is_unshifted),
+    ),
+    explanation="your estimate matches the importance-sampling estimate on every probe.",
+)
+
+
+def elbo_reparam(x, W, b, sigma2, mu_q, sigma_q, eps):
+    """The reparameterised ELBO estimate: mean_s log Pr(x | mu_q + sigma_q eps_s) - D_KL[q || Norm(0, I)]."""
+    D_x = x.shape[0]
+    z = mu_q[:, None] + sigma_q[:, None] * eps             # (D_z, S) the reparameterised samples
+    r = x[:, None] - (W @ z + b[:, None])                  # (D_x, S) residuals x - f[z_s]
+    log_lik = -0.5 * (D_x * np.log(2 * np.pi * sigma2) + (r**2).sum(0) / sigma2)  # log Pr(x|z_s)
+    kl = 0.5 * np.sum(sigma_q**2 + mu_q**2 - 1.0 - np.log(sigma_q**2))  # closed-form KL to Norm(0, I)
+    return np.mean(log_lik) - kl                          # reconstruction minus KL
+
+
+def _kl_q(mu_q, sigma_q):
+    return 0.5 * np.sum(sigma_q**2 + mu_q**2 - 1.0 - np.log(sigma_q**2))
+
+
+def _elbo_from_prior(x, W, b, sigma2, mu_q, sigma_q, eps):
+    return np.mean(_log_lik(x, W, b, sigma2, eps)) - _kl_q(mu_q, sigma_q)
+
+
+def _elbo_variance_in_sample(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] ** 2 * eps
+    return np.mean(_log_lik(x, W, b, sigma2, z)) - _kl_q(mu_q, sigma_q)
+
+
+def _elbo_kl_no_half(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] * eps
+    return np.mean(_log_lik(x, W, b, sigma2, z)) - 2.0 * _kl_q(mu_q, sigma_q)
+
+
+def _elbo_kl_sigma(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] * eps
+    kl = 0.5 * np.sum(sigma_q + mu_q**2 - 1.0 - np.log(sigma_q))
+    return np.mean(_log_lik(x, W, b, sigma2, z)) - kl
+
+
+def _elbo_plus_kl(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] * eps
+    return np.mean(_log_lik(x, W, b, sigma2, z)) + _kl_q(mu_q, sigma_q)
+
+
+def _elbo_no_constant(x, W, b, sigma2, mu_q, sigma_q, eps):
+    z = mu_q[:, None] + sigma_q[:, None] * eps
+    r = x[:, None] - (W @ z + b[:, None])
+    return np.mean(-0.5 * (r**2).sum(0) / sigma2) - _kl_q(mu_q, sigma_q)
+
+
+def _elbo_sampled_kl(x, W, b, sigma2, mu_q, sigma_q, eps):
+    _, ll, lp, lq = _is_parts(x, W, b, sigma2, mu_q, sigma_q, eps)
+    return np.mean(ll + lp - lq)
+
+
+reparam_elbo = FunctionExercise(
+    title="The reparameterised ELBO estimate",
+    task=(_LG_TASK + r"Write `elbo_reparam(x, W, b, sigma2, mu_q, sigma_q, eps)` returning the "
+          r"ELBO estimate $\frac{1}{S}\sum_s \log \Pr(x|z_s) - D_{KL}\big[q(z)\,\|\,"
+          r"\mathrm{Norm}_z[0, I]\big]$ (a number), with the KL in closed form."),
+    hint_text=("z = mu_q[:, None] + sigma_q[:, None] * eps (the trick: sigma, not sigma^2). "
+               "log Pr(x|z_s) = -0.5 (D_x log(2 pi sigma2) + |x - W z_s - b|^2 / sigma2). "
+               "KL = 0.5 sum_d (sigma_d^2 + mu_d^2 - 1 - log sigma_d^2)."),
+    reference=elbo_reparam,
+    probes=_LG_PROBES,
+    mistakes=(
+        Mistake("sampled z from the prior instead of q",
+                "the reconstruction term is an expectation under q: use z_s = mu_q + sigma_q "
+                "eps_s, not eps_s (a draw of the prior)", _elbo_from_prior),
+        Mistake("sigma^2 in the sample",
+                "the reparameterised sample is mu + sigma * eps with the standard deviation "
+                "sigma_q, not its square", _elbo_variance_in_sample),
+        Mistake("missing the 1/2 in the KL",
+                "the Gaussian KL is 0.5 sum_d (sigma_d^2 + mu_d^2 - 1 - log sigma_d^2)",
+                _elbo_kl_no_half),
+        Mistake("sigma instead of sigma^2 in the KL",
+                "the KL uses the variances: sigma_q**2 and log(sigma_q**2)", _elbo_kl_sigma),
+        Mistake("added the KL",
+                "the ELBO is reconstruction *minus* the KL to the prior", _elbo_plus_kl),
+        Mistake("sampled the KL instead of using its closed form",
+                "log Pr(x|z_s) + log Pr(z_s) - log q(z_s) also averages to the ELBO, but the task "
+                "asks for the KL term in closed form (section 8), which adds no sampling noise",
+                _elbo_sampled_kl),
+        Mistake("left out the Gaussian's normalising constant",
+                "log Pr(x|z) includes -0.5 D_x log(2 pi sigma2), not only the squared error",
+                _elbo_no_constant),
+    ),
+    explanation="your estimate matches the reparameterised ELBO estimate on every probe.",
+)
+
+# ------------------------------------------------------------------------------------------
+# 9. The reparameterised sample from the encoder's outputs (mu, log sigma^2)
+# ------------------------------------------------------------------------------------------
+_rng = np.random.default_rng(4444)
+_SAMPLE_PROBES = tuple((_rng.normal(size=(D_z, I)), _rng.normal(size=(D_z, I)),
+                        _rng.normal(size=(D_z, I))) for D_z, I in ((2, 3), (3, 1)))
+
+
+def sample_z(mu, log_sigma2, eps):
+    """z* = mu + sigma * eps from the encoder's mu and log sigma^2, all (D_z, I)."""
+    sigma = np.exp(0.5 * log_sigma2)   # sigma = sqrt(sigma^2) = exp(log(sigma^2) / 2)
+    return mu + sigma * eps            # the reparameterisation trick, entry by entry
+
+
+def _sample_variance(mu, log_sigma2, eps):
+    return mu + np.exp(log_sigma2) * eps
+
+
+def _sample_log_as_sigma(mu, log_sigma2, eps):
+    return mu + log_sigma2 * eps
+
+
+def _sample_no_sigma(mu, log_sigma2, eps):
+    return mu + eps
+
+
+def _sample_sqrt_of_log(mu, log_sigma2, eps):
+    with np.errstate(invalid="ignore"):
+        return mu + np.sqrt(log_sigma2) * eps
+
+
+reparam_sample = FunctionExercise(
+    title="The reparameterised sample",
+    task=(r"The encoder outputs $\mu$ and $\log \sigma^2$ (arrays `mu` and `log_sigma2`, shape "
+          r"$(D_z, I)$), and `eps` $(D_z, I)$ holds draws of $\epsilon \sim \mathrm{Norm}[0, I]$. "
+          r"Write `sample_z(mu, log_sigma2, eps)` returning the sample "
+          r"$z^* = \mu + \sigma \odot \epsilon$ that the decoder receives, shape $(D_z, I)$."),
+    hint_text=("sigma is the standard deviation: sigma = sqrt(sigma^2) = np.exp(0.5 * log_sigma2). "
+               "Then mu + sigma * eps, entry by entry."),
+    reference=sample_z,
+    probes=_SAMPLE_PROBES,
+    mistakes=(
+        Mistake("scaled eps by the variance",
+                "np.exp(log_sigma2) is sigma^2; the sample needs the standard deviation "
+                "sigma = np.exp(0.5 * log_sigma2)", _sample_variance),
+        Mistake("used log_sigma2 as sigma",
+                "the encoder outputs log sigma^2 (any real number), not sigma: exponentiate half "
+                "of it", _sample_log_as_sigma),
+        Mistake("forgot sigma",
+                "mu + eps has the prior's spread; q's spread is sigma, so multiply eps by it",
+                _sample_no_sigma),
+        Mistake("square root of log_sigma2",
+                "log_sigma2 is a log (negative for sigma < 1): sigma = sqrt(exp(log_sigma2)) = "
+                "np.exp(0.5 * log_sigma2)", _sample_sqrt_of_log),
+    ),
+    explanation="your z* = mu + sigma * eps matches on every probe.",
+)
+
+EXERCISES = (jensen_gap, kl_from_encoder, elbo_gap, reparam_grad, mc_average,
+             stable_log_mean_exp, importance_sampling, reparam_elbo, reparam_sample)

@@ -9,8 +9,9 @@
 #
 # * write $\Pr(x)$ of a latent variable model as the integral $\int \Pr(x|z)\Pr(z)\,dz$, picture it
 #   as an infinite weighted sum of Gaussians, and sample from it (ancestral sampling);
-# * say why $\log \Pr(x)$ cannot be computed for a neural-network model, and derive the ELBO
-#   from Jensen's inequality;
+# * say why $\log \Pr(x)$ cannot be computed for a neural-network model, estimate it by
+#   importance sampling (and say why a $q$ near the posterior needs far fewer samples than the
+#   prior), and derive the ELBO from Jensen's inequality;
 # * show that the ELBO falls short of $\log \Pr(x)$ by exactly a KL divergence, and rewrite it
 #   as *reconstruction minus KL to the prior*, with the Gaussian KL in closed form;
 # * explain the encoder $g[x, \theta]$ (amortised inference) and the reparameterisation trick,
@@ -292,6 +293,149 @@ assert 10 < -mean_error[5] < 100 and -mean_error[20] > 1000
 # (section 5 says why). In one or two dimensions a thousand samples are plenty; by five
 # dimensions the same 1000 samples are off by tens of nats, by twenty by thousands, and a grid
 # is out of the question. We need an objective we can compute and differentiate: a **lower bound**.
+
+# %% [markdown]
+# ### Importance sampling: draw $z$ where the posterior is
+#
+# The prior is the wrong place to draw $z$ from. Multiply and divide by any distribution $q(z)$
+# that is easy to sample and to evaluate (and is positive wherever $\Pr(x, z)$ is):
+#
+# $$\Pr(x) = \int q(z)\,\frac{\Pr(x, z)}{q(z)}\,dz
+#   \approx \frac{1}{S}\sum_{s=1}^{S} \frac{\Pr(x, z_s)}{q(z_s)}, \qquad z_s \sim q(z).$$
+#
+# This is **importance sampling**: each sample is weighted by $w_s = \Pr(x, z_s)/q(z_s)$.
+# Sampling from the prior is the special case $q(z) = \Pr(z)$, where the weight is just
+# $\Pr(x|z_s)$. The best possible $q$ is the posterior: then $w_s = \Pr(x, z_s)/\Pr(z_s|x) =
+# \Pr(x)$ for every sample, and one sample gives the exact answer. The weights of $z$ values
+# that explain $x$ badly can be so tiny that they underflow to 0 in floating point (`np.exp(-746.0)`
+# is already 0), so the code works with their logs
+# and computes $\log \frac{1}{S}\sum_s e^{\log w_s}$ with chapter 02's
+# stable log-sum-exp:
+
+# %%
+show_source(vae.importance_log_marginal)
+
+# %% [markdown]
+# Below, for a data point $x_b$ near the bend of the C, the same estimate of $\log \Pr(x)$ with
+# $z_s$ drawn from the prior and with $z_s$ drawn from a Gaussian $q$ that has the posterior's
+# mean and standard deviation (roughly what a good encoder, section 9, would output for this
+# $x$). For each $S$ we repeat the estimate 300 times and measure how much the repeats
+# disagree (their standard deviation, right).
+
+# %%
+x_b = np.array([-2.2, 0.0])                            # a data point near the bend of the C
+post_b = vae.posterior_grid(x_b, z, f_z, s2_toy)       # Pr(z|x_b) on the grid of section 4
+dz = z[1] - z[0]
+mu_b = (post_b * z).sum() * dz                         # the posterior's mean ...
+sd_b = np.sqrt((post_b * (z - mu_b) ** 2).sum() * dz)  # ... and standard deviation
+
+
+def log_prior(z_s):                                    # log Pr(z) for z_s (1, S)
+    return -0.5 * (np.log(2 * np.pi) + z_s[0] ** 2)
+
+
+def log_joint_b(z_s):                                  # log Pr(x_b, z_s) = log Pr(x_b|z_s) + log Pr(z_s)
+    return vae.log_normal(x_b[:, None], vae.toy_decoder(z_s), s2_toy) + log_prior(z_s)
+
+
+def sample_prior(S, rng):                              # z_s ~ Pr(z) = Norm(0, 1)
+    return rng.standard_normal((1, S))
+
+
+def sample_q_b(S, rng):                                  # z_s ~ q(z) = Norm(mu_b, sd_b^2)
+    return mu_b + sd_b * rng.standard_normal((1, S))
+
+
+def log_q_b(z_s):                                        # log q(z_s)
+    return -0.5 * (np.log(2 * np.pi * sd_b**2) + (z_s[0] - mu_b) ** 2 / sd_b**2)
+
+
+S_is = np.array([1, 3, 10, 30, 100, 300, 1000, 3000])
+repeats = {name: np.array([[vae.importance_log_marginal(log_joint_b, sample, log_p, S, rng)
+                            for _ in range(300)] for S in S_is])    # (8, 300) log-estimates
+           for name, sample, log_p in (("prior", sample_prior, log_prior), ("q", sample_q_b, log_q_b))}
+spread = {name: r.std(axis=1) for name, r in repeats.items()}       # (8,) per S
+log_px_b = vae.log_marginal_grid(x_b, z, f_z, s2_toy)
+
+fig, (ax_d, ax_v) = new_figure(1, 2, figsize=(10, 3.4))
+q_density = np.exp(log_q_b(z[None, :]))
+plot_densities_1d(ax_d, z, {"prior Pr(z)": np.exp(log_prior(z[None, :])),
+                            "posterior Pr(z|x, φ)": post_b, "q(z)": q_density},
+                  {"prior Pr(z)": {"color": PALETTE["grey"], "linestyle": ":"},
+                   "posterior Pr(z|x, φ)": {"color": PALETTE["black"]},
+                   "q(z)": {"color": PALETTE["green"], "linestyle": "--"}})
+ax_d.set_xlim(-3, 3)
+label(ax_d, "latent $z$", "density", f"x_b = ({x_b[0]}, {x_b[1]}): where to draw z")
+ax_d.legend()
+ax_v.loglog(S_is, spread["prior"], "o-", color=PALETTE["blue"], label="z from the prior")
+ax_v.loglog(S_is, spread["q"], "s-", color=PALETTE["green"], label="z from q (importance sampling)")
+ax_v.loglog(S_is, spread["prior"][-1] * np.sqrt(S_is[-1] / S_is), ":", color=PALETTE["grey"],
+            label=r"$\propto 1/\sqrt{S}$")
+label(ax_v, "samples $S$", "std of the log-estimate (nats)",
+      "spread of 300 repeated estimates of log Pr(x)")
+ax_v.legend(loc="upper right", fontsize=8)
+plt.show()
+bias_b = {name: r.mean(axis=1) - log_px_b for name, r in repeats.items()}  # (8,) mean error per S
+print("std of the log-estimate, prior:", np.round(spread["prior"][[2, 6]], 3),
+      "at S = 10, 1000; q:", np.round(spread["q"][[2, 6]], 4))
+assert spread["q"][2] < spread["prior"][6] / 10           # q at S = 10 beats the prior at S = 1000
+assert np.all(spread["q"] < spread["prior"] / 10)          # at every S, by more than 10 times
+assert spread["q"][0] < 0.01 < 10 < spread["prior"][0]     # S = 1: a hundredth of a nat vs tens
+for r in spread.values():   # from S = 100 on, std * sqrt(S) stays about constant: std ~ 1/sqrt(S)
+    scaled = r[S_is >= 100] * np.sqrt(S_is[S_is >= 100])
+    assert scaled.max() < 1.5 * scaled.min()
+assert np.all(bias_b["prior"][:2] < -1) and -1 < bias_b["prior"][2] < -0.1
+assert np.all(np.abs(bias_b["q"]) < 0.01)
+
+# %% [markdown]
+# And with $q$ the exact posterior, for the linear-Gaussian models of the table above (any
+# $D_z$, where prior sampling was off by thousands of nats at $D_z = 20$):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def posterior_parts(x, W, s2):
+    """For x|z ~ Norm_x[Wz, s2 I]: log Pr(x, z), and a sampler and log density of Pr(z|x)."""
+    D_z = W.shape[1]
+    mu, cov = vae.linear_gaussian_posterior(x, W, np.zeros(len(x)), s2)   # Pr(z|x) exactly
+    L, cov_inv, logdet = np.linalg.cholesky(cov), np.linalg.inv(cov), np.linalg.slogdet(cov)[1]
+
+    def log_joint(z_s):                        # log Pr(x|z_s) + log Pr(z_s), z_s (D_z, S)
+        return vae.log_normal(x[:, None], W @ z_s, s2) + vae.log_normal(z_s, 0 * z_s, 1.0)
+
+    def sample_post(S, rng):                   # z_s ~ Norm(mu, cov)
+        return mu[:, None] + L @ rng.standard_normal((D_z, S))
+
+    def log_post(z_s):                         # log Norm_z[mu, cov]
+        r = z_s - mu[:, None]
+        return -0.5 * (D_z * np.log(2 * np.pi) + logdet + (r * (cov_inv @ r)).sum(0))
+
+    return log_joint, sample_post, log_post
+
+
+exact_rng = np.random.default_rng(8)
+for D_z in (1, 5, 20):
+    W_d, s2_d = exact_rng.normal(size=(2 * D_z, D_z)), 0.1
+    _, _, x_d = vae.ancestral_sample(W_d.__matmul__, s2_d, 1, exact_rng, D_z=D_z)
+    exact_d = vae.linear_gaussian_log_marginal(x_d[:, 0], W_d, np.zeros(2 * D_z), s2_d)
+    errors_d = [vae.importance_log_marginal(*posterior_parts(x_d[:, 0], W_d, s2_d), S, exact_rng)
+                - exact_d for S in (1, 10, 1000)]
+    print(f"D_z = {D_z:2d}: S = 1, 10, 1000 samples from the posterior are exact to 1e-8:",
+          bool(np.max(np.abs(errors_d)) < 1e-8))
+    assert np.max(np.abs(errors_d)) < 1e-8
+
+# %% [markdown]
+# **What to notice.** The posterior (left) is a narrow bump, and $q$ lies almost on top of it:
+# most prior samples miss it, most samples of $q$ hit it. On the right, the repeated estimates
+# from the prior disagree by tens of nats at $S = 1$; with $q$ they agree to better than a
+# hundredth of a nat. Importance sampling with $S = 10$ is more precise than prior sampling with
+# $S = 1000$ (by more than ten times in standard deviation, printed above), and it is more than
+# ten times tighter at every $S$. Both spreads eventually shrink like $1/\sqrt{S}$ (the
+# dotted line); a good $q$ starts far lower. The prior's estimates are also biased low for
+# small $S$ (on average by more than a nat for $S \le 3$, still by tenths of a nat at
+# $S = 10$), those of $q$ by less than a hundredth of a nat. With the exact
+# posterior the spread is zero: a single sample is exact, in any dimension. So the whole
+# problem reduces to finding a $q(z)$ close to the posterior $\Pr(z|x, \phi)$, for every $x$.
+# That is what the VAE's encoder learns, and the ELBO below is how it is trained.
 
 # %% [markdown]
 # ## 5. Jensen's inequality
@@ -917,6 +1061,93 @@ EX.mc_average.hint()
 show_solution(EX.mc_average)
 
 # %% [markdown]
+# ### Exercise 6
+# The stable average of section 4's importance sampling, on its own.
+
+# %%
+EX.stable_log_mean_exp.show()
+
+
+# %%
+def log_mean_exp(a):
+    return None  # your code here
+
+
+EX.stable_log_mean_exp.check(log_mean_exp)
+
+# %%
+EX.stable_log_mean_exp.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.stable_log_mean_exp)
+
+# %% [markdown]
+# ### Exercise 7
+# Importance sampling for the linear-Gaussian model, with a Gaussian $q$ given by its mean and
+# standard deviations.
+
+# %%
+EX.importance_sampling.show()
+
+
+# %%
+def importance_log_px(x, W, b, sigma2, mu_q, sigma_q, eps):
+    return None  # your code here
+
+
+EX.importance_sampling.check(importance_log_px)
+
+# %%
+EX.importance_sampling.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.importance_sampling)
+
+# %% [markdown]
+# ### Exercise 8
+# The quantity a VAE maximises (section 10), for the same model and the same kind of samples.
+# Averaged over the draws of `eps` it is below exercise 7's estimate (Jensen's inequality again:
+# the mean of logs against the log of a mean).
+
+# %%
+EX.reparam_elbo.show()
+
+
+# %%
+def elbo_reparam(x, W, b, sigma2, mu_q, sigma_q, eps):
+    return None  # your code here
+
+
+EX.reparam_elbo.check(elbo_reparam)
+
+# %%
+EX.reparam_elbo.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.reparam_elbo)
+
+# %% [markdown]
+# ### Exercise 9
+# The sample the decoder receives (section 10), from the same encoder outputs as exercise 2.
+
+# %%
+EX.reparam_sample.show()
+
+
+# %%
+def sample_z(mu, log_sigma2, eps):
+    return None  # your code here
+
+
+EX.reparam_sample.check(sample_z)
+
+# %%
+EX.reparam_sample.hint()
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["solution"]
+show_solution(EX.reparam_sample)
+
+# %% [markdown]
 # ## Summary
 #
 # * A latent variable model builds $\Pr(x) = \int \Pr(x|z)\Pr(z)\,dz$ from a simple prior
@@ -925,7 +1156,9 @@ show_solution(EX.mc_average)
 #   centred on the surface $f[z, \phi]$. Ancestral sampling ($z^* \sim \Pr(z)$, then
 #   $x^* \sim \Pr(x|z^*, \phi)$) draws from it cheaply.
 # * For a network $f$ the likelihood has no closed form, and grids or prior sampling fail in
-#   more than a few dimensions.
+#   more than a few dimensions. Importance sampling, $\Pr(x) \approx \frac{1}{S}\sum_s
+#   \Pr(x, z_s)/q(z_s)$ with $z_s \sim q$ (averaged stably in the log domain), is exact when
+#   $q$ is the posterior and needs few samples when $q$ is close to it.
 # * Jensen's inequality ($\log \mathbb{E}[y] \geq \mathbb{E}[\log y]$) gives, for any $q$,
 #   $\log \Pr(x|\phi) \geq \mathrm{ELBO}[\theta, \phi] = \int q(z|\theta)
 #   \log[\Pr(x, z|\phi)/q(z|\theta)]\,dz$.
