@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import optim
 from . import FunctionExercise, Mistake, ValueExercise
+from .inputs import _BOWL_A, _rng_sgd, bowl_loss, line_grad, ravine_grad
 
 # ------------------------------------------------------------------------------------------
 # 1. The largest learning rate GD survives on L = 3 theta_0^2 + 0.5 theta_1^2
@@ -49,15 +50,6 @@ answer = limits.min()
 # ------------------------------------------------------------------------------------------
 # 2. One round of bracketing (line search), written by hand
 # ------------------------------------------------------------------------------------------
-_BOWL_A = np.array([[3.0, 1.0], [1.0, 2.0]])
-
-
-def bowl_loss(theta):
-    """A bowl with a ripple, L = 1/2 theta^T A theta + 0.3 sum sin(3 theta): one dip along
-    most lines, not quite a quadratic."""
-    theta = np.asarray(theta, float)
-    return float(0.5 * theta @ _BOWL_A @ theta + 0.3 * np.sin(3.0 * theta).sum())
-
 
 _BRACKET_PROBES = tuple(
     (bowl_loss, theta, -(_BOWL_A @ theta), a, d)  # direction: the negative gradient of the bowl
@@ -177,17 +169,6 @@ answer = 5 * updates_per_epoch
 # ------------------------------------------------------------------------------------------
 # 4. One epoch of SGD, written by hand
 # ------------------------------------------------------------------------------------------
-_rng_sgd = np.random.default_rng(304)
-_X_SGD = _rng_sgd.uniform(-1.0, 2.0, 10)
-_Y_SGD = 1.0 + 0.5 * _X_SGD + 0.3 * _rng_sgd.normal(size=10)
-
-
-def line_grad(theta, idx):
-    """dL/dtheta of the line fit summed over the points idx: sum_i 2 (f_i - y_i) [1, x_i]."""
-    x, y = _X_SGD[idx], _Y_SGD[idx]
-    r = theta[0] + theta[1] * x - y
-    return np.array([2.0 * r.sum(), 2.0 * (r * x).sum()])
-
 
 _SGD_PROBES = tuple(
     (np.array(theta), line_grad, _rng_sgd.permutation(10), batch_size, alpha)
@@ -389,14 +370,6 @@ momentum_by_hand = FunctionExercise(
 # ------------------------------------------------------------------------------------------
 # 7. Nesterov's step, written by hand
 # ------------------------------------------------------------------------------------------
-_A = np.array([[8.0, 2.0], [2.0, 1.0]])
-
-
-def ravine_grad(theta):
-    """The gradient of a tilted ravine L = 1/2 theta^T A theta + sum cos(theta)."""
-    theta = np.asarray(theta, float)
-    return _A @ theta - np.sin(theta)
-
 
 _rng = np.random.default_rng(303)  # fixed probes: the same check for every student
 _NESTEROV_PROBES = tuple(

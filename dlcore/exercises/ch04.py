@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import backprop
 from . import FunctionExercise, Mistake, ValueExercise
+from .inputs import coupled_loss, softplus_loss
 
 _rng = np.random.default_rng(404)  # fixed probes: the same check for every student
 
@@ -428,17 +429,6 @@ def _fd_all_at_once(loss, theta, eps):
     g = (loss(theta + eps) - loss(theta - eps)) / (2 * eps)
     return np.full_like(theta, g)
 
-
-def coupled_loss(theta):
-    """A smooth loss whose parameters interact: sum sin(theta) theta^2 + (a . theta)^3 / 3."""
-    a = np.arange(1.0, theta.size + 1.0) / theta.size
-    return float(np.sum(np.sin(theta) * theta**2) + (a @ theta) ** 3 / 3)
-
-
-def softplus_loss(theta):
-    """log(1 + exp(theta_0 theta_1 + theta_2)) + sum theta^4 / 4."""
-    z = theta[0] * theta[1] + theta[2]
-    return float(np.log1p(np.exp(z)) + np.sum(theta**4) / 4)
 
 
 _FD_PROBES = (
