@@ -11,6 +11,11 @@ Each chapter's exercises live in ``dlcore/exercises/chNN.py`` as a module-level 
 Both carry ``mistakes``: known wrong answers (a value, or a function) with a name and an
 explanation. When a student's answer matches a known mistake, the check names it.
 
+The student release (``make release``, tools/release.py) ships no chapter modules: it ships
+``recorded.pickle.gz``, the same exercises with every reference and mistake function replaced by
+``Recorded`` results on the probes. ``chapter(n)`` loads those when ``chNN.py`` is absent, and
+the checks give the same verdicts and the same feedback, without the solutions' code.
+
 ``check(answer)`` prints one line and returns True (correct), False (wrong) or None (not
 attempted). It never raises (only ``KeyboardInterrupt``, the stop button, passes through), and
 its feedback never shows the expected answer.
@@ -33,7 +38,7 @@ import numpy as np
 
 __all__ = [
     "Mistake", "ValueExercise", "FunctionExercise", "Chapter", "chapter", "all_exercises",
-    "show_solution", "TIME_LIMIT",
+    "show_solution", "TIME_LIMIT", "Recorded", "NotCorrectYet", "record", "save_recorded",
 ]
 
 TIME_LIMIT = 5.0
@@ -54,6 +59,36 @@ class Mistake:
 
     def __repr__(self):
         return f"Mistake({self.name!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class Recorded:
+    """What a function returned on each of an exercise's probes, recorded when the student
+    release was made: there, checks compare with these results instead of calling the reference
+    or mistake function, whose code the release does not ship. ``None`` marks a probe on which
+    the function raised (a mistake that cannot be compared there)."""
+
+    results: tuple
+
+    def __repr__(self):
+        return f"<results recorded on {len(self.results)} probes>"
+
+
+def _result_on(fn, i, args):
+    """What ``fn`` returns on probe ``i`` (``args``): called on fresh copies, or recorded."""
+    if isinstance(fn, Recorded):
+        if fn.results[i] is None:
+            raise ValueError("this function raised on this probe when it was recorded")
+        return copy.deepcopy(fn.results[i])
+    return fn(*copy.deepcopy(args))
+
+
+class NotCorrectYet(Exception):
+    """Raised by ``grade`` when the answer is not correct: the autograder gives a cell's points
+    only when it ran without an error. IPython shows it as one line, not a traceback."""
+
+    def _render_traceback_(self):
+        return [f"0 points for now: {self}"]
 
 
 # -- comparing answers ------------------------------------------------------------------------
@@ -182,6 +217,8 @@ def _fmt(x):
         return f"{x:.4g}"
     if isinstance(x, (tuple, list)):
         return "(" + ", ".join(_fmt(v) for v in x) + ")"
+    if isinstance(x, np.random.Generator):
+        return "a random generator"
     if callable(x):
         return getattr(x, "__name__", "a function")
     return repr(x)[:60]
@@ -320,6 +357,18 @@ class _Exercise:
         show_markdown(text)
         return None
 
+    def grade(self, answer):
+        """The check, for a graded notebook (nbgrader): prints the same one line, then raises
+        ``NotCorrectYet`` unless the answer is correct, so the cell earns its points only then.
+        Warnings are silenced: nbgrader counts anything on stderr as a failed cell."""
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            verdict = self.check(answer)
+        if verdict is not True:
+            raise NotCorrectYet(f"'{self.title}' scores when the check above says Correct.")
+
     def check(self, answer):
         """Print one line of feedback; return True, False or None (not attempted). Never raises."""
         try:
@@ -414,7 +463,7 @@ class FunctionExercise(_Exercise):
                                    "replace print(...) with return ...")
                 return False, "your function returned None: did you forget `return`?"
             results.append(got)
-            res = _compare_results(got, self.reference(*copy.deepcopy(args)), tol)
+            res = _compare_results(got, _result_on(self.reference, len(results) - 1, args), tol)
             if res is not None and (first_bad is None or (res[0] == "wrong" and first_bad[0] == "close")):
                 first_bad = (res[0], f"for input {_fmt(args)}: {res[1]}" if res[0] == "wrong"
                              else f"{res[1]} (input {_fmt(args)})")
@@ -422,8 +471,8 @@ class FunctionExercise(_Exercise):
             return True, self.explanation or f"{self.title} done."
 
         def matches(mistake):
-            return all(_compare_results(got, mistake.answer(*copy.deepcopy(args)), tol) is None
-                       for got, args in zip(results, self.probes))
+            return all(_compare_results(got, _result_on(mistake.answer, i, args), tol) is None
+                       for i, (got, args) in enumerate(zip(results, self.probes)))
 
         return self._diagnose(matches, first_bad)
 
@@ -453,37 +502,119 @@ class Chapter(tuple):
         return "exercises: " + ", ".join(f"EX.{n} ('{q.title}')" for n, q in self._names.items())
 
 
-def chapter(n):
-    """The exercises of chapter n (0..11), in notebook order, also reachable by name."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 99:
-        raise ValueError(f"chapter must be an integer such as 1; got {n!r}")
-    module = importlib.import_module(f"dlcore.exercises.ch{int(n):02d}")
+RECORDED = "recorded.pickle.gz"
+"""The student release's file of recorded exercises, next to this module (see ``Recorded``)."""
+
+
+def _module_chapter(n):
+    """Chapter n from its module chNN.py (the full course), or None when the module is absent."""
+    name = f"dlcore.exercises.ch{n:02d}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
     exercises = tuple(module.EXERCISES)
     names = {}
     for q in exercises:
         found = [k for k, v in vars(module).items() if v is q and not k.startswith("_")]
         if len(found) != 1:
-            raise RuntimeError(f"ch{int(n):02d}: exercise '{q.title}' needs one public name")
+            raise RuntimeError(f"ch{n:02d}: exercise '{q.title}' needs one public name")
         names[found[0]] = q
     return Chapter(exercises, names)
+
+
+_recorded_chapters = None
+
+
+def _recorded():
+    """{chapter number: {name: exercise}} from the release's recorded file, or {} without it."""
+    global _recorded_chapters
+    if _recorded_chapters is None:
+        import gzip
+        import pickle
+        from pathlib import Path
+
+        path = Path(__file__).with_name(RECORDED)
+        _recorded_chapters = pickle.loads(gzip.decompress(path.read_bytes())) if path.exists() else {}
+    return _recorded_chapters
+
+
+def chapter(n):
+    """The exercises of chapter n (0..11), in notebook order, also reachable by name."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 99:
+        raise ValueError(f"chapter must be an integer such as 1; got {n!r}")
+    found = _module_chapter(int(n))
+    if found is not None:
+        return found
+    if int(n) in _recorded():
+        names = _recorded()[int(n)]
+        return Chapter(tuple(names.values()), names)
+    raise ValueError(f"there is no chapter {int(n)} with exercises")
 
 
 def all_exercises():
     """Every exercise of every chapter as (chapter number, index, exercise)."""
     import pkgutil
 
+    numbers = {int(m.name[2:]) for m in pkgutil.iter_modules(__path__)
+               if m.name.startswith("ch") and m.name[2:].isdigit()}
     found = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("ch") and info.name[2:].isdigit():
-            for i, q in enumerate(chapter(int(info.name[2:]))):
-                found.append((int(info.name[2:]), i, q))
+    for n in sorted(numbers | set(_recorded())):
+        for i, q in enumerate(chapter(n)):
+            found.append((n, i, q))
     return found
+
+
+def record(q):
+    """``q`` as the student release ships it: a ``FunctionExercise``'s reference and mistake
+    functions replaced by their ``Recorded`` results on the probes, a ``ValueExercise`` without
+    its solution code. Its checks give the same verdicts and feedback as ``q``'s."""
+    import dataclasses
+
+    if isinstance(q, ValueExercise):
+        return dataclasses.replace(q, solution_code="")
+
+    def on_probes(fn):
+        results = []
+        for args in q.probes:
+            try:
+                results.append(fn(*copy.deepcopy(args)))
+            except Exception:
+                results.append(None)
+        return Recorded(tuple(results))
+
+    reference = on_probes(q.reference)
+    if any(r is None for r in reference.results):
+        raise RuntimeError(f"'{q.title}': the reference raised on a probe")
+    mistakes = tuple(Mistake(m.name, m.why, on_probes(m.answer) if callable(m.answer) else m.answer)
+                     for m in q.mistakes)
+    return dataclasses.replace(q, reference=reference, mistakes=mistakes)
+
+
+def save_recorded(path):
+    """Write every chapter's exercises, recorded (``record``), to ``path`` (gzip of a pickle)."""
+    import gzip
+    import pickle
+
+    chapters = {}
+    for n, _, _ in all_exercises():
+        if n not in chapters:
+            chapters[n] = {name: record(q) for name, q in chapter(n)._names.items()}
+    data = gzip.compress(pickle.dumps(chapters, protocol=pickle.HIGHEST_PROTOCOL), mtime=0)
+    with open(path, "wb") as f:
+        f.write(data)
+    return chapters
 
 
 def show_solution(q):
     """Display an exercise's solution: the source of the function a student should have
     written, or the value with its worked explanation."""
     sol = q.solution()
+    if isinstance(sol, Recorded) or (isinstance(q, ValueExercise) and not q.solution_code):
+        print(f"The solution to '{q.title}' is not part of this release; ask your instructor.")
+        return None
     if callable(sol):
         from ..notebook import show_source
 

@@ -297,56 +297,77 @@ shell_fraction = FunctionExercise(
 # 6. Distances between all pairs of points
 # ------------------------------------------------------------------------------------------
 def distances(x):
-    """All pairwise Euclidean distances between the columns of x (D, I) (the reference)."""
-    diff = x[:, :, None] - x[:, None, :]       # (D, I, I): x_i - x_j for every pair i, j
-    return np.sqrt(np.sum(diff ** 2, axis=0))  # (I, I): sum the squares over the D coordinates
+    """All pairwise Euclidean distances between the columns of x (D, I), from the Gram matrix
+    (the reference)."""
+    sq = np.sum(x ** 2, axis=0)                     # (I,): ||x_i||^2
+    d2 = sq[:, None] + sq[None, :] - 2 * x.T @ x    # (I, I): ||x_i||^2 + ||x_j||^2 - 2 x_i.x_j
+    return np.sqrt(np.maximum(d2, 0.0))             # round-off can leave -1e-15: clip, then root
+
+
+def _not_clipped(x):
+    sq = np.sum(x ** 2, axis=0)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(sq[:, None] + sq[None, :] - 2 * x.T @ x)
 
 
 def _squared(x):
-    return np.sum((x[:, :, None] - x[:, None, :]) ** 2, axis=0)  # no square root
+    sq = np.sum(x ** 2, axis=0)
+    return np.maximum(sq[:, None] + sq[None, :] - 2 * x.T @ x, 0.0)  # no square root
+
+
+def _without_the_two(x):
+    sq = np.sum(x ** 2, axis=0)
+    return np.sqrt(np.maximum(sq[:, None] + sq[None, :] - x.T @ x, 0.0))
 
 
 def _rows_as_points(x):
     return distances(x.T)  # (D, D): distances between the rows
 
 
-def _manhattan(x):
-    return np.sum(np.abs(x[:, :, None] - x[:, None, :]), axis=0)  # L1, not Euclidean
-
-
-def _mean_not_sum(x):
-    return np.sqrt(np.mean((x[:, :, None] - x[:, None, :]) ** 2, axis=0))  # / D inside
+def _plus_not_minus(x):
+    sq = np.sum(x ** 2, axis=0)
+    return np.sqrt(sq[:, None] + sq[None, :] + 2 * x.T @ x)
 
 
 _rng6 = np.random.default_rng(6066)
 _PROBES6 = tuple((_rng6.uniform(-1, 1, size=(d, i)),) for d, i in ((3, 5), (7, 4), (2, 6)))
+_far = np.random.default_rng(0).uniform(-1, 1, size=(4, 5)) + 3.0   # points far from 0, two twice:
+_PROBES6 += ((np.concatenate([_far, _far[:, :2]], axis=1),),)       # some d2 come out at -1e-15
 
 pairwise = FunctionExercise(
-    title="Distances between all pairs of points",
-    task=(r"Write `distances(x)` for points stored as the columns of `x`, shape `(D, I)` (as in "
-          r"the notes: $x_i$ is column $i$). Return the `(I, I)` array whose entry `[i, j]` is "
-          r"the Euclidean distance $\|x_i - x_j\| = \sqrt{\sum_d (x_{di} - x_{dj})^2}$. "
-          r"No loops needed: broadcast `x[:, :, None] - x[:, None, :]`."),
-    hint_text=("x[:, :, None] - x[:, None, :] has shape (D, I, I) and entry [d, i, j] = "
-               "x_di - x_dj. Square, sum over axis 0 (the D coordinates), take the square "
-               "root."),
+    title="Distances between all pairs of points, from one matrix product",
+    task=(r"Section 9's `pairwise_distances` forms every difference $x_i - x_j$: memory $D I^2$. "
+          r"Libraries use $\|x_i - x_j\|^2 = \|x_i\|^2 + \|x_j\|^2 - 2\,x_i^T x_j$ instead: one "
+          r"matrix product $x^T x$, memory $I^2$. Write `distances(x)` that way, for points "
+          r"stored as the columns of `x`, shape `(D, I)`, returning the `(I, I)` array of "
+          r"Euclidean distances $\|x_i - x_j\|$. Round-off can make a squared distance come "
+          r"out slightly negative (about $-10^{-15}$ for a point and itself): clip at 0 before "
+          r"the square root."),
+    hint_text=("sq = np.sum(x ** 2, axis=0) has shape (I,); sq[:, None] + sq[None, :] is the "
+               "(I, I) table of ||x_i||^2 + ||x_j||^2, and x.T @ x the (I, I) table of x_i.x_j. "
+               "np.maximum(d2, 0) clips."),
     reference=distances,
     probes=_PROBES6,
     mistakes=(
+        Mistake("negative round-off not clipped",
+                "some squared distances came out at about -1e-15 and their square root is NaN: "
+                "clip with np.maximum(d2, 0) before np.sqrt", _not_clipped),
         Mistake("squared distances",
-                "this is ||x_i - x_j||^2: take the square root of the sum of squares", _squared),
+                "this is ||x_i - x_j||^2: take the square root", _squared),
+        Mistake("the factor 2 is missing",
+                "||x_i - x_j||^2 = ||x_i||^2 + ||x_j||^2 - 2 x_i.x_j: the cross term counts "
+                "twice", _without_the_two),
         Mistake("rows taken as points",
                 "the points are the COLUMNS of x (shape (D, I)); your result is D x D, the "
                 "distances between the rows", _rows_as_points),
-        Mistake("Manhattan (L1) distance",
-                "the sum of |x_di - x_dj| is the L1 distance; the Euclidean distance squares "
-                "the differences, sums, then takes the square root", _manhattan),
-        Mistake("mean instead of sum over coordinates",
-                "np.mean over the D coordinates divides the squared distance by D; the "
-                "Euclidean distance sums them", _mean_not_sum),
+        Mistake("plus instead of minus",
+                "the cross term is subtracted: ||x_i - x_j||^2 = ||x_i||^2 + ||x_j||^2 "
+                "- 2 x_i.x_j", _plus_not_minus),
     ),
-    explanation=("the same as dlcore.generalization.pairwise_distances: one broadcast "
-                 "subtraction, then the Euclidean norm over axis 0."),
+    explanation=("the same distances as section 9's pairwise_distances (to round-off), from one "
+                 "matrix product: memory I^2 instead of D I^2. The price is cancellation: for "
+                 "two nearly equal far-away points the difference of large squares loses digits, "
+                 "which is why pairwise_distances forms the differences first."),
 )
 
 

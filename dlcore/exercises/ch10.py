@@ -144,46 +144,71 @@ answer = H * per_head + mix
 
 
 def mask(N):
-    """The causal mask: boolean (N, N) indexed [key m, query n], True where m <= n."""
-    m = np.arange(N)[:, None]  # (N, 1) key positions down the rows
-    n = np.arange(N)[None, :]  # (1, N) query positions across the columns
-    return m <= n              # a query sees its own position and every earlier one
+    """The causal mask in additive form: (N, N) indexed [key m, query n], 0 where m <= n
+    (the query may look) and -inf where m > n, so that adding it to the scores hides the future."""
+    m = np.arange(N)[:, None]               # (N, 1) key positions down the rows
+    n = np.arange(N)[None, :]               # (1, N) query positions across the columns
+    return np.where(m <= n, 0.0, -np.inf)   # -inf scores get softmax weight e^-inf = 0
+
+
+def _boolean_mask(N):
+    return np.arange(N)[:, None] <= np.arange(N)[None, :]
 
 
 def _mask_sees_future(N):
-    return np.arange(N)[:, None] >= np.arange(N)[None, :]
+    return np.where(np.arange(N)[:, None] >= np.arange(N)[None, :], 0.0, -np.inf)
 
 
 def _mask_no_self(N):
-    return np.arange(N)[:, None] < np.arange(N)[None, :]
+    return np.where(np.arange(N)[:, None] < np.arange(N)[None, :], 0.0, -np.inf)
 
 
-def _mask_everything(N):
-    return np.ones((N, N), dtype=bool)
+def _zero_where_hidden(N):
+    return np.where(np.arange(N)[:, None] <= np.arange(N)[None, :], -np.inf, 0.0)
+
+
+def _no_mask(N):
+    return np.zeros((N, N))
+
+
+def _minus_a_billion(N):
+    return np.where(np.arange(N)[:, None] <= np.arange(N)[None, :], 0.0, -1e9)
 
 
 causal_mask = FunctionExercise(
-    title="The causal mask",
-    task=(r"Write `mask(N)` returning a boolean $N \times N$ array indexed "
-          r"$[\text{key } m, \text{query } n]$ that is True where query $n$ may attend to key "
-          r"$m$ in a decoder (GPT)."),
+    title="The causal mask, added to the scores",
+    task=(r"Section 9's mask is boolean. Attention code usually *adds* it to the scores instead, "
+          r"before the softmax over keys: $\mathrm{Softmax}[S + M]$. Write `mask(N)` returning "
+          r"the float $N \times N$ array $M$ indexed $[\text{key } m, \text{query } n]$ with "
+          r"$0$ where query $n$ may attend to key $m$ in a decoder (GPT) and $-\infty$ "
+          r"(`-np.inf`) where it may not, so that the hidden keys get weight $e^{-\infty} = 0$."),
     hint_text=("A query may look at its own position and every earlier one: m <= n. Build the "
-               "positions as a column np.arange(N)[:, None] (keys) and a row (queries)."),
+               "positions as a column np.arange(N)[:, None] (keys) and a row (queries), then "
+               "np.where(condition, 0.0, -np.inf)."),
     reference=mask,
     probes=((3,), (5,)),
     mistakes=(
+        Mistake("the boolean mask",
+                "True/False (1/0) added to the scores barely changes them: the hidden keys need "
+                "-inf, the visible ones 0", _boolean_mask),
         Mistake("a mask that lets a query see the future",
-                "True where m >= n lets query n attend to the later keys it is meant to predict "
+                "0 where m >= n lets query n attend to the later keys it is meant to predict "
                 "(the transpose of the causal mask, since rows are keys)", _mask_sees_future),
         Mistake("the query cannot see itself",
-                "m < n hides the diagonal: token n's own value must stay visible, and the first "
-                "query would have no key at all", _mask_no_self),
+                "-inf on the diagonal hides token n's own value, and the first query would have "
+                "no key at all (its softmax is 0/0)", _mask_no_self),
+        Mistake("0 and -inf swapped",
+                "the visible keys (m <= n) get 0 added, the hidden ones -inf; yours hides "
+                "exactly the keys a query may see", _zero_where_hidden),
         Mistake("no mask",
-                "every entry True is an encoder's attention: nothing stops a query from "
-                "reading the answer", _mask_everything),
+                "all zeros adds nothing: an encoder's attention, where a query can read the "
+                "answer", _no_mask),
+        Mistake("a large negative number instead of -inf",
+                "-1e9 works in practice (e^-1e9 underflows to 0), but the task asks for "
+                "-np.inf: the mask then says exactly what it means", _minus_a_billion),
     ),
-    explanation=("m <= n: in the [key, query] layout of this chapter's figures, the upper "
-                 "triangle, diagonal included."),
+    explanation=("0 on and above the diagonal (m <= n), -inf below it: Softmax[S + M] gives the "
+                 "masked attention of section 9, each column still summing to one."),
 )
 
 _LOGITS = np.array([2.0, 1.0, 0.0, -1.0])
