@@ -11,6 +11,7 @@ to a student as one line instead of a traceback.
 
 import functools
 import inspect
+import math
 import numbers
 import re
 
@@ -32,6 +33,7 @@ __all__ = [
     "restore_points",
     "check_rng",
     "shapes",
+    "returns",
 ]
 
 
@@ -402,6 +404,180 @@ def _convert(value, name, kind, info, sizes, origin, bound):
     return _bind(arr, name, info["dims"], sizes, origin)
 
 
+class _Returns:
+    """The contract ``returns(spec)`` makes; ``shapes`` calls ``wrap`` at the door."""
+
+    def __init__(self, spec, each=None):
+        self.spec, self.each = spec, each
+        self.check, text = spec if isinstance(spec, tuple) else (None, spec)
+        words = text.split()
+        self.nan = "nan" in words
+        if [w for w in words if w != "nan"] == ["number"]:
+            self.kind, self.dims = "number", None
+        else:
+            self.kind, info = _parse(text)
+            if self.kind not in ("any", "array", "rows"):
+                raise ValueError(f"returns({text!r}): a result is 'number', '...' or its axes, "
+                                 "e.g. 'D_x I' (with 'rows' or 'nan')")
+            self.dims = info.get("dims")
+        self.each_dim = None if each is None else _Dim(each)
+        self.symbols = tuple(dict.fromkeys(d.symbol for d in self.dims or () if d.symbol))
+        self.plans = {}  # the sizes bound to self.symbols -> the plan of the fast check
+
+    def __repr__(self):
+        each = "" if self.each is None else f", each={self.each!r}"
+        return f"returns({self.spec!r}{each})"
+
+    def wanted(self):
+        """What a result must be, in words: 'one number', 'numbers', '(D_x, n)'."""
+        if self.kind == "number":
+            return "one number"
+        return "numbers" if self.kind == "any" else f"numbers of shape {_shape_text(self.dims)}"
+
+    def wrap(self, value, name, sizes, origin):
+        """The argument checked (a function, or a list of B of them) and wrapped."""
+        if self.each_dim is None:
+            return self._wrap_one(value, name, sizes, origin)
+        symbol = self.each_dim.symbol
+        if not isinstance(value, (list, tuple)):
+            raise InputTypeError(f"{name} must be a list of functions, one per {symbol}; got "
+                                 f"{_describe(value)}")
+        want = self.each_dim.want(sizes)
+        if want is None:
+            if not value:
+                raise ShapeError(f"{name} is empty; expected a list of {symbol} >= 1 functions")
+            sizes[symbol], origin[symbol] = len(value), name
+        elif len(value) != want:
+            raise ShapeError(f"{name} has {len(value)} functions; expected {want} = {symbol}, "
+                             f"since {_source(symbol, sizes, origin)}")
+        return [self._wrap_one(f, f"{name}[{k}]", sizes, origin) for k, f in enumerate(value)]
+
+    def _wrap_one(self, fn, name, sizes, origin):
+        if not callable(fn):
+            raise InputTypeError(f"{name} must be a function returning {self.wanted()}; got "
+                                 f"{_describe(fn)}")
+        kind, nan, check = self.kind, self.nan, self.check
+        plan = []  # [the fast check's plan], taken at the first call, when every argument of
+        # the checked function has bound its symbols
+
+        def checked_result(*args, **kwargs):
+            out = fn(*args, **kwargs)
+            if kind == "number" and isinstance(out, float) and (nan or out == out):
+                return float(out)  # the common case, fast (np.float64 is a float too)
+            if type(out) is not np.ndarray or out.dtype != np.float64 or \
+                    (not nan and out.size and math.isnan(np.minimum.reduce(out, None))):
+                out = self._numbers(out, name)  # converts, or names what came back (min: NaN)
+            if check is not None:
+                out = check(out, name)
+            if kind == "any":
+                return out
+            if kind == "number":
+                if out.size != 1:
+                    raise ShapeError(f"{name} returned shape {out.shape}; expected one number")
+                return float(out.reshape(()))
+            if kind == "rows" and out.ndim == 1:
+                out = out[None, :]  # (I,) -> (1, I): one row
+            if not plan:
+                key = tuple(map(sizes.get, self.symbols))
+                if key not in self.plans:
+                    if len(self.plans) > 255:
+                        self.plans.clear()
+                    self.plans[key] = self._plan(sizes)
+                plan.append(self.plans[key])
+            if plan[0] is not None and _fits(out.shape, plan[0]):
+                return out
+            return self._shape(out, name, sizes, origin)
+
+        return checked_result
+
+    def _numbers(self, out, name):
+        """A result as a float64 array, or a one-line error naming what came back."""
+        try:
+            arr = as_float_array(out, name, allow_nan=True)
+        except InputTypeError:
+            raise InputTypeError(f"{name} returned {_describe(out)}; expected "
+                                 f"{self.wanted()}") from None
+        if not self.nan:
+            bad = int(np.isnan(arr).sum())
+            if bad:
+                raise ShapeError(f"{name} returned NaN ({bad} of {arr.size} values); expected "
+                                 f"finite {self.wanted()}")
+        return arr
+
+    def _plan(self, sizes):
+        """(ndim, the axes whose size the bound symbols fix, pairs of axes a free symbol ties),
+        or None if a free symbol has an offset (the slow path binds it)."""
+        known, same, free = [], [], {}
+        for axis, dim in enumerate(self.dims):
+            size = dim.want(sizes)
+            if size is not None:
+                known.append((axis, size))
+            elif dim.symbol is not None:
+                if dim.offset:
+                    return None
+                if dim.symbol in free:
+                    same.append((free[dim.symbol], axis))
+                free.setdefault(dim.symbol, axis)
+        return len(self.dims), tuple(known), tuple(same)
+
+    def _shape(self, out, name, sizes, origin):
+        """The full check (binding the free symbols); a one-line error if it fails."""
+        try:
+            return _bind(out, name, self.dims, dict(sizes), {})
+        except ShapeError:
+            pass
+        shown = tuple(dim.text.replace("+", " + ") if dim.want(sizes) is None
+                      else str(dim.want(sizes)) for dim in self.dims)
+        shown = f"({shown[0]},)" if len(shown) == 1 else "(" + ", ".join(shown) + ")"
+        spec = _shape_text(self.dims)
+        expected = shown if shown == spec else f"{shown} = {spec}"
+        bound = dict.fromkeys(d.symbol for d in self.dims if d.symbol in sizes)
+        why = " and ".join(_source(symbol, sizes, origin) for symbol in bound)
+        raise ShapeError(f"{name} returned shape {out.shape}; expected {expected}"
+                         + (f", since {why}" if why else ""))
+
+
+def _fits(shape, plan):
+    """The fast shape check: the number of axes, the sizes bound symbols fix, the ties."""
+    ndim, known, ties = plan
+    if len(shape) != ndim:
+        return False
+    for axis, size in known:
+        if shape[axis] != size:
+            return False
+    for a, b in ties:
+        if shape[a] != shape[b]:
+            return False
+    return True
+
+
+def _source(symbol, sizes, origin):
+    """'S = 3' (an int argument of that name) or 'theta0 gives P = 3'."""
+    src = origin.get(symbol, symbol)
+    return f"{symbol} = {sizes[symbol]}" if src == symbol else f"{src} gives {symbol} = {sizes[symbol]}"
+
+
+def returns(spec, each=None):
+    """A contract for a function argument: it must be callable, and each call's result is checked.
+
+    ::
+
+        @shapes(q_sample=returns("D_z S rows"), log_joint=returns("S"), S="int >= 1")
+        def importance_log_marginal(log_joint, q_sample, S): ...
+
+    ``spec`` states the result in the contract language: axes (``"D_x n"``; symbols bound by
+    the other arguments are required, the others are free), ``"..."`` (numbers of any shape),
+    ``"number"`` (one number, any array of size 1, given back as a float), with ``rows`` (a 1-D
+    result is one row, ``(I,) -> (1, I)``) and ``nan`` (NaN allowed; refused otherwise), or a
+    pair ``(check, "S")``: ``check(result, name)`` gets the result as float64 and returns it,
+    converted, before its shape is checked. The result is given back as float64 (unchanged if it
+    already was). ``each="B"``: the argument is a list of B >= 1 such functions (B is bound like
+    any symbol). A bad result raises a one-line ``DLCoreError``: ``q_sample returned shape
+    (1, 4); expected (D_z, 3) = (D_z, S), since S = 3``.
+    """
+    return _Returns(spec, each)
+
+
 def _restore(result):
     """Undo the column form of a single point given as 1-D, in the result(s)."""
     if isinstance(result, np.ndarray):
@@ -430,7 +606,8 @@ def shapes(where=None, **contract):
     ``"[0, 1)"``, ``"int"``, ``"int >= 1"``, ``"number"``, ``"bool"``, ``"function"``, ``"rng"``,
     ``"list"``, ``"one of a b c"``, ``"axis of z"`` (an axis of the argument z, checked after it),
     ``"labels I < K"`` (integer labels 0..K-1, one per point), ``"net"`` (on ``betas`` and
-    ``omegas``: a deep net's parameter lists, betas as columns), any function
+    ``omegas``: a deep net's parameter lists, betas as columns), ``returns("D_x I")`` (a
+    function whose every result is checked, see ``returns``), any function
     ``check(value, name)`` that returns the converted value, or a pair ``(check, "D_i I")``:
     the function converts, then the shape is checked and its symbols bound. ``where`` states
     what relates several arguments (a kernel that must fit the padded input, y against the net's
@@ -440,7 +617,9 @@ def shapes(where=None, **contract):
     """
     parsed = {}
     for name, spec in contract.items():
-        if isinstance(spec, tuple):  # (convert, "D_i I"): a custom conversion, then a shape
+        if isinstance(spec, _Returns):  # a function, wrapped so its results are checked
+            parsed[name] = ("returns", spec)
+        elif isinstance(spec, tuple):  # (convert, "D_i I"): a custom conversion, then a shape
             parsed[name] = ("then", (spec[0], _parse(spec[1])))
         else:
             parsed[name] = ("custom", spec) if callable(spec) else _parse(spec)
@@ -500,6 +679,8 @@ def shapes(where=None, **contract):
                     continue  # an optional argument left out
                 if kind == "custom":
                     values[name] = info(value, name)
+                elif kind == "returns":
+                    values[name] = info.wrap(value, name, sizes, origin)
                 elif kind == "axis":
                     ndim = np.ndim(values[info["of"]])
                     axis = check_int(value, name)

@@ -17,10 +17,10 @@ import math
 import numpy as np
 
 from . import features
-from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from .checks import InputTypeError, ShapeError, as_float_array, check_int, returns, shapes
 from .features import even_joints, joint_theta
 from .linear import least_squares
-from .regularization import _function, dropout, gd_modified_loss, l2_penalty
+from .regularization import dropout, gd_modified_loss, l2_penalty
 
 __all__ = [
     "bias_variance",
@@ -51,21 +51,12 @@ fit_min_norm = least_squares  # fit_min_norm(H, y, lam=0.0): phi = y H^+ (lam = 
 
 
 # ------------------------------------------------------------------------------------------
-# Contracts that @shapes cannot state in its own words: functions checked at each call
+# A contract that @shapes cannot state in its own words: a fitter whose predictor is checked
 # ------------------------------------------------------------------------------------------
-def _returns_numbers(fn, name):
-    """A function of x whose values must be numbers (checked, as float64, at each call)."""
-    _function(fn, name)
-
-    def checked(x):
-        return as_float_array(fn(x), f"{name}(x)")
-
-    return checked
-
-
 def _fitter(fit, name):
     """fit(x, y) must return a predictor g, and g(x_test) one number per test input."""
-    _function(fit, name)
+    if not callable(fit):
+        raise InputTypeError(f"{name} must be a function; got {type(fit).__name__}")
 
     def checked_fit(x, y):
         g = fit(x, y)
@@ -116,7 +107,7 @@ def sample_grid(n_points, rng=None):
     return (np.arange(n_points) + 0.5) / n_points
 
 
-@shapes(sample_x="function", true_fn=_returns_numbers, n_points="int >= 1", sigma=">= 0",
+@shapes(sample_x="function", true_fn=returns("I"), n_points="int >= 1", sigma=">= 0",
         rng="rng")
 def training_set(sample_x, true_fn, n_points, sigma, rng):
     """One training set: x = sample_x(n_points, rng), y = true_fn(x) + sigma eps with
@@ -168,7 +159,7 @@ def shallow_fitter(D, x_min=0.0, x_max=1.0, lam=0.0):
 # ------------------------------------------------------------------------------------------
 # Noise, bias and variance
 # ------------------------------------------------------------------------------------------
-@shapes(fit=_fitter, true_fn=_returns_numbers, sample_x="function", x_test="I_test",
+@shapes(fit=_fitter, true_fn=returns("I"), sample_x="function", x_test="I_test",
         sigma=">= 0", n_datasets="int >= 1", n_points="int >= 1", rng="rng")
 def fit_predictions(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, rng):
     """Draw n_datasets training sets, fit each, predict at x_test.
@@ -198,7 +189,7 @@ def decompose(preds, mu):
     return {"f_mu": f_mu, "bias2": bias2, "variance": variance}
 
 
-@shapes(fit=_fitter, true_fn=_returns_numbers, sample_x="function", x_test="I_test",
+@shapes(fit=_fitter, true_fn=returns("I"), sample_x="function", x_test="I_test",
         sigma=">= 0", n_datasets="int >= 1", n_points="int >= 1", rng="rng")
 def bias_variance(fit, true_fn, sample_x, x_test, sigma, n_datasets, n_points, rng):
     """The expected test error split into its three sources, each averaged over x_test:

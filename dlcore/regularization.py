@@ -20,7 +20,7 @@ from math import erfc, sqrt
 
 import numpy as np
 
-from .checks import InputTypeError, ShapeError, as_float_array, check_int, shapes
+from .checks import ShapeError, as_float_array, check_int, returns, shapes
 from .features import even_joints, joint_theta
 from .features import relu_features as shallow_features
 from .linear import least_squares
@@ -54,56 +54,6 @@ __all__ = [
 # ------------------------------------------------------------------------------------------
 # Contracts that @shapes cannot state in its own words
 # ------------------------------------------------------------------------------------------
-def _function(fn, name):
-    if not callable(fn):
-        raise InputTypeError(f"{name} must be a function; got {type(fn).__name__}")
-    return fn
-
-
-def _returns_numbers(fn, name):
-    """A function of theta whose values must be numbers (checked, as float64, at each call)."""
-    _function(fn, name)
-
-    def checked(theta):
-        return as_float_array(fn(theta), f"{name}(theta)", allow_nan=True)
-
-    return checked
-
-
-def _returns_number(fn, name):
-    """A function of theta whose value must be one number, e.g. a loss (checked at each call)."""
-    values = _returns_numbers(fn, name)
-
-    def checked(theta):
-        L = values(theta)
-        if L.size != 1:
-            raise ShapeError(f"{name}(theta) has shape {L.shape}; expected one number")
-        return float(L.reshape(()))
-
-    return checked
-
-
-def _functions(fns, name, check=_returns_numbers):
-    """A non-empty list of functions, each checked at its calls."""
-    if not isinstance(fns, (list, tuple)):
-        raise InputTypeError(f"{name} must be a list of functions; got {type(fns).__name__}")
-    if not fns:
-        raise ShapeError(f"{name} is empty; expected one function per batch, B >= 1")
-    return [check(f, f"{name}[{k}]") for k, f in enumerate(fns)]
-
-
-def _loss_functions(fns, name):
-    return _functions(fns, name, _returns_number)
-
-
-def _one_per_batch(args):
-    """sgd_modified_loss: as many gradient functions as loss functions."""
-    B, B_g = len(args["batch_loss_fns"]), len(args["batch_grad_fns"])
-    if B != B_g:
-        raise ShapeError(f"batch_loss_fns has {B} entries and batch_grad_fns {B_g}; expected "
-                         "the same number B")
-
-
 def _matrices(omegas, name):
     """A list of weight matrices (or one array), as float64 arrays."""
     omegas = omegas if isinstance(omegas, (list, tuple)) else [omegas]
@@ -182,7 +132,7 @@ def l2_penalty(omegas, lam):
     return lam * sum(float(np.sum(omega ** 2)) for omega in omegas)
 
 
-@shapes(loss_fn=_returns_number, grad_fn=_returns_numbers, alpha=">= 0")
+@shapes(loss_fn=returns("number nan"), grad_fn=returns("... nan"), alpha=">= 0")
 def gd_modified_loss(loss_fn, grad_fn, alpha):
     """The loss that gradient descent with step alpha implicitly minimises (to first order):
     L_GD[theta] = L[theta] + alpha / 4 * ||dL/dtheta||^2. Returns a function of theta."""
@@ -346,7 +296,7 @@ def valley_hess(theta):
                      [-4.0 * t0, 2.0]])
 
 
-@shapes(grad_fn=_returns_numbers, alpha=">= 0", hess_fn=_returns_numbers, eps="> 0")
+@shapes(grad_fn=returns("... nan"), alpha=">= 0", hess_fn=returns("P P nan"), eps="> 0")
 def gd_modified_grad(grad_fn, alpha, hess_fn=None, eps=1e-5):
     """The gradient of L_GD = L + alpha/4 ||dL/dtheta||^2, i.e. g + alpha/2 (d2L/dtheta2) g.
 
@@ -368,7 +318,7 @@ def gd_modified_grad(grad_fn, alpha, hess_fn=None, eps=1e-5):
     return grad
 
 
-@shapes(grad_fn=_returns_numbers, theta0="P", t_end=">= 0", n_steps="int >= 1")
+@shapes(grad_fn=returns("P nan"), theta0="P", t_end=">= 0", n_steps="int >= 1")
 def gradient_flow_path(grad_fn, theta0, t_end, n_steps):
     """The continuous path d theta/dt = -grad_fn(theta), integrated with classical
     Runge-Kutta (RK4) from t = 0 to t_end in n_steps equal steps. Returns (n_steps + 1, P)."""
@@ -394,7 +344,8 @@ def batch_gradient_variance(batch_grads):
     return float(np.mean(np.sum((batch_grads - g) ** 2, axis=1)))
 
 
-@shapes(batch_loss_fns=_loss_functions, batch_grad_fns=_functions, alpha=">= 0", where=_one_per_batch)
+@shapes(batch_loss_fns=returns("number nan", each="B"), batch_grad_fns=returns("... nan", each="B"),
+        alpha=">= 0")
 def sgd_modified_loss(batch_loss_fns, batch_grad_fns, alpha):
     """The loss SGD with step alpha implicitly minimises, for B equal-sized batches:
     L_SGD = L + alpha/4 ||dL/dtheta||^2 + alpha/(4B) sum_b ||dL_b/dtheta - dL/dtheta||^2,

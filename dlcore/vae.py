@@ -8,7 +8,7 @@ z (D_z, I). The linear-Gaussian model f[z, phi] = W z + b is the one where every
 
 import numpy as np
 
-from .checks import InputTypeError, ShapeError, as_float_array, check_positive, shapes
+from .checks import ShapeError, as_float_array, check_positive, returns, shapes
 from .layers import forward, relu, sigmoid, tanh
 from .losses import LOG_2PI, logsumexp, normal_pdf, softmax
 
@@ -123,53 +123,12 @@ def _samples(value, name):
     return eps[None, :] if eps.ndim == 1 else eps  # (S,) -> (1, S)
 
 
-def _decoder(value, name):
-    """A decoder z (D_z, n) -> f[z, phi] (D_x, n), checked on what it returns."""
-    if not callable(value):
-        raise InputTypeError(f"{name} must be a function z -> f[z, phi]; got "
-                             f"{type(value).__name__}")
-
-    def f(z):
-        f_z = np.asarray(value(z), dtype=np.float64)
-        if f_z.ndim != 2 or f_z.shape[1] != z.shape[1]:
-            raise ShapeError(f"{name} returned shape {f_z.shape}; expected (D_x, {z.shape[1]})")
-        return f_z
-
-    return f
-
-
-def _sampler(value, name):
-    """q_sample(S, rng) -> z (D_z, S), checked on what it returns ((S,) is one latent dim)."""
-    if not callable(value):
-        raise InputTypeError(f"{name} must be a function (S, rng) -> z (D_z, S); got "
-                             f"{type(value).__name__}")
-
-    def q_sample(S, rng):
-        z = np.asarray(value(S, rng), dtype=np.float64)
-        z = z[None, :] if z.ndim == 1 else z  # (S,) -> (1, S)
-        if z.ndim != 2 or z.shape[1] != S:
-            raise ShapeError(f"{name} returned shape {z.shape}; expected (D_z, {S})")
-        return z
-
-    return q_sample
-
-
-def _log_density(value, name):
-    """A function z (D_z, S) -> (S,) log densities, checked on what it returns."""
-    if not callable(value):
-        raise InputTypeError(f"{name} must be a function z (D_z, S) -> (S,); got "
-                             f"{type(value).__name__}")
-
-    def log_p(z):
-        out = np.asarray(value(z), dtype=np.float64)
-        out = out[0] if out.ndim == 2 and out.shape[0] == 1 else out  # (1, S) -> (S,)
-        if out.shape != (z.shape[1],):
-            raise ShapeError(f"{name} returned shape {out.shape}; expected ({z.shape[1]},)")
-        if np.isnan(out).any() or np.isposinf(out).any():
-            raise ShapeError(f"{name} returned NaN or +inf; expected finite log densities")
-        return out
-
-    return log_p
+def _log_densities(value, name):
+    """What a log density returns, one per sample: (1, S) is taken as (S,); +inf is refused
+    (-inf, a zero density, is fine; NaN is refused by the contract)."""
+    if (value == np.inf).any():
+        raise ShapeError(f"{name} returned +inf; expected finite log densities (or -inf)")
+    return value[0] if value.ndim == 2 and value.shape[0] == 1 else value  # (1, S) -> (S,)
 
 
 def _broadcast(*names, columns=False):
@@ -257,8 +216,8 @@ def elbo_linear_gaussian(x, W, b, sigma2, mu_q, cov_q):
     return float(recon - kl)
 
 
-@shapes(log_joint=_log_density, q_sample=_sampler, q_log_prob=_log_density, S="int >= 1",
-        rng="rng")
+@shapes(log_joint=returns((_log_densities, "S")), q_sample=returns("D_z S rows"),
+        q_log_prob=returns((_log_densities, "S")), S="int >= 1", rng="rng")
 def importance_log_marginal(log_joint, q_sample, q_log_prob, S, rng):
     """Importance sampling: log Pr(x) ~ log (1/S) sum_s Pr(x, z_s) / q(z_s), with z_s ~ q(z).
 
@@ -363,7 +322,7 @@ def toy_decoder(z):
     return fs[-1]
 
 
-@shapes(f=_decoder, sigma2="> 0", n="int >= 1", rng="rng", D_z="int >= 1")
+@shapes(f=returns("D_x n"), sigma2="> 0", n="int >= 1", rng="rng", D_z="int >= 1")
 def ancestral_sample(f, sigma2, n, rng, D_z=1):
     """Ancestral sampling: z* ~ Pr(z) = Norm(0, I), then x* ~ Pr(x | z*) = Norm(f[z*], sigma2 I).
 

@@ -391,6 +391,25 @@ def test_bad_input():
                                 np.zeros(2, int), [2], rng, label_noise=1.5)
 
 
+
+def test_true_fn_is_checked_at_each_call():
+    rng = np.random.default_rng(0)
+    args = (G.sample_grid, 4, 0.1, rng)
+    with pytest.raises(TypeError, match="^true_fn must be a function returning numbers of shape"):
+        G.training_set(G.sample_grid, 3.0, 4, 0.1, rng)
+    with pytest.raises(TypeError, match="^true_fn returned str 'mu'; expected numbers of shape "
+                                        r"\(I,\)$"):
+        G.training_set(args[0], lambda x: "mu", *args[1:])
+    with pytest.raises(ValueError, match=r"^true_fn returned NaN \(4 of 4 values\)"):
+        G.training_set(args[0], lambda x: x * np.nan, *args[1:])
+    with pytest.raises(ValueError, match=r"^true_fn returned shape \(1, 4\); expected \(I,\)$"):
+        G.training_set(args[0], lambda x: x[None, :], *args[1:])
+    with pytest.raises(ValueError, match=r"^true_fn returned shape \(1, 3\)"):  # at x_test
+        G.bias_variance(G.shallow_fitter(2), lambda x: x if x.size == 4 else x[None, :],
+                        G.sample_grid, np.zeros(3), 0.1, 2, 4, rng)
+    x, y = G.training_set(args[0], lambda x: [0] * len(x), 4, 0.0, rng)  # a list of ints is fine
+    assert y.dtype == np.float64 and y.tolist() == [0.0] * 4
+
 # ------------------------------------------------------------------------------------------
 # the chapter's exercises: reference solutions against dlcore, one diagnosis per cause
 # ------------------------------------------------------------------------------------------

@@ -132,6 +132,15 @@ def test_importance_sampling_bad_input_names_the_argument(rng):
         vae.importance_log_marginal(lambda z: np.full(z.shape[1], np.nan), *ok[1:], 3, rng)
     with pytest.raises(TypeError, match="rng must be"):
         vae.importance_log_marginal(*ok, 3, 0)
+    with pytest.raises(ValueError, match=r"^q_log_prob returned \+inf; expected finite log "):
+        vae.importance_log_marginal(*ok[:2], lambda z: np.full(z.shape[1], np.inf), 3, rng)
+    with pytest.raises(TypeError, match=r"^q_sample returned str 'z'; expected numbers of shape "
+                                         r"\(D_z, S\)$"):
+        vae.importance_log_marginal(ok[0], lambda S, r: "z", ok[2], 3, rng)
+    # -inf (a zero density) passes; (1, S) log densities and (S,) samples are taken as (S,), (1, S)
+    log_w = np.array([[-np.inf, 0.0, np.log(2.0)]])  # weights 0, 1, 2: log of their mean is 0
+    assert vae.importance_log_marginal(lambda z: log_w, lambda S, r: np.zeros(S), ok[2], 3,
+                                       rng) == pytest.approx(0.0, abs=1e-15)
 
 
 def test_reparameterize_and_errors():
