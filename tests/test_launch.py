@@ -40,6 +40,10 @@ PIP_ONLY = {"mnist1d"}
 # pyproject's build requirements (postBuild builds with --no-build-isolation) and the
 # dependencies of the PIP_ONLY packages (so that pip installs those packages and nothing else).
 CONDA_TOOLS = {"python", "pip"}
+# What the hub image needs besides the course (deploy/README.md): nbgitpuller for the links
+# that pull the course into a student's home, and nomkl, which makes conda pick the OpenBLAS
+# builds of PyTorch and NumPy instead of carrying Intel's MKL libraries.
+HUB_TOOLS = {"nbgitpuller", "nomkl"}
 # A package that must never be in a CPU-only image.
 GPU_PACKAGES = re.compile(r"^(pytorch-gpu|pytorch|cudatoolkit|cuda-.*|nvidia-.*|cudnn|nccl)$")
 # Where the clean install may take torch from: a local file (find-links) only.
@@ -176,7 +180,7 @@ def compare(runtime, build, env, pip_only_deps):
             problems.append(f"{name}{spec} (build-system requires) is missing")
         elif not compatible(conda[name], spec):
             problems.append(f"{name}{conda[name]} does not satisfy build-system {name}{spec}")
-    allowed = set(expected_conda) | CONDA_TOOLS | set(build) | pip_only_deps
+    allowed = set(expected_conda) | CONDA_TOOLS | HUB_TOOLS | set(build) | pip_only_deps
     problems += [f"{name} is not in pyproject.toml" for name in sorted(set(conda) - allowed)]
     problems += [
         f"{name} (a dependency of {sorted(PIP_ONLY)}) must come from conda-forge"
@@ -203,6 +207,17 @@ def test_package_lists_agree(relpath):
     assert not problems, f"{relpath} vs pyproject.toml:\n  " + "\n  ".join(problems)
 
 
+@pytest.mark.parametrize("relpath", YAML_FILES)
+def test_hub_tools_are_listed(relpath):
+    """nbgitpuller (the hub links) and nomkl (OpenBLAS, not MKL) are in every conda file, and
+    nothing that brings MKL back (mkl, or a pytorch/numpy build string asking for it) is."""
+    env = read_env(relpath)
+    missing = HUB_TOOLS - set(env["conda"])
+    assert not missing, f"{relpath} lacks {sorted(missing)}"
+    raw = [d for d in yaml.safe_load((ROOT / relpath).read_text())["dependencies"] if isinstance(d, str)]
+    assert not [d for d in raw if "mkl" in d.lower() and d.split()[0] != "nomkl"], raw
+
+
 def test_conda_files_are_the_same():
     """environment.yml is binder/environment.yml plus the local install of the course."""
     binder, top = read_env("binder/environment.yml"), read_env("environment.yml")
@@ -227,6 +242,7 @@ MUTATIONS = {
     "pip-only pin drifts": lambda r, b, e: e["pip"].update(mnist1d="==0.0.1"),
     "build backend missing": lambda r, b, e: e["conda"].pop("setuptools"),
     "mnist1d's dependency from PyPI": lambda r, b, e: e["conda"].pop("scipy"),
+    "an unknown package beside the hub tools": lambda r, b, e: e["conda"].update(mkl=""),
 }
 
 
