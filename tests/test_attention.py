@@ -350,6 +350,169 @@ def test_tiny_gpt_cannot_see_the_future():
     assert out.shape == (7,) and list(out[:2]) == [1, 2] and out.max() < 6
 
 
+# -- the tiny BERT (an encoder: the same layers without the causal mask) --------------------
+def _numpy_heads(att, D, H):
+    """The heads of a torch attention layer as dicts for dlcore.attention."""
+    W, b = to_numpy(att.qkv.weight), to_numpy(att.qkv.bias)
+    d = D // H
+    return [{"omega_q": W[:D][d * h:d * h + d], "beta_q": b[:D][d * h:d * h + d],
+             "omega_k": W[D:2 * D][d * h:d * h + d], "beta_k": b[D:2 * D][d * h:d * h + d],
+             "omega_v": W[2 * D:][d * h:d * h + d], "beta_v": b[2 * D:][d * h:d * h + d]}
+            for h in range(H)]
+
+
+def test_encoder_attention_is_numpy_multihead_without_mask(rng):
+    from dlcore import attention_torch as AT
+
+    cfg = AT.BERTConfig(V=7, N=6, D=8, H=2, L=1, D_f=8)
+    att = AT.CausalSelfAttention(cfg, causal=False).double()
+    X = rng.normal(size=(8, 6))
+    got = A.multihead_self_attention(X, _numpy_heads(att, 8, 2), to_numpy(att.out.weight),
+                                     to_numpy(att.out.bias))  # no mask
+    want = att(torch.tensor(X.T)[None])[0]
+    assert_close(got, to_numpy(want).T, what="encoder attention")
+
+
+def test_encoder_relative_positions_match_numpy_pos_bias(rng):
+    """With R > 0 each head adds pi_{key - query} (clipped to -R..R) to its scores:
+    attention_parts(..., pos_bias=relative_position_bias(pi, N)) per head, where the torch
+    parameter is pi / sqrt(D_q) (it is added after the division)."""
+    from dlcore import attention_torch as AT
+
+    cfg = AT.BERTConfig(V=7, N=9, D=8, H=2, L=1, D_f=8, R=2)
+    att = AT.CausalSelfAttention(cfg, causal=False).double()
+    with torch.no_grad():
+        att.rel.copy_(torch.tensor(rng.normal(size=(2, 5)) * 3))
+    X = rng.normal(size=(8, 9))
+    heads = _numpy_heads(att, 8, 2)
+    pi = 2.0 * to_numpy(att.rel)  # the parameter is pi / sqrt(D_q), with D_q = 8 / 2 = 4
+    outs = [A.attention_parts(X, **heads[h], pos_bias=A.relative_position_bias(pi[h], 9))["Sa"]
+            for h in range(2)]
+    got = to_numpy(att.out.bias)[:, None] + to_numpy(att.out.weight) @ np.vstack(outs)
+    want = att(torch.tensor(X.T)[None])[0]
+    assert_close(got, to_numpy(want).T, what="encoder attention with relative positions")
+
+
+def test_encoder_ignores_padding_keys(rng):
+    from dlcore import attention_torch as AT
+
+    cfg = AT.BERTConfig(V=7, N=6, D=8, H=2, L=1, D_f=8)
+    att = AT.CausalSelfAttention(cfg, causal=False).double()
+    X = rng.normal(size=(8, 6))
+    key_ok = torch.tensor([[True, True, True, True, False, False]])
+    got = att(torch.tensor(X.T)[None], key_ok)[0, :4]
+    want = A.multihead_self_attention(X[:, :4], _numpy_heads(att, 8, 2),
+                                      to_numpy(att.out.weight), to_numpy(att.out.bias))
+    assert_close(to_numpy(got).T, want, what="outputs of the 4 real tokens")
+
+
+def test_tiny_bert_sees_both_sides_and_not_the_padding():
+    from dlcore import attention_torch as AT
+
+    torch.manual_seed(0)
+    model = AT.TinyBERT(AT.BERTConfig(V=9, N=10, D=8, H=2, L=2, D_f=8, R=2)).eval()
+    ids = torch.tensor([[3, 5, 6, 7, 8, 4, 0, 0]])
+    changed = ids.clone()
+    changed[0, 4] = 5  # a later word
+    padded_more = torch.tensor([[3, 5, 6, 7, 8, 4, 0, 0, 0, 0]])
+    with torch.no_grad():
+        a, b, c = model(ids), model(changed), model(padded_more)
+    assert not torch.allclose(a[0, 0], b[0, 0])  # <cls> (and every token) sees the future
+    assert torch.allclose(a[0, :6], c[0, :6], atol=1e-6)  # extra padding changes nothing
+    assert a.shape == (1, 8, 8) and model.mlm_head(a).shape == (1, 8, 9)
+
+
+def test_mlm_loss_counts_only_the_masked_positions(rng):
+    from dlcore import attention_torch as AT
+
+    logits = rng.normal(size=(3, 5, 7))
+    targets = np.full((3, 5), AT.IGNORE)
+    chosen = [(0, 1), (1, 4), (2, 0), (2, 3)]
+    for r, c in chosen:
+        targets[r, c] = rng.integers(7)
+    by_hand = np.mean([np.log(np.exp(logits[r, c]).sum()) - logits[r, c, targets[r, c]]
+                       for r, c in chosen])
+    got = AT.mlm_loss(torch.tensor(logits), torch.tensor(targets)).item()
+    assert abs(got - by_hand) < 1e-12
+
+
+def test_masking_rule_15_percent_then_80_10_10():
+    from dlcore import attention_torch as AT
+
+    V, mask_id = 1000, 2
+    ids = np.random.default_rng(1).integers(5, V, size=(100, 400))
+    maskable = np.ones(ids.shape, dtype=bool)
+    maskable[:, 0] = maskable[:, -50:] = False  # <cls> and padding
+    inputs, targets = AT.mask_tokens(ids, maskable, np.random.default_rng(0), V, mask_id)
+    chosen = targets != AT.IGNORE
+    assert not chosen[~maskable].any() and np.array_equal(inputs[~maskable], ids[~maskable])
+    assert np.array_equal(targets[chosen], ids[chosen])  # the targets are the originals
+    assert abs(chosen.sum() / maskable.sum() - 0.15) < 0.005
+    to_mask = (inputs == mask_id) & chosen
+    kept = (inputs == ids) & chosen
+    swapped = chosen & ~to_mask & ~kept
+    assert abs(to_mask.sum() / chosen.sum() - 0.8) < 0.01
+    assert abs(kept.sum() / chosen.sum() - 0.1) < 0.01
+    assert abs(swapped.sum() / chosen.sum() - 0.1) < 0.01
+    assert inputs[swapped].min() >= 5 and inputs[swapped].max() < V  # never a special token
+    again, _ = AT.mask_tokens(ids, maskable, np.random.default_rng(0), V, mask_id)
+    assert np.array_equal(again, inputs)  # a fixed seed gives the same masks
+
+
+@pytest.mark.parametrize("n_first", [10, 11])
+def test_nsp_pairs_half_true_and_true_pairs_are_consecutive(n_first):
+    from dlcore import attention_torch as AT
+
+    first = np.arange(n_first) * 3
+    a, b, is_next = AT.nsp_pairs(first, 40, np.random.default_rng(2), far=8)
+    assert np.array_equal(a, first) and is_next.sum() == n_first // 2
+    assert np.array_equal(b[is_next == 1], a[is_next == 1] + 1)
+    assert np.all(np.abs(b[is_next == 0] - a[is_next == 0]) >= 8)
+    assert b.min() >= 0 and b.max() < 40
+
+
+def test_vocabulary_and_packing():
+    from dlcore import attention_torch as AT
+
+    vocab = AT.WordVocab([["the", "cat", "sat"], ["the", "cat", "ran"]])
+    assert vocab.vocab == ["<pad>", "<unk>", "<mask>", "<cls>", "<sep>", "cat", "the"]
+    assert list(vocab.encode(["the", "dog"])) == [6, 1]
+    ids, seg, word = AT.pack(vocab, ["the", "cat"], ["a", "cat"], N=9)
+    assert list(ids) == [3, 6, 5, 4, 1, 5, 4, 0, 0]  # <cls> A <sep> B <sep> <pad> <pad>
+    assert list(seg) == [0, 0, 0, 0, 1, 1, 1, 0, 0]
+    assert list(word) == [False, True, True, False, True, True, False, False, False]
+
+
+def test_mlm_heldout_baselines_by_hand():
+    """'the' and the left bigram on a held-out line, counted by hand."""
+    from dlcore import attention_torch as AT
+
+    S = [["the", "cat", "sat"], ["the", "cat", "sat"], ["the", "dog", "ran"],
+         ["a", "cat", "ran"], ["a", "dog", "ran"], ["the", "dog", "ran"]]
+    vocab = AT.WordVocab(S[:5])
+    torch.manual_seed(0)
+    model = AT.TinyBERT(AT.BERTConfig(V=len(vocab), N=8, D=8, H=2, L=1, D_f=8)).eval()
+    got = AT.mlm_heldout(model, vocab, S, held=[5], train=range(5))
+    # bigram guesses: after <cls> "the" (3 of 5), after "the" "cat" (2 of 3), after "dog" "ran"
+    assert got["n"] == 3 and got["the"] == 1 / 3 and got["bigram"] == 2 / 3
+    assert got["bert"] in (0, 1 / 3, 2 / 3, 1)
+
+
+def test_word_roles_and_tagging_targets():
+    from dlcore import attention_torch as AT
+
+    assert [AT.word_role(w) for w in ("keeper", "climbed", "the", ",")] == [0, 1, 2, 2]
+    S = [["the", "cat", "sat", "."], ["the", "cat", "ran", "."]]
+    vocab = AT.WordVocab(S)
+    ids, targets = AT.tagging_data(vocab, S, [1], N=7)
+    assert list(targets[0]) == [AT.IGNORE, 2, 0, 1, 2, AT.IGNORE, AT.IGNORE]
+    model = AT.TokenTagger(AT.TinyBERT(AT.BERTConfig(V=len(vocab), N=8, D=8, H=2, L=1,
+                                                     D_f=8)), 3)
+    losses = AT.finetune(model, ids, targets, steps=30, lr=1e-2)
+    assert losses[-1] < losses[0]
+    assert model(torch.as_tensor(ids)).shape == (1, 7, 3)
+
+
 # -- bad input: one line naming the argument -----------------------------------------------
 def test_bad_input(rng):
     X = rng.normal(size=(4, 5))
@@ -445,8 +608,12 @@ def test_exercise_solutions_agree_with_dlcore(rng):
         head = dict(beta_v=np.zeros(D_v), omega_v=o_v, beta_q=np.zeros(D_q), omega_q=o_q,
                     beta_k=np.zeros(D_q), omega_k=o_k)
         assert_close(attend.reference(X, o_q, o_k, o_v), A.self_attention(X, **head))
-    for N in (1, 4, 7):
-        np.testing.assert_array_equal(causal.reference(N), A.causal_mask(N))
+    import torch
+
+    for N in (1, 4, 7):   # the additive mask: 0 where the boolean mask allows, -inf elsewhere
+        np.testing.assert_array_equal(causal.reference(N), np.where(A.causal_mask(N), 0.0, -np.inf))
+        torch_mask = torch.nn.Transformer.generate_square_subsequent_mask(N, dtype=torch.float64)
+        np.testing.assert_array_equal(causal.reference(N), torch_mask.numpy().T)  # [query, key]
     assert_close(temperature.value, A.softmax_temperature(np.array([2.0, 1.0, 0.0, -1.0]), 0.5))
     for D, N in ((1, 3), (6, 5), (7, 9), (64, 20)):
         assert_close(ex.sinusoidal.reference(D, N), A.sinusoidal_encoding(D, N))

@@ -14,6 +14,7 @@ __all__ = [
     "format_tokens",
     "plot_tokens",
     "text_to_rgba",
+    "plot_finetuning",
 ]
 
 
@@ -107,3 +108,30 @@ def text_to_rgba(text, width_px, height_px, dpi=90, **kwargs):
     fig.text(0.0, 1.0, text, **style)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def plot_finetuning(ax, rows, title=None, chance=None, chance_label="majority class"):
+    """Fine-tuning accuracy against the number of labelled sentences: pre-trained encoder
+    against the same encoder from scratch. rows: dicts with n_labelled, pretrained, scratch
+    (and majority), one per run; the line is the mean over runs, the dots the runs."""
+    n = np.array([r["n_labelled"] for r in rows])
+    xs = np.unique(n)
+    artists = []
+    for key, name, color in (("pretrained", "pre-trained, then fine-tuned", PALETTE["blue"]),
+                             ("scratch", "from scratch", PALETTE["vermillion"])):
+        acc = np.array([r[key] for r in rows])
+        jitter = 1.06 if key == "pretrained" else 0.94
+        artists.append(ax.scatter(n * jitter, acc, s=10, color=color, alpha=0.35, lw=0))
+        (line,) = ax.plot(xs, [acc[n == x].mean() for x in xs], "o-", color=color, label=name)
+        artists.append(line)
+    if chance is None:
+        chance = [np.mean([r["majority"] for r in rows if r["n_labelled"] == x]) for x in xs]
+    (base,) = ax.plot(xs, np.broadcast_to(chance, xs.shape), "--", color=PALETTE["grey"],
+                      label=chance_label)
+    artists.append(base)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(xs, [str(int(x)) for x in xs])
+    ax.set_ylim(0, 1.02)
+    label(ax, "labelled sentences", "accuracy on the test items", title)
+    ax.legend(loc="lower right", fontsize=8)
+    return artists
