@@ -120,13 +120,14 @@ PAGE_STATE = """() => {
         maths: maths.length,
         untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80)),
         containers: document.querySelectorAll('mjx-container').length,
-        merrors: [...document.querySelectorAll('mjx-merror')].map(e => {
-            const box = e.closest('mjx-container').parentElement;
-            const item = MathJax.startup.document.getMathItemsWithin(box)[0];
-            const tex = item ? item.math.slice(0, 80) : '';
-            return `${e.getAttribute('data-mjx-error')}: ${JSON.stringify(tex)}`; }),
-        red: [...document.querySelectorAll('mjx-mtext')].filter(
-            e => getComputedStyle(e).color === 'rgb(255, 0, 0)').map(e => e.textContent),
+        // a TeX error (mjx-merror) or an undefined macro (red text), with the TeX it came from
+        texErrors: [...new Set([...document.querySelectorAll('mjx-merror, mjx-mtext')]
+            .filter(e => e.tagName === 'MJX-MERROR' || getComputedStyle(e).color === 'rgb(255, 0, 0)')
+            .map(e => e.closest('mjx-container')))].map(c => {
+                const item = MathJax.startup.document.getMathItemsWithin(c.parentElement)[0];
+                const error = c.querySelector('mjx-merror');
+                const what = error ? error.getAttribute('data-mjx-error') : 'undefined macro';
+                return `${what}: ${JSON.stringify(item ? item.math.slice(0, 80) : '')}`; }),
         images: [...document.images].map(
             i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
         outputImages: document.querySelectorAll('.cell_output img').length,
@@ -161,20 +162,19 @@ def test_page(site, browser, site_report, page_path):
         "seconds": round(seconds, 2), "equations": state["maths"], "images": len(state["images"]),
         "console_errors": len(errors), "failed_requests": len(failed)}
 
-    assert not errors, f"console errors on {page_path}: {errors}"
-    assert not failed, f"failed requests on {page_path}: {failed}"
-    bad_images = [i["src"] for i in state["images"] if not i["ok"]]
-    assert not bad_images, f"images that did not load on {page_path}: {bad_images}"
-    assert not state["untypeset"], f"equations MathJax did not typeset: {state['untypeset']}"
-    assert not state["merrors"] and not state["red"], f"TeX errors: {state['merrors'] + state['red']}"
-    for raw in ("$$", "\\(", "\\[", "\\begin{"):
-        assert raw not in state["text"], f"raw TeX {raw!r} left in the text of {page_path}"
-    raw_inline = RAW_INLINE_TEX.findall(state["text"])
-    assert not raw_inline, f"raw inline TeX left in the text of {page_path}: {raw_inline[:5]}"
-    broken = broken_internal_links(state["hrefs"], site["url"], site["html"])
-    assert not broken, f"broken internal links on {page_path}: {broken}"
-    placeholders = [w for w in WIDGET_PLACEHOLDERS if w in state["outputText"]]
-    assert not placeholders, f"widget placeholders shown instead of figures: {placeholders}"
+    # every check of the page, reported together (one broken image also logs a console error)
+    problems = [f"console error: {e}" for e in errors] + [f"failed request: {f}" for f in failed]
+    problems += [f"image did not load: {i['src']}" for i in state["images"] if not i["ok"]]
+    problems += [f"equation not typeset: {m!r}" for m in state["untypeset"]]
+    problems += [f"TeX error: {m}" for m in state["texErrors"]]
+    problems += [f"raw TeX {raw!r} left in the text" for raw in ("$$", "\\(", "\\[", "\\begin{")
+                 if raw in state["text"]]
+    problems += [f"raw inline TeX: {m!r}" for m in RAW_INLINE_TEX.findall(state["text"])[:5]]
+    problems += [f"broken internal link: {b}" for b in
+                 broken_internal_links(state["hrefs"], site["url"], site["html"])]
+    problems += [f"widget placeholder instead of a figure: {w!r}" for w in WIDGET_PLACEHOLDERS
+                 if w in state["outputText"]]
+    assert not problems, f"{page_path}:\n" + "\n".join(problems)
 
     if page_path == "index.html":
         chapters = {h for h in state["hrefs"] if "/notebooks/" in h}
