@@ -35,7 +35,11 @@ def _unique_scripts(app, pagename, templatename, context, doctree):
 def _copy_mathjax(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    dist = importlib.metadata.distribution("sphinx-mathjax-offline")
+    try:
+        dist = importlib.metadata.distribution("sphinx-mathjax-offline")
+    except importlib.metadata.PackageNotFoundError as err:
+        raise RuntimeError("the site serves MathJax from the sphinx-mathjax-offline package: "
+                           "pip install sphinx-mathjax-offline==0.0.2") from err
     source = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
     target = Path(app.outdir) / "_static" / "mathjax"
     for part in MATHJAX_PARTS:
