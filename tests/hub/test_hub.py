@@ -33,12 +33,13 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import psutil
 import pytest
 import requests
 import websocket
+import yaml
 from hubutil import (
     COURSE_DIR,
     PASSWORD,
@@ -174,7 +175,11 @@ class Student:
                 raise AssertionError("server not ready in time")
         assert urlparse(r.url).path == f"/user/{self.name}/git-pull", r.url
         data = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', r.text))
-        return {k: unquote(html.unescape(v)) for k, v in data.items()}
+        page = {k: unquote(html.unescape(v)) for k, v in data.items()}
+        # nbgitpuller read the link as meant: it will send the student to the link's urlpath
+        (urlpath,) = parse_qs(urlparse(self.link()).query)["urlpath"]
+        assert page["path"] == urlpath == f"lab/tree/{COURSE_DIR}/{chapter_file()}", page
+        return page
 
     def pull(self):
         """The link, then nbgitpuller's event stream (what its page's script does) to the end."""
@@ -441,10 +446,11 @@ def make_report(students, sampler, first_s, total_s):
     lines = [f"# Hub test: {len(students)} students, {chapter_file()}", "",
              f"{report['machine']}, {report['date']}. First visit (login, pull, run, move, edit) "
              f"of the whole class: {report['first_visit_s']} s; whole test {report['whole_test_s']} s.",
+             "Link to chapter: login to the chapter open, including the server start. "
              "Peak memory of each student's server + kernel (RSS counts shared libraries in every "
              "process; PSS shares them out, so PSS adds up to what the machine holds).", "",
-             "| student | peak RSS MB | peak PSS MB | server alone RSS MB | kernel RSS MB | pull s | run s | "
-             "cells | controls moved |",
+             "| student | peak RSS MB | peak PSS MB | server alone RSS MB | kernel RSS MB "
+             "| link to chapter s | run s | cells | controls moved |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, v in per_student.items():
         lines.append(f"| {name} | {v['peak_mb']['rss']} | {v['peak_mb']['pss']} | "
@@ -488,11 +494,13 @@ def test_second_pull_keeps_the_students_edit(classroom):
 
 
 def test_memory_was_measured(classroom):
-    """Each student's server + kernel was seen (a kernel that ran the chapter is well above an
-    idle server) and the report was written."""
+    """Each student's server and kernel were seen, the server alone stays within the allowance
+    that deploy/config.yaml sizes the hub with, and the report was written."""
     report = classroom["report"]
+    allowance = yaml.safe_load((ROOT / "deploy" / "config.yaml").read_text())["custom"]["sizing"]["serverMiB"]
     for name, v in report["per_student"].items():
-        assert v["peak_mb"]["rss"] > 100, (name, v)
+        assert v["server_peak_mb"]["rss"] > 50 and v["kernels_peak_mb"]["rss"] > 50, (name, v)
+        assert v["server_peak_mb"]["rss"] <= allowance, (name, v, f"deploy/config.yaml allows {allowance}")
     assert report["hub_and_proxy_peak_mb"]["rss"] > 20
     assert json.loads((ARTIFACTS / "hub-memory.json").read_text())["students"] == STUDENTS
 
