@@ -165,6 +165,11 @@ def test_value_types_match_the_schema(config):
     assert su["image"]["tag"] != "latest"
     assert su["defaultUrl"] == "/lab"
     assert all(isinstance(v, str) for v in su["extraEnv"].values()), "env values must be strings"
+    for name, f in su.get("extraFiles", {}).items():  # the schema's extraFiles entries
+        assert set(f) <= {"mountPath", "data", "stringData", "binaryData", "mode"}, name
+        assert f["mountPath"].startswith("/"), name
+        if "data" in f:  # rendered by the chart as YAML, JSON or TOML, chosen by the extension
+            assert f["mountPath"].endswith((".yaml", ".yml", ".json", ".toml")), name
     cull = config["cull"]
     assert cull["enabled"] is True and isinstance(cull["timeout"], int) and isinstance(cull["every"], int)
     assert 0 < cull["every"] < cull["timeout"]
