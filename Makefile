@@ -15,7 +15,7 @@ TORCH_CPU_INDEX = $(shell $(PYTHON) -c "import urllib.request as u; \
 	print('--extra-index-url https://download.pytorch.org/whl/cpu')" 2>/dev/null)
 NB      ?=
 
-.PHONY: lab test test-portable setup bench notebooks lint clean help
+.PHONY: lab test test-portable setup bench notebooks lint clean help release grade site
 
 help:
 	@echo "make lab     set up .venv and open JupyterLab at notebooks/00_start_here.ipynb"
@@ -23,13 +23,16 @@ help:
 	@echo "make test-portable  run every notebook twice (nbval): OPENBLAS_NUM_THREADS=1, then the default"
 	@echo "make bench   measure figure updates, notebook run times, import time -> benchmarks/RESULTS.md"
 	@echo "make notebooks [NB=01]  rebuild + execute notebooks from notebooks/src (maintainers)"
+	@echo "make site    build the course website into site/_build/html (no execution)"
+	@echo "make release  write release/: the nbgrader course folder and the student version (no solutions)"
+	@echo "make grade A=ch07  autograde release/course/submitted/*/ch07 with nbgrader, write grades.csv"
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]" $(TORCH_CPU_INDEX)
+	$(BIN)/python -m pip install --quiet -e ".[test,class]" $(TORCH_CPU_INDEX)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -42,7 +45,7 @@ lab: $(STAMP)
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check dlcore tests tools benchmarks notebooks
+	$(BIN)/ruff check dlcore tests tools benchmarks notebooks deploy site scripts
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest tests
@@ -59,6 +62,19 @@ bench: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py $(NB)
+
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+# Instructors: the student release (docs/grading.md). nbgrader runs alembic from the venv.
+release: $(STAMP)
+	$(BIN)/python tools/release.py $(NB)
+
+grade: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make grade A=ch07"; exit 2; }
+	cd release/course && PATH="$(CURDIR)/$(BIN):$$PATH" $(CURDIR)/$(BIN)/nbgrader autograde $(A)
+	cd release/course && PATH="$(CURDIR)/$(BIN):$$PATH" $(CURDIR)/$(BIN)/nbgrader export
+	@echo "grade table: release/course/grades.csv"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -392,3 +392,14 @@ def test_solution_code_computes_the_value(entry, capsys):
     namespace = {}
     exec(q.solution_code, namespace)  # noqa: S102 - our own solution text
     assert q.check(namespace["answer"]) is True, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry", all_exercises(), ids=lambda e: f"ch{e[0]:02d}-{e[1]}")
+def test_texts_have_no_control_characters(entry):
+    """A LaTeX macro typed into a string without the r prefix turns into a control character
+    (\\alpha -> BEL + "lpha", \\frac -> form feed + "rac"), and the task shows "Math input error"."""
+    q = entry[2]
+    texts = [q.title, q.task, q.hint_text, q.explanation, *(m.name + m.why for m in q.mistakes)]
+    for text in texts:
+        bad = sorted({repr(c) for c in text if ord(c) < 32 and c != "\n"})
+        assert not bad, f"'{q.title}': control characters {bad} in {text[:60]!r}"

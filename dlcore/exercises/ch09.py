@@ -254,9 +254,9 @@ batch_norm_train = FunctionExercise(
           r"$(D,)$. Return three arrays, as PyTorch's `BatchNorm1d(momentum=alpha)` computes "
           r"them in training mode: the output $\gamma (h - m_h)/\sqrt{s_h^2 + \epsilon} + "
           r"\delta$ with the batch's own mean and biased variance ($\epsilon = 10^{-5}$); the new "
-          r"running mean $(1 - lpha)\, m_{	ext{run}} + lpha\, m_h$; and the new running "
-          r"variance $(1 - lpha)\,\sigma^2_{	ext{run}} + lpha\,\sigma^2_B$, fed with the "
-          r"*unbiased* batch variance $\sigma^2_B = rac{I}{I - 1} s_h^2$. "
+          r"running mean $(1 - \alpha)\, m_{\text{run}} + \alpha\, m_h$; and the new running "
+          r"variance $(1 - \alpha)\,\sigma^2_{\text{run}} + \alpha\,\sigma^2_B$, fed with the "
+          r"*unbiased* batch variance $\sigma^2_B = \frac{I}{I - 1} s_h^2$. "
           r"`return out, new_mean, new_var`."),
     hint_text=("m = h.mean(axis=1) and s2 = ((h - m[:, None])**2).mean(axis=1) are (D,). The "
                "output uses s2; the running variance uses s2 * I / (I - 1). In training the "
@@ -313,8 +313,8 @@ batch_norm_eval = FunctionExercise(
     title="Batch norm at test time",
     task=(r"Write `bn_eval(h, gamma, delta, run_mean, run_var)`: batch norm in evaluation mode "
           r"for `h` of shape $(D, I)$ and the other four of shape $(D,)$. Standardise each unit "
-          r"with the running statistics kept in training, $(h - m_{	ext{run}})/"
-          r"\sqrt{\sigma^2_{	ext{run}} + \epsilon}$ with $\epsilon = 10^{-5}$, then scale by "
+          r"with the running statistics kept in training, $(h - m_{\text{run}})/"
+          r"\sqrt{\sigma^2_{\text{run}} + \epsilon}$ with $\epsilon = 10^{-5}$, then scale by "
           r"$\gamma$ and shift by $\delta$. The result must not depend on the other columns."),
     hint_text=("Nothing is averaged over the batch at test time: only run_mean[:, None] and "
                "np.sqrt(run_var[:, None] + 1e-5), broadcast over the columns."),
@@ -497,9 +497,9 @@ def _block_skip_each_layer(h, omega1, beta1, omega2, beta2):
 residual_block = FunctionExercise(
     title="A residual block that spans two layers",
     task=(r"Write `res_block(h, omega1, beta1, omega2, beta2)` for `h` of shape $(D, I)$, "
-          r"$\Omega_1, \Omega_2$ of shape $(D, D)$ and $eta_1, eta_2$ of shape $(D,)$: one "
+          r"$\Omega_1, \Omega_2$ of shape $(D, D)$ and $\beta_1, \beta_2$ of shape $(D,)$: one "
           r"residual block whose branch is two layers, each applying the ReLU *before* its "
-          r"linear map, $f[h] = eta_2 + \Omega_2\, aig[eta_1 + \Omega_1 a[h]ig]$, and "
+          r"linear map, $f[h] = \beta_2 + \Omega_2\, a\big[\beta_1 + \Omega_1 a[h]\big]$, and "
           r"the block's output $h + f[h]$."),
     hint_text=("Three lines: g = beta1[:, None] + omega1 @ relu(h); f = beta2[:, None] + omega2 "
                "@ relu(g); return h + f. No ReLU after the addition: the skip carries h "
