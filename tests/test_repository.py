@@ -53,3 +53,18 @@ def test_pre_commit_runs_ruff_jupytext_and_the_notebook_check():
         tool = ROOT / hook["entry"].split()[0]
         assert tool.parts[-3:-1] == (".venv", "bin"), "hooks use the course's own environment"
     assert "tests/test_notebooks_committed.py" in hooks["committed-notebooks"]["entry"]
+
+
+def test_readme_links_agree_with_course_toml():
+    """deploy/course.toml says where the course lives; the README's Binder and website links
+    must say the same (the site and the hub links are built from course.toml)."""
+    import tomllib
+    from urllib.parse import urlparse
+
+    course = tomllib.loads((ROOT / "deploy" / "course.toml").read_text())
+    readme = (ROOT / "README.md").read_text()
+    links = dict(re.findall(r"^\[(\w+)\]: (\S+)$", readme, flags=re.M))
+    assert links["site"] == course["site"]["url"]
+    owner_repo = urlparse(course["repository"]["url"]).path.strip("/")
+    branch = course["repository"]["branch"]
+    assert links["binder"].startswith(f"{course['binder']['url']}/v2/gh/{owner_repo}/{branch}?")
