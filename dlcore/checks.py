@@ -484,7 +484,8 @@ class _Returns:
                         self.plans.clear()
                     self.plans[key] = self._plan(sizes)
                 plan.append(self.plans[key])
-            if plan[0] is not None and _fits(out.shape, plan[0]):
+            exact, loose = plan[0]
+            if out.shape == exact or (loose is not None and _fits(out.shape, loose)):
                 return out
             return self._shape(out, name, sizes, origin)
 
@@ -505,8 +506,9 @@ class _Returns:
         return arr
 
     def _plan(self, sizes):
-        """(ndim, the axes whose size the bound symbols fix, pairs of axes a free symbol ties),
-        or None if a free symbol has an offset (the slow path binds it)."""
+        """The fast check: (the exact shape, None) when the bound symbols fix every axis, else
+        (None, (ndim, the axes they fix, pairs of axes a free symbol ties)), or (None, None) if a
+        free symbol has an offset (the slow path binds it)."""
         known, same, free = [], [], {}
         for axis, dim in enumerate(self.dims):
             size = dim.want(sizes)
@@ -514,11 +516,13 @@ class _Returns:
                 known.append((axis, size))
             elif dim.symbol is not None:
                 if dim.offset:
-                    return None
+                    return None, None
                 if dim.symbol in free:
                     same.append((free[dim.symbol], axis))
                 free.setdefault(dim.symbol, axis)
-        return len(self.dims), tuple(known), tuple(same)
+        if len(known) == len(self.dims):
+            return tuple(size for _, size in known), None
+        return None, (len(self.dims), tuple(known), tuple(same))
 
     def _shape(self, out, name, sizes, origin):
         """The full check (binding the free symbols); a one-line error if it fails."""
