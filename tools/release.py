@@ -122,10 +122,11 @@ def source_notebook(path, n):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         else:
-            cell.source = re.sub(r",? and a\s+solution(?: hidden)? in a\s+collapsed cell\.",
-                                 ", and a hint.", cell.source)
+            solution = r"and a\s+(?:solution(?: hidden)? in a\s+collapsed cell|collapsed\s+solution)\."
+            cell.source = re.sub(r",\s+a hint,\s+" + solution, " and a hint.", cell.source)
+            cell.source = re.sub(r",?\s+" + solution, ".", cell.source)
             cell.source = re.sub(r"\n\* a \*\*solution\*\*[^\n]*\n[^\n]*open it\)\.", "", cell.source)
-    out, placed_note = [], False
+    out = []
     for cell in cells:
         if cell.cell_type != "code":
             out.append(cell)
@@ -151,14 +152,23 @@ def source_notebook(path, n):
         answer.metadata["nbgrader"] = nbgrader_meta(f"{name}_answer", solution=True)
         grade = nbformat.v4.new_code_cell(f"EX.{name}.grade({arg})")
         grade.metadata["nbgrader"] = nbgrader_meta(f"{name}_check", points=POINTS.get(type(q), 1))
-        if not placed_note:
-            out.append(nbformat.v4.new_markdown_cell(STUDENT_NOTE))
-            placed_note = True
         out += [answer, grade]
     if exercises:
         raise RuntimeError(f"{path.name}: no check cell found for {', '.join(exercises)}")
-    nb.cells = out
+    nb.cells = with_student_note(out)
     return nb
+
+
+def with_student_note(cells):
+    """``cells`` with the graded version's note at the head of the exercises: in the
+    "## Exercises" text, before its "### Exercise 1", or as a cell before the first task."""
+    for cell in cells:
+        if cell.cell_type == "markdown" and re.search(r"^## Exercises", cell.source, flags=re.M):
+            head, sep, rest = cell.source.partition("\n### Exercise")
+            cell.source = head.rstrip() + "\n\n" + STUDENT_NOTE + ("\n" + sep + rest if sep else "")
+            return cells
+    first = next(i for i, c in enumerate(cells) if re.match(r"EX\.\w+\.show\(\)", c.source))
+    return cells[:first] + [nbformat.v4.new_markdown_cell(STUDENT_NOTE)] + cells[first:]
 
 
 def notebooks(selected):

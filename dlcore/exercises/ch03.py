@@ -60,7 +60,7 @@ _BRACKET_PROBES = tuple(
 
 def bracket_solution(loss_fn, theta, direction, a, d):
     """One shrink of the bracket [a, d] for L(s) = loss_fn(theta + s direction)."""
-    r = (math.sqrt(5) - 1) / 2  # the golden ratio, 0.618...
+    r = (np.sqrt(5) - 1) / 2  # the golden ratio, 0.618...
     b = d - r * (d - a)  # two interior points, b < c
     c = a + r * (d - a)
     L_b = loss_fn(theta + b * direction)  # the loss at step b along the direction
