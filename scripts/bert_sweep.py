@@ -1,6 +1,6 @@
 """The tiny BERT of chapter 10, measured more thoroughly than the notebook has time for.
 
-Run from the repository root (one thread):
+Run from the repository root (one thread; it took 551 s on a busy 2-core machine):
 
     .venv/bin/python scripts/bert_sweep.py
 

@@ -513,6 +513,51 @@ def test_word_roles_and_tagging_targets():
     assert model(torch.as_tensor(ids)).shape == (1, 7, 3)
 
 
+def test_sentence_head_learns_a_keyword():
+    from dlcore import attention_torch as AT
+
+    S = [["the", "cat", "sat", "."], ["the", "boat", "sat", "."], ["a", "cat", "ran", "."],
+         ["a", "boat", "ran", "."]]
+    vocab = AT.WordVocab(S, min_count=1)
+    ids = np.stack([AT.pack(vocab, s, N=6)[0] for s in S])
+    labels = AT.about_the_cat(S)
+    assert list(labels) == [1, 0, 1, 0]
+    torch.manual_seed(0)
+    model = AT.SentenceClassifier(AT.TinyBERT(AT.BERTConfig(V=len(vocab), N=8, D=8, H=2, L=1,
+                                                            D_f=8, dropout=0.0)))
+    losses = AT.finetune(model, ids, labels, steps=60, lr=1e-2)
+    with torch.no_grad():
+        out = model(torch.as_tensor(ids))
+    assert out.shape == (4,) and losses[-1] < 0.5 * losses[0]
+    assert np.array_equal((out > 0).numpy(), labels == 1)
+
+
+def test_bert_sweep_file_matches_the_code():
+    """The committed numbers of scripts/bert_sweep.py: provenance, the settings of today's
+    code, and the two baselines recomputed (they depend on the data only)."""
+    import json
+    from dataclasses import asdict
+    from importlib.resources import files
+
+    from dlcore import attention_torch as AT
+    from dlcore.corpus import CORPUS
+
+    s = json.loads(files("dlcore").joinpath("bert_sweep.json").read_text())
+    S, held, train, vocab, cfg = AT.bert_data(CORPUS)
+    assert s["produced_by"] == "scripts/bert_sweep.py"
+    assert s["config"] == asdict(cfg) and s["pretrain_settings"] == AT.BERT_SETTINGS
+    torch.manual_seed(0)
+    untrained = AT.TinyBERT(cfg).eval()
+    base = AT.mlm_heldout(untrained, vocab, S, held, train)
+    for run in s["pretrain"]:
+        assert run["the"] == round(base["the"], 4) and run["bigram"] == round(base["bigram"], 4)
+        assert run["n_words"] == base["n"]
+    for task, counts in (("token", [2, 4, 8, 16, 32]), ("sentence", [2, 4, 8, 16])):
+        rows = s["finetuning"][task]
+        assert sorted({r["n_labelled"] for r in rows}) == counts
+        assert all(0 <= r[k] <= 1 for r in rows for k in ("pretrained", "scratch", "majority"))
+
+
 # -- bad input: one line naming the argument -----------------------------------------------
 def test_bad_input(rng):
     X = rng.normal(size=(4, 5))
