@@ -847,8 +847,7 @@ print("beam log-probabilities by width:", {w: round(s, 1) for w, s in beam_score
 # trained for real. The encoder is the GPT of section 10 with the causal mask taken out, so
 # every token sees the whole input, on both sides. Its tokens are **words**: a masked word is
 # something one can guess from the words around it, and 400 steps are enough to learn which
-# words go where. (Masking single characters, most of them are guessed from the rest of the word
-# and the model learns spelling rather than language.)
+# words go where.
 #
 # The data: the corpus's 64 lines are 64 sentences. Every 8th line is **held out** of
 # pre-training, to measure on sentences the model never saw. The vocabulary is the words seen
@@ -912,7 +911,9 @@ assert sorted(next_demo) == [0, 1] and b_demo[next_demo == 1] == a_demo[next_dem
 # positions, 2 layers of 2 heads without a mask ($D = 32$), dropout 0.1 while training. One
 # addition: each head also has the **relative-position term** $\pi_{a-b}$ of section 7 for the
 # offsets $-3..3$, so "look at the word just before / after me" costs one number per offset
-# (`scripts/bert_sweep.py` measured what it is worth: see below).
+# (`scripts/bert_sweep.py` measured what it is worth: see below). The code stores
+# $\pi_{a-b}/\sqrt{D_q}$, added after the division, which learns faster; the tests check it
+# against section 7's `attention_parts(..., pos_bias=...)`.
 
 # %%
 torch.manual_seed(0)
@@ -1060,8 +1061,8 @@ assert sweep_b["pretrain_long"][0]["nsp_train_batches"] > 0.9
 # still under 60% held out. The cue it would need is weak in this corpus: the best
 # word-overlap rule reaches about 0.6. Pairs from far away are easy negatives in a large corpus
 # of many documents (a different topic), not in one short story where every line sounds alike.
-# Even at scale the task turned out to add little: RoBERTa (2019) dropped it and trained on
-# masked words alone, and did better.
+# Even at scale the task turned out to add little: RoBERTa (2019) dropped it, trained on
+# masked words alone, and matched or beat BERT.
 #
 # ### Fine-tuning: a per-token head and a sentence head
 #
@@ -1148,11 +1149,10 @@ assert all(sen_scr[n] > sen_pre[n] + 0.1 for n in (4, 8, 16)) and sen_scr[8] > 0
 #
 # Right, the sentence head on a task with no unseen words: every labelled example carries
 # the very word ("cat") that decides the label. From scratch the network learns that from 8
-# examples (over 0.85); the pre-trained one does worse at 4 labels and above (by over 0.1). Its
-# `<cls>` output was trained for a next-sentence task that did not work, and 150 small steps do
-# not undo that; pre-training is no free gain when the labelled examples already hold
-# everything needed. (At scale the balance differs: BERT's pre-training data are large enough
-# that it rarely hurts.)
+# examples (over 0.85); the pre-trained one does worse at 4 labels and above (by over 0.1). A
+# likely reason: its `<cls>` output was trained for a next-sentence task that did not work,
+# and 150 small steps do not undo that. Pre-training is no free gain when the labelled
+# examples already hold everything the task needs.
 
 # %% [markdown]
 # ## 12. Encoder-decoder models
