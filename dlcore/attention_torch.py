@@ -1,5 +1,6 @@
-"""A tiny decoder-only transformer (GPT-style) in PyTorch, trained on the course's corpus
-(chapter 10). Imported only by the notebook cells that train it, and by the tests.
+"""A tiny decoder-only transformer (GPT-style) and a tiny encoder (BERT-style) in PyTorch,
+trained on the course's corpus (chapter 10). Imported only by the notebook cells that train
+them, by scripts/bert_sweep.py and by the tests.
 
 PyTorch keeps tokens as **rows**: a batch of sequences is (B, N, D), the transpose of the
 notes' (D, N) per sequence. The attention here is written out so that it reads like the notes:
@@ -20,7 +21,13 @@ from .attention import sinusoidal_encoding, word_tokens
 
 __all__ = ["GPTConfig", "TinyGPT", "CharTokenizer", "train", "generate", "batches",
            "attention_maps", "sample_table", "next_logits", "batch_logits_fn", "log_prob_fn",
-           "heldout_loss"]
+           "heldout_loss",
+           # the tiny BERT (an encoder)
+           "corpus_sentences", "WordVocab", "mask_tokens", "mlm_loss", "nsp_pairs", "pack",
+           "BERTConfig", "TinyBERT", "pretrain", "mlm_predictions", "nsp_probabilities",
+           "TokenTagger", "SentenceClassifier", "finetune", "mlm_heldout", "NOUNS", "VERBS",
+           "ROLES", "word_role", "tagging_data", "finetune_trial", "nsp_heldout", "BERT_SETTINGS",
+           "bert_data", "about_the_cat", "IGNORE"]
 
 
 @dataclass
