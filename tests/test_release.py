@@ -3,9 +3,10 @@
 * The recorded checks the release ships give the same verdict and feedback as the full course's.
 * The student release contains no solution: no reference function's body, no value's solution
   code (the same search finds every one of them in the instructor's source notebooks).
-* Graded with nbgrader's autograde: the instructor's solutions score full marks; the untouched
-  release scores 0; a notebook mixing known mistakes, untouched answers and solutions scores
-  exactly the solutions' points, and its feedback names each mistake.
+* Graded with nbgrader's autograde, every chapter: the instructor's solutions score full marks;
+  a notebook with one known mistake per exercise scores 0 and its feedback names each mistake;
+  the untouched release (chapter 00) scores 0; half solved, half untouched (chapter 03) scores
+  exactly the solved exercises' points; nbgrader's grade table agrees.
 """
 
 import contextlib
@@ -32,7 +33,6 @@ release = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(release)
 
 CHAPTERS = sorted({n for n, _, _ in all_exercises()})
-UNTOUCHED_CHAPTERS = (0, 3)   # whole released notebooks, as a student receives them
 
 
 def feedback(q, answer):
@@ -201,7 +201,14 @@ print(len(E.all_exercises()))
 
 
 # -- grading ------------------------------------------------------------------------------------
-ROLES = ("mistake", "untouched", "solution")   # exercise i of a chapter plays ROLES[i % 3]
+# Submissions, as (student, chapters, role of exercise i): "solution" (the instructor's),
+# "mistake" (a known mistake that the check names) or "untouched" (the released stub).
+PLANS = (
+    ("solved", "all", lambda i: "solution"),
+    ("mistakes", "all", lambda i: "mistake"),            # one known mistake per exercise
+    ("half", (3,), lambda i: ("solution", "untouched")[i % 2]),
+    ("untouched", (0,), None),                            # the released notebook as it is
+)
 
 
 def _submission(source, released, n, role_of):
@@ -235,7 +242,7 @@ def test_autograde_scores_and_feedback(built):
 
     course = built / "course"
     api = release.nbgrader_api(course)
-    expected = {}   # (chapter, student) -> {grade_id: points expected}
+    expected, roles = {}, {}   # (chapter, student) -> {exercise: points}, {exercise: role}
     for n in CHAPTERS:
         ch = f"ch{n:02d}"
         name = next((course / "source" / ch).glob("*.ipynb")).name
@@ -243,22 +250,19 @@ def test_autograde_scores_and_feedback(built):
         released = nbformat.read(course / "release" / ch / name, as_version=4)
         names = list(chapter(n)._names)
         points = {q: 2 if isinstance(getattr(chapter(n), q), FunctionExercise) else 1 for q in names}
-        plans = {"solved": lambda q: "solution",
-                 "mixed": lambda q, names=names: ROLES[names.index(q) % 3]}
-        for student, role_of in plans.items():
+        for student, chapters, role_of_index in PLANS:
+            if chapters != "all" and n not in chapters:
+                continue
+            role = {q: role_of_index(i) if role_of_index else "untouched" for i, q in enumerate(names)}
             folder = course / "submitted" / student / ch
             folder.mkdir(parents=True)
-            nbformat.write(_submission(source, released, n, role_of), folder / name)
-            expected[n, student] = {q: points[q] * (role_of(q) == "solution") for q in names}
-        if n in UNTOUCHED_CHAPTERS:
-            folder = course / "submitted" / "untouched" / ch
-            folder.mkdir(parents=True)
-            nbformat.write(released, folder / name)
-            expected[n, "untouched"] = {q: 0 for q in names}
-        for student in ("solved", "mixed", "untouched"):
-            if (n, student) in expected:
-                result = api.autograde(ch, student, force=True)
-                assert result["success"], result["log"]
+            nb = released if role_of_index is None else _submission(source, released, n, role.get)
+            nbformat.write(nb, folder / name)
+            roles[n, student] = role
+            expected[n, student] = {q: points[q] * (role[q] == "solution") for q in names}
+            result = api.autograde(ch, student, force=True)
+            assert result["success"], result["log"]
+    assert {s for _, s in expected} == {plan[0] for plan in PLANS}
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for (n, student), want in expected.items():
@@ -271,20 +275,19 @@ def test_autograde_scores_and_feedback(built):
             assert got == want, (ch, student)
             assert submission.score == sum(want.values())
 
-    # the feedback a student reads in the graded notebook names each mistake
-    for n in CHAPTERS:
+    # the feedback a student reads in the graded notebook: Correct, the mistake by name, or
+    # Not attempted
+    for (n, student), role in roles.items():
         ch = f"ch{n:02d}"
-        graded = next((course / "autograded" / "mixed" / ch).glob("*.ipynb"))
+        graded = next((course / "autograded" / student / ch).glob("*.ipynb"))
         nb = nbformat.read(graded, as_version=4)
         text = {m.group(1): "".join(o.get("text", "") for o in c.outputs)
                 for c in nb.cells if (m := re.match(r"EX\.(\w+)\.grade", c.source))}
-        names = list(chapter(n)._names)
-        for i, q in enumerate(names):
-            role = ROLES[i % 3]
-            if role == "mistake":
+        for q, r in role.items():
+            if r == "mistake":
                 _, mistake = named_mistake(getattr(chapter(n), q))
-                assert f"this looks like '{mistake.name}'" in text[q], (ch, q)
-            elif role == "untouched":
+                assert f"this looks like '{mistake.name}'" in text[q], (ch, q, text[q])
+            elif r == "untouched":
                 assert text[q].startswith("Not attempted"), (ch, q, text[q])
             else:
                 assert text[q].startswith("Correct"), (ch, q, text[q])
