@@ -17,10 +17,9 @@ the student's edits), then opens ``urlpath``.
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
-
-import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_TOML = ROOT / "deploy" / "course.toml"

@@ -11,11 +11,11 @@ import math
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import tomllib
 import yaml
 from tornado.httputil import parse_qs_bytes
 

@@ -12,12 +12,12 @@ import json
 import re
 import threading
 import time
+import tomllib
 import urllib.parse
 from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
@@ -238,7 +238,7 @@ class Student:
         self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "msg_type": msg_type, "username": self.name,
                        "session": self.session_id, "version": "5.3",
-                       "date": datetime.now(timezone.utc).isoformat()},
+                       "date": datetime.now(UTC).isoformat()},
             "parent_header": {}, "metadata": {}, "content": content, "channel": channel,
             "buffers": []}))
         return msg_id
