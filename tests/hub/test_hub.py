@@ -405,14 +405,22 @@ def classroom(chp, upstream, tmp_path_factory):
     finally:
         sampler.stop_event.set()
         sampler.join(10)
-        pids = [p.pid for p in hub.processes()]
+        everything = hub.processes()   # psutil.Process objects: is_running() guards pid reuse
         for s in students:  # stop each server as the hub's admin would, then the hub
             try:
                 hub.api("DELETE", f"/users/{s.name}/server")
             except requests.RequestException:
                 pass
         left = stop_hub(hub)
-    still = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    # A kernel whose server has stopped is reparented and may take a few seconds to exit on a
+    # busy machine: whatever is still running 20 s after the hub stopped is left behind.
+    _, alive = psutil.wait_procs([p for p in everything if p.is_running()], timeout=20)
+    still = [d for d in map(_running, alive) if d]
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
     report = make_report(students, sampler, first_s, time.monotonic() - t_start)
     yield {"students": students, "failures": failures, "left": left, "still": still,
            "report": report, "log": "\n".join(line for s in students for line in s.log),
@@ -503,6 +511,16 @@ def test_memory_was_measured(classroom):
         assert v["server_peak_mb"]["rss"] <= allowance, (name, v, f"deploy/config.yaml allows {allowance}")
     assert report["hub_and_proxy_peak_mb"]["rss"] > 20
     assert json.loads((ARTIFACTS / "hub-memory.json").read_text())["students"] == STUDENTS
+
+
+def _running(p):
+    """'pid command' of a process that still runs (not a zombie), else None."""
+    try:
+        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+            return f"{p.pid} {' '.join(p.cmdline()[:3])}"
+    except psutil.Error:
+        pass
+    return None
 
 
 def test_no_process_left(classroom):
